@@ -1,0 +1,321 @@
+"""The experiment configuration: one frozen dataclass, validated, and round-tripped through URLs.
+
+Caps protect a shared classroom server (Streamlit Community Cloud gives 1-2 small CPU cores
+to everybody on the app); they are public in `CAPS` and named in every refusal message.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from core.activations import ACTIVATIONS
+from core.datasets import DATASETS, FEATURES
+from core.i18n import t
+from core.losses import DEFAULT_LOSS, LOSSES
+from core.optimizers import OPTIMIZERS
+
+# Caps: each is the largest value a run may ask for, and why.
+CAPS = {
+    "epochs": 2000,        # ~10 s for the default model on one core at ~200+ epochs/s.
+    "n_samples": 5000,     # Enough to see noise average out; a full-batch step stays < 10 ms.
+    "depth": 32,           # The lecture's "deep nets are hard to train" needs 16-32 layers.
+    "width": 256,          # Wider than any 2-D lesson needs; 64-d digits fit comfortably.
+    "params": 300_000,     # Keeps one run's memory and step time small on a shared server.
+    "batch_size": 5000,    # = n_samples cap: "full batch" is always reachable.
+}
+LIMITS = {  # (lowest, highest) for numeric fields
+    "n_samples": (20, CAPS["n_samples"]),
+    "noise": (0.0, 1.0),
+    "val_split": (0.1, 0.5),
+    "dropout": (0.0, 0.9),
+    "l2": (0.0, 1.0),
+    "learning_rate": (1e-6, 10.0),
+    "batch_size": (1, CAPS["batch_size"]),
+    "epochs": (1, CAPS["epochs"]),
+    "seed": (0, 2**31 - 1),
+    "width": (1, CAPS["width"]),
+}
+MAX_QUERY_VALUE_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class ConfigIssue:
+    """A warning about a value, rendered in the learner's language by `text(lang)`."""
+
+    key: str  # message key under "config." in the catalogues
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def text(self, lang: str = "en") -> str:
+        return t(f"config.{self.key}", lang, **dict(self.params))
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+class ConfigError(ValueError):
+    """An impossible configuration. `str(err)` is English; `err.text(lang)` any language."""
+
+    def __init__(self, key: str, **params):
+        self.issue = ConfigIssue(key, tuple(params.items()))
+        super().__init__(self.issue.text("en"))
+
+    def text(self, lang: str = "en") -> str:
+        return self.issue.text(lang)
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    # --- data ---
+    dataset: str = "xor"                # a key of core.datasets.DATASETS
+    n_samples: int = 500                # points generated (tabular sets are capped at their size)
+    noise: float = 0.0                  # 0..1; Playground's 0-50 % is 0..0.5 here
+    val_split: float = 0.2              # fraction held out for validation
+    features: tuple[str, ...] = ("x1", "x2")  # Playground-style inputs, 2-D data only
+    # --- model ---
+    hidden: tuple[int, ...] = (8, 8)    # width of each hidden layer; () is logistic regression
+    activation: str = "relu"            # a key of core.activations.ACTIVATIONS
+    skip: bool = False                  # residual Add around every hidden layer
+    batchnorm: bool = False             # BatchNormalization before each activation
+    dropout: float = 0.0                # Dropout rate after each activation
+    l2: float = 0.0                     # L2 penalty on every kernel
+    # --- training ---
+    loss: str = "binary_crossentropy"   # a key of core.losses.LOSSES valid for the task
+    optimizer: str = "adam"             # a key of core.optimizers.OPTIMIZERS
+    learning_rate: float = 0.01
+    batch_size: int = 32                # 1 = SGD; >= training set size = full batch
+    epochs: int = 200
+    seed: int = 0                       # data, split, initial weights and shuffling
+
+    # ---- derived facts -------------------------------------------------------------------
+    @property
+    def task(self) -> str:
+        return DATASETS[self.dataset].task
+
+    @property
+    def input_dim(self) -> int:
+        ds = DATASETS[self.dataset]
+        return len(self.features) if ds.is_2d else ds.n_features
+
+    @property
+    def n_outputs(self) -> int:
+        ds = DATASETS[self.dataset]
+        return ds.n_classes if self.task == "multiclass" else 1
+
+    @property
+    def n_train(self) -> int:
+        ds = DATASETS[self.dataset]
+        n = self.n_samples if ds.max_samples is None else min(self.n_samples, ds.max_samples)
+        return n - int(math.ceil(n * self.val_split))
+
+    def count_params(self) -> int:
+        """Trainable + non-trainable parameters of `build_model(self)`, without TensorFlow."""
+        total, prev = 0, self.input_dim
+        for width in self.hidden:
+            total += (prev + 1) * width  # Dense kernel + bias
+            if self.batchnorm:
+                total += 4 * width  # gamma, beta, moving mean, moving variance
+            if self.skip and prev != width:
+                total += prev * width  # projection on the shortcut, no bias
+            prev = width
+        return total + (prev + 1) * self.n_outputs
+
+    def replace(self, **changes) -> "ExperimentConfig":
+        return dataclasses.replace(self, **changes)
+
+    def with_dataset(self, name: str) -> "ExperimentConfig":
+        """Switch data set, keeping the loss if it still fits the task, else its default."""
+        task = DATASETS[name].task
+        loss = self.loss if task in LOSSES[self.loss].tasks else DEFAULT_LOSS[task]
+        features = self.features if DATASETS[name].is_2d else ("x1", "x2")
+        n = DATASETS[name].default_samples if DATASETS[name].max_samples else self.n_samples
+        return dataclasses.replace(self, dataset=name, loss=loss, features=features, n_samples=n)
+
+    # ---- validation ----------------------------------------------------------------------
+    def validate(self) -> "ExperimentConfig":
+        """Raise ConfigError (a ValueError) naming the problem; return self when valid."""
+        for name, registry in (("dataset", DATASETS), ("activation", ACTIVATIONS),
+                               ("loss", LOSSES), ("optimizer", OPTIMIZERS)):
+            value = getattr(self, name)
+            if value not in registry:
+                raise ConfigError("error.unknown_choice", field=name, value=value,
+                                  choices=", ".join(registry))
+        for name, (lo, hi) in LIMITS.items():
+            if name == "width":
+                continue
+            value = getattr(self, name)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ConfigError("error.not_finite", field=name)
+            if not lo <= value <= hi:
+                raise ConfigError("error.out_of_range", field=name, value=value, lo=lo, hi=hi)
+        if len(self.hidden) > CAPS["depth"]:
+            raise ConfigError("error.cap", field="depth", value=len(self.hidden), cap=CAPS["depth"])
+        for width in self.hidden:
+            if not 1 <= width <= CAPS["width"]:
+                raise ConfigError("error.cap", field="width", value=width, cap=CAPS["width"])
+        if self.task not in LOSSES[self.loss].tasks:
+            raise ConfigError("error.loss_task", loss=self.loss, task=self.task,
+                              choices=", ".join(n for n, l in LOSSES.items() if self.task in l.tasks))
+        if DATASETS[self.dataset].is_2d:
+            unknown = [f for f in self.features if f not in FEATURES]
+            if unknown or not self.features or len(set(self.features)) != len(self.features):
+                raise ConfigError("error.features", choices=", ".join(FEATURES))
+        params = self.count_params()
+        if params > CAPS["params"]:
+            raise ConfigError("error.cap", field="params", value=params, cap=CAPS["params"])
+        return self
+
+    # ---- URLs ----------------------------------------------------------------------------
+    def to_query_params(self) -> dict[str, str]:
+        return {key: _FORMAT[kind](getattr(self, name)) for name, key, kind in URL_FIELDS}
+
+    @classmethod
+    def from_query_params(cls, params: Mapping[str, Any],
+                          base: "ExperimentConfig | None" = None
+                          ) -> tuple["ExperimentConfig", list[ConfigIssue]]:
+        """Read a config from URL parameters. Never raises: a bad value keeps `base`'s value
+        (defaults if None) or is clamped into range, and each such fix adds a warning."""
+        base = base or cls()
+        warnings: list[ConfigIssue] = []
+        values: dict[str, Any] = {}
+        for name, key, kind in URL_FIELDS:
+            if key not in params:
+                continue
+            raw = params[key]
+            if isinstance(raw, (list, tuple)):
+                raw = raw[-1] if raw else ""
+            raw = str(raw).strip()
+            if len(raw) > MAX_QUERY_VALUE_LENGTH:
+                warnings.append(ConfigIssue("warn.too_long", (("key", key),)))
+                continue
+            try:
+                value, issue = _PARSE[kind](name, raw)
+            except (ValueError, TypeError, OverflowError):
+                warnings.append(ConfigIssue("warn.unreadable", (("key", key), ("value", raw[:40]))))
+                continue
+            if issue is not None:
+                warnings.append(issue)
+            if value is not None:
+                values[name] = value
+        config = dataclasses.replace(base, **values)
+        # Cross-field repairs, each with its own message.
+        if config.task not in LOSSES[config.loss].tasks:
+            fixed = DEFAULT_LOSS[config.task]
+            warnings.append(ConfigIssue("warn.loss_task", (("loss", config.loss), ("task", config.task),
+                                                           ("fixed", fixed))))
+            config = dataclasses.replace(config, loss=fixed)
+        if not DATASETS[config.dataset].is_2d and config.features != ("x1", "x2"):
+            config = dataclasses.replace(config, features=("x1", "x2"))
+        try:
+            config.validate()
+        except ConfigError as err:
+            warnings.append(err.issue)
+            fallback = dataclasses.replace(config, hidden=base.hidden, skip=base.skip,
+                                           batchnorm=base.batchnorm)
+            try:
+                config = fallback.validate()
+            except ConfigError:
+                config = cls()
+        return config, warnings
+
+
+def _clamp(name: str, value):
+    lo, hi = LIMITS[name]
+    if value < lo or value > hi:
+        clamped = type(value)(min(max(value, lo), hi))
+        return clamped, ConfigIssue("warn.clamped", (("field", name), ("value", value), ("lo", lo),
+                                                     ("hi", hi), ("fixed", clamped)))
+    return value, None
+
+
+def _parse_int(name, raw):
+    number = float(raw)
+    if not math.isfinite(number):
+        raise ValueError(raw)
+    return _clamp(name, int(round(number)))
+
+
+def _parse_float(name, raw):
+    number = float(raw)
+    if not math.isfinite(number):
+        raise ValueError(raw)
+    return _clamp(name, number)
+
+
+def _parse_bool(name, raw):
+    lowered = raw.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True, None
+    if lowered in ("0", "false", "no", "off"):
+        return False, None
+    raise ValueError(raw)
+
+
+_REGISTRIES = {"dataset": DATASETS, "activation": ACTIVATIONS, "loss": LOSSES, "optimizer": OPTIMIZERS}
+
+
+def _parse_choice(name, raw):
+    registry = _REGISTRIES[name]
+    if raw in registry:
+        return raw, None
+    return None, ConfigIssue("warn.unknown_choice", (("field", name), ("value", raw[:40]),
+                                                     ("choices", ", ".join(registry))))
+
+
+def _parse_widths(name, raw):
+    if raw in ("", "-", "none"):
+        return (), None
+    parts = [p for p in raw.replace(" ", "").split(",") if p != ""]
+    issue = None
+    if len(parts) > CAPS["depth"]:
+        issue = ConfigIssue("warn.clamped", (("field", "depth"), ("value", len(parts)), ("lo", 0),
+                                             ("hi", CAPS["depth"]), ("fixed", CAPS["depth"])))
+        parts = parts[: CAPS["depth"]]
+    widths = []
+    for part in parts:
+        width, clamp_issue = _parse_int("width", part)
+        issue = issue or clamp_issue
+        widths.append(width)
+    return tuple(widths), issue
+
+
+def _parse_features(name, raw):
+    parts = [p for p in raw.split(",") if p]
+    known = tuple(dict.fromkeys(p for p in parts if p in FEATURES))
+    if len(known) != len(parts) or not known:
+        return (known or None), ConfigIssue("warn.features", (("choices", ", ".join(FEATURES)),))
+    return known, None
+
+
+_PARSE = {"int": _parse_int, "float": _parse_float, "bool": _parse_bool, "choice": _parse_choice,
+          "widths": _parse_widths, "features": _parse_features}
+_FORMAT = {
+    "int": lambda v: str(int(v)),
+    "float": lambda v: f"{v:.6g}",
+    "bool": lambda v: "1" if v else "0",
+    "choice": str,
+    "widths": lambda v: ",".join(str(w) for w in v),
+    "features": lambda v: ",".join(v),
+}
+# (config field, URL key, kind): the whole URL format in one table, like Playground's state.ts.
+URL_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("dataset", "data", "choice"),
+    ("n_samples", "n", "int"),
+    ("noise", "noise", "float"),
+    ("val_split", "val", "float"),
+    ("features", "feat", "features"),
+    ("hidden", "hidden", "widths"),
+    ("activation", "act", "choice"),
+    ("skip", "skip", "bool"),
+    ("batchnorm", "bn", "bool"),
+    ("dropout", "drop", "float"),
+    ("l2", "l2", "float"),
+    ("loss", "loss", "choice"),
+    ("optimizer", "opt", "choice"),
+    ("learning_rate", "lr", "float"),
+    ("batch_size", "bs", "int"),
+    ("epochs", "epochs", "int"),
+    ("seed", "seed", "int"),
+)

@@ -1,0 +1,229 @@
+"""Data sets: one registry. Everything is generated here or shipped inside scikit-learn,
+so nothing is downloaded at run time.
+
+`load(n_samples, noise, seed)` returns `(x, y)`: standardized float32 features of shape
+(n, d), and integer labels (classification) or standardized float32 targets (regression)
+of shape (n,). The 2-D generators follow TensorFlow Playground's shapes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+# Playground-style input features for 2-D data: name -> function of the (n, 2) points.
+FEATURES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "x1": lambda p: p[:, 0],
+    "x2": lambda p: p[:, 1],
+    "x1_sq": lambda p: p[:, 0] ** 2,
+    "x2_sq": lambda p: p[:, 1] ** 2,
+    "x1_x2": lambda p: p[:, 0] * p[:, 1],
+    "sin_x1": lambda p: np.sin(p[:, 0]),
+    "sin_x2": lambda p: np.sin(p[:, 1]),
+}
+FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1_sq": "x₁²", "x2_sq": "x₂²", "x1_x2": "x₁·x₂",
+                  "sin_x1": "sin x₁", "sin_x2": "sin x₂"}
+
+
+def expand_features(points: np.ndarray, features: tuple[str, ...]) -> np.ndarray:
+    """Map 2-D points (n, 2) to the chosen Playground features (n, len(features))."""
+    return np.stack([FEATURES[f](points) for f in features], axis=1).astype("float32")
+
+
+def standardize(x: np.ndarray) -> np.ndarray:
+    """Zero mean, unit variance per column; constant columns stay zero instead of dividing by 0."""
+    x = np.asarray(x, dtype="float64")
+    std = x.std(axis=0)
+    std[std == 0] = 1.0
+    return ((x - x.mean(axis=0)) / std).astype("float32")
+
+
+# ---- 2-D generators (raw coordinates; `load` standardizes) ---------------------------------
+
+def _circle(n, noise, rng):
+    radius = 5.0
+    n_in = n // 2
+    r = np.concatenate([rng.uniform(0, radius * 0.5, n_in), rng.uniform(radius * 0.7, radius, n - n_in)])
+    angle = rng.uniform(0, 2 * np.pi, n)
+    pts = np.stack([r * np.cos(angle), r * np.sin(angle)], axis=1)  # (n, 2)
+    pts += rng.uniform(-radius, radius, (n, 2)) * noise
+    # Like Playground, the label comes from the clean radius: noise moves points across it.
+    y = (r < radius * 0.6).astype(int)
+    return pts, y
+
+
+def _xor(n, noise, rng):
+    pts = rng.uniform(-5, 5, (n, 2))
+    pts += np.sign(pts) * 0.3  # Keep a small gap around the axes, as Playground does.
+    y = (pts[:, 0] * pts[:, 1] > 0).astype(int)
+    pts += rng.uniform(-5, 5, (n, 2)) * noise
+    return pts, y
+
+
+def _gaussian(n, noise, rng):
+    variance = 0.5 + 3.5 * noise / 0.5  # noise 0..0.5 -> variance 0.5..4 (Playground's range)
+    y = (np.arange(n) % 2).astype(int)
+    centers = np.where(y[:, None] == 1, 2.0, -2.0)
+    pts = centers + rng.normal(0, np.sqrt(variance), (n, 2))
+    return pts, y
+
+
+def _spiral(n, noise, rng):
+    half = n // 2
+    pts, labels = [], []
+    for label, delta, count in ((1, 0.0, half), (0, np.pi, n - half)):
+        i = np.arange(count)
+        r = i / max(count, 1) * 5.0
+        t = 1.75 * i / max(count, 1) * 2 * np.pi + delta
+        p = np.stack([r * np.sin(t), r * np.cos(t)], axis=1)
+        p += rng.uniform(-1, 1, (count, 2)) * noise * 5.0
+        pts.append(p)
+        labels.append(np.full(count, label))
+    return np.concatenate(pts), np.concatenate(labels).astype(int)
+
+
+def _moons(n, noise, rng):
+    from sklearn.datasets import make_moons
+
+    pts, y = make_moons(n_samples=n, noise=noise, random_state=int(rng.integers(0, 2**31 - 1)))
+    return pts, y.astype(int)
+
+
+def _plane(n, noise, rng):
+    pts = rng.uniform(-6, 6, (n, 2))
+    y = pts[:, 0] / 6.0 * 0.8 + pts[:, 1] / 6.0 * 0.4 + rng.normal(0, 1, n) * noise
+    return pts, y
+
+
+def _multi_gaussian(n, noise, rng):
+    pts = rng.uniform(-6, 6, (n, 2))
+    centers = np.array([[-4, 2.5], [0, 2.5], [4, 2.5], [-4, -2.5], [0, -2.5], [4, -2.5]])
+    signs = np.array([-1, 1, -1, 1, -1, 1], dtype=float)
+    d2 = ((pts[:, None, :] - centers[None, :, :]) ** 2).sum(-1)  # (n, 6)
+    y = (signs[None, :] * np.exp(-d2 / 2.0)).sum(axis=1) + rng.normal(0, 1, n) * noise * 0.5
+    return pts, y
+
+
+# ---- tabular data shipped with scikit-learn -----------------------------------------------
+
+def _sklearn(loader_name: str):
+    def load(n, noise, rng):
+        import sklearn.datasets
+
+        bunch = getattr(sklearn.datasets, loader_name)()
+        x, y = bunch.data, bunch.target
+        if n < len(x):
+            idx = np.sort(rng.choice(len(x), size=n, replace=False))
+            x, y = x[idx], y[idx]
+        x = standardize(x)
+        # Noise for tabular data: Gaussian jitter in standardized units.
+        x = x + rng.normal(0, 1, x.shape) * noise
+        return x, y
+
+    return load
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    label: str
+    task: str  # "binary", "multiclass" or "regression"
+    generator: Callable = field(repr=False)
+    n_features: int = 2
+    n_classes: int = 2  # 1 for regression
+    max_samples: int | None = None  # tabular sets have a fixed size
+    default_samples: int = 500
+    feature_names: tuple[str, ...] = ("x1", "x2")
+    class_names: tuple[str, ...] = ()
+    source: str = ""
+
+    @property
+    def is_2d(self) -> bool:
+        return self.n_features == 2 and self.max_samples is None
+
+    def load(self, n_samples: int, noise: float = 0.0, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """(x, y): x standardized float32 (n, d); y int labels or standardized float32 targets."""
+        rng = np.random.default_rng(seed)
+        n = int(n_samples) if self.max_samples is None else min(int(n_samples), self.max_samples)
+        x, y = self.generator(n, float(noise), rng)
+        x = standardize(x)
+        if self.task == "regression":
+            y = standardize(np.asarray(y, dtype="float64").reshape(-1, 1)).reshape(-1)
+        else:
+            y = np.asarray(y).astype("int64")
+        return x, y
+
+
+def _tab(name, label, task, loader, n_features, n_classes, max_samples, source) -> Dataset:
+    return Dataset(name, label, task, _sklearn(loader), n_features, n_classes, max_samples,
+                   default_samples=max_samples, feature_names=(), source=source)
+
+
+DATASETS: dict[str, Dataset] = {
+    d.name: d
+    for d in [
+        Dataset("circle", "circle", "binary", _circle),
+        Dataset("xor", "XOR", "binary", _xor),
+        Dataset("gaussian", "two Gaussians", "binary", _gaussian),
+        Dataset("spiral", "spiral", "binary", _spiral),
+        Dataset("moons", "two moons", "binary", _moons),
+        Dataset("plane", "plane (regression)", "regression", _plane, n_classes=1),
+        Dataset("multi_gaussian", "multi-Gaussian (regression)", "regression", _multi_gaussian,
+                n_classes=1),
+        _tab("wine", "wine (13 features, 3 cultivars)", "multiclass", "load_wine", 13, 3, 178,
+             "sklearn.datasets.load_wine"),
+        _tab("digits", "digits (8x8 images, 64 features)", "multiclass", "load_digits", 64, 10,
+             1797, "sklearn.datasets.load_digits"),
+        _tab("breast_cancer", "breast cancer (30 features)", "binary", "load_breast_cancer", 30, 2,
+             569, "sklearn.datasets.load_breast_cancer"),
+        _tab("diabetes", "diabetes progression (10 features, regression)", "regression",
+             "load_diabetes", 10, 1, 442, "sklearn.datasets.load_diabetes"),
+    ]
+}
+
+
+@dataclass
+class DataSplit:
+    """Train and validation arrays plus what a page needs to label them."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    task: str
+    n_classes: int
+    # The 2-D points before feature expansion (None for tabular data); used for drawing.
+    points_train: np.ndarray | None = None
+    points_val: np.ndarray | None = None
+
+    @property
+    def n_features(self) -> int:
+        return int(self.x_train.shape[1])
+
+
+def split(x: np.ndarray, y: np.ndarray, val_fraction: float, seed: int, task: str):
+    """A seeded train/validation split, stratified for classification so every class
+    appears on both sides. Returns index arrays (train_idx, val_idx)."""
+    from sklearn.model_selection import train_test_split
+
+    idx = np.arange(len(x))
+    stratify = y if task != "regression" and np.min(np.bincount(y)) >= 2 else None
+    train_idx, val_idx = train_test_split(idx, test_size=val_fraction, random_state=seed,
+                                          stratify=stratify)
+    return np.sort(train_idx), np.sort(val_idx)
+
+
+def make_split(dataset: str, n_samples: int, noise: float, val_fraction: float, seed: int,
+               features: tuple[str, ...] = ("x1", "x2")) -> DataSplit:
+    """Load a registry data set, split it, and expand 2-D points into the chosen features."""
+    ds = DATASETS[dataset]
+    x, y = ds.load(n_samples, noise, seed)
+    train_idx, val_idx = split(x, y, val_fraction, seed, ds.task)
+    points_train = points_val = None
+    if ds.is_2d:
+        points_train, points_val = x[train_idx], x[val_idx]
+        x = expand_features(x, tuple(features))
+    return DataSplit(x[train_idx], y[train_idx], x[val_idx], y[val_idx], ds.task,
+                     ds.n_classes, points_train, points_val)

@@ -1,0 +1,62 @@
+"""Messages in English and Korean.
+
+Catalogues live in `core/locales/<lang>/<namespace>.json` (one file per page or concern, so
+that work on one page never edits another page's strings). A key is `namespace.path.to.msg`.
+Both languages must have identical key sets: `tests/unit/test_i18n.py` enforces it.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+LANGUAGES = {"en": "English", "ko": "한국어"}
+DEFAULT_LANGUAGE = "en"
+
+
+def _flatten(data: dict, prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+@lru_cache(maxsize=None)
+def catalogue(lang: str) -> dict[str, str]:
+    """All messages of one language, flattened to dotted keys."""
+    messages: dict[str, str] = {}
+    for path in sorted((LOCALES_DIR / lang).glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        messages.update(_flatten(data, f"{path.stem}."))
+    return messages
+
+
+def normalize_language(lang: object) -> str:
+    """Any value (from a URL, say) to a supported language code; unknown -> English."""
+    text = str(lang or "").strip().lower()[:5]
+    return text if text in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **kwargs) -> str:
+    """The message `key` in `lang`, formatted with `kwargs`.
+
+    A key missing in Korean falls back to English, and a key missing everywhere shows
+    itself, so a typo is visible on screen instead of crashing a lesson."""
+    text = catalogue(normalize_language(lang)).get(key)
+    if text is None:
+        text = catalogue(DEFAULT_LANGUAGE).get(key, key)
+    if kwargs:
+        try:
+            return text.format(**kwargs)
+        except (KeyError, IndexError, ValueError):
+            return text
+    return text
+
+
+def has(key: str, lang: str = DEFAULT_LANGUAGE) -> bool:
+    return key in catalogue(normalize_language(lang))

@@ -1,0 +1,377 @@
+"""The live-training engine: a generator of per-epoch records, compiled a chunk of epochs at a time.
+
+Why not `model.fit`? Keras' fit runs a Python loop per batch plus callbacks; for the tiny models
+of a lesson that overhead dominates (about 18 epochs/s for a 2-8-8-1 net on 1,000 points). Here a
+whole chunk of epochs (shuffle, every mini-batch step, the end-of-epoch evaluation) is one
+`tf.function`, XLA-compiled where it compiles, so Python is touched once per chunk. The chunk
+length adapts to the measured speed so that a caller can redraw about 15 times a second.
+
+Usage:
+    trainer = Trainer(config)
+    for record in trainer.run():          # the first record (epoch 0) arrives before compiling
+        draw(record)                      # the caller paces drawing; closing the generator stops
+    trainer.run(100)                      # "Continue": more epochs, same weights and optimizer
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import numpy as np
+
+from core.config import ExperimentConfig
+from core.datasets import DATASETS, DataSplit, expand_features, make_split
+from core.losses import LOSSES, encode_targets
+
+MAX_CHUNK = 256           # epochs compiled into one call, at most
+TARGET_CHUNK_SECONDS = 0.06  # aim: a fresh record batch ~16 times a second
+DEFAULT_PROBE_SIZE = 500
+DEFAULT_GRID = 48
+DEFAULT_SNAPSHOTS = 40
+GRAD_PROBE_SIZE = 1000
+
+
+@dataclass
+class Snapshot:
+    """What the network looks like inside at one epoch."""
+
+    epoch: int
+    # One array per hidden block, activations on the probe set: (n_probe, width_i).
+    hidden: list[np.ndarray]
+    # Layer name -> L2 norm of d loss / d kernel on a fixed batch of training data.
+    grad_norms: dict[str, float]
+    # For 2-D data: predictions over the grid, (grid, grid); P(class 1) for binary tasks,
+    # the winning class for multiclass, the value for regression. None for tabular data.
+    boundary: np.ndarray | None = None
+    # For multiclass 2-D data: the winning probability per grid cell (confidence shading).
+    boundary_confidence: np.ndarray | None = None
+
+
+@dataclass
+class EpochRecord:
+    epoch: int
+    train_loss: float
+    val_loss: float
+    train_metric: float
+    val_metric: float
+    seconds: float  # wall-clock since the run started
+    snapshot: Snapshot | None = None
+
+    @property
+    def finite(self) -> bool:
+        return all(math.isfinite(v) for v in (self.train_loss, self.val_loss))
+
+
+def metric_name(task: str) -> str:
+    """Accuracy for classification, mean absolute error for regression."""
+    return "mae" if task == "regression" else "accuracy"
+
+
+@dataclass
+class ProbeSet:
+    """A fixed sample of points whose hidden activations are recorded at snapshots."""
+
+    x: np.ndarray          # (n_probe, n_features) model inputs
+    labels: np.ndarray     # (n_probe,) class labels or targets
+    points: np.ndarray | None = None  # (n_probe, 2) the 2-D points, for 2-D data
+    is_val: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+
+
+class Trainer:
+    """Trains one model for one config; `run()` may be called again to continue."""
+
+    def __init__(self, config: ExperimentConfig, data: DataSplit | None = None, *,
+                 probe_size: int = DEFAULT_PROBE_SIZE, grid_size: int = DEFAULT_GRID,
+                 snapshots: int = DEFAULT_SNAPSHOTS, use_xla: bool = True):
+        import tensorflow as tf
+
+        from core.models import build_model, kernel_layers, probe_model
+
+        self.config = config.validate()
+        self.data = data or make_split(config.dataset, config.n_samples, config.noise,
+                                       config.val_split, config.seed, config.features)
+        self.task = self.data.task
+        self.n_classes = self.data.n_classes
+        self.loss_entry = LOSSES[config.loss]
+        self.snapshot_every = max(1, math.ceil(config.epochs / max(1, snapshots)))
+        self.history: list[EpochRecord] = []
+        self.status = "ready"  # ready -> running -> finished | stopped | diverged
+        self.epoch = 0
+        self.xla = use_xla
+        self.compile_seconds: float | None = None
+        self._stop_requested = False
+        self._seconds_per_epoch: float | None = None
+        self._elapsed = 0.0
+
+        self.model = build_model(config)
+        self.probe = probe_model(self.model, config)
+        self.kernel_layer_names = kernel_layers(self.model)
+        self.optimizer = _make_optimizer(config)
+        self.optimizer.build(self.model.trainable_variables)
+        self.loss_fn = self.loss_entry.keras
+
+        n_train = len(self.data.x_train)
+        self.batch_size = int(min(config.batch_size, n_train))
+        y_train = encode_targets(self.data.y_train, self.task, config.loss, self.n_classes)
+        y_val = encode_targets(self.data.y_val, self.task, config.loss, self.n_classes)
+        self._x_train = tf.constant(self.data.x_train, tf.float32)
+        self._y_train = tf.constant(y_train)
+        self._x_val = tf.constant(self.data.x_val, tf.float32)
+        self._y_val = tf.constant(y_val)
+        # Labels as integers for accuracy; real values for regression's MAE.
+        self._labels_train = tf.constant(self.data.y_train.reshape(-1))
+        self._labels_val = tf.constant(self.data.y_val.reshape(-1))
+
+        self.probe_set = self._make_probe_set(probe_size)
+        self._grid = self._make_grid(grid_size) if self.data.points_train is not None else None
+        self._build_functions()
+
+    # ---- public API ------------------------------------------------------------------------
+    def run(self, epochs: int | None = None) -> Iterator[EpochRecord]:
+        """Yield one record per epoch, the first (epoch 0, before training) only once per
+        trainer. Ends early on stop() or divergence; closing the generator stops too."""
+        if self.status == "diverged":
+            return
+        target = self.epoch + int(epochs if epochs is not None else self.config.epochs)
+        self._stop_requested = False
+        self.status = "running"
+        start = time.perf_counter() - self._elapsed
+        try:
+            if not self.history:
+                record = self._evaluate_record(0, time.perf_counter() - start, snapshot=True)
+                self.history.append(record)
+                yield record
+                if not record.finite:
+                    self.status = "diverged"
+                    return
+            while self.epoch < target and not self._stop_requested:
+                n = self._next_chunk_length(target)
+                results = self._train_chunk(n)
+                chunk_end = time.perf_counter() - start
+                for i in range(n):
+                    self.epoch += 1
+                    tl, vl, tm, vm = (float(v) for v in results[i])
+                    snapshot = None
+                    if self._is_snapshot_epoch(self.epoch, target) or not math.isfinite(tl + vl):
+                        snapshot = self._snapshot(self.epoch)
+                    record = EpochRecord(self.epoch, tl, vl, tm, vm, chunk_end, snapshot)
+                    self.history.append(record)
+                    yield record
+                    if not record.finite:
+                        self.status = "diverged"
+                        return
+                    if self._stop_requested:
+                        break
+            self.status = "stopped" if self.epoch < target else "finished"
+        finally:
+            self._elapsed = time.perf_counter() - start
+            if self.status == "running":  # the consumer closed us: an interrupted run
+                self.status = "stopped"
+
+    def stop(self) -> None:
+        """Ask the run to end at the next epoch boundary."""
+        self._stop_requested = True
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return self._predict(np.asarray(x, dtype="float32")).numpy()
+
+    @property
+    def metric_name(self) -> str:
+        return metric_name(self.task)
+
+    @property
+    def epochs_per_second(self) -> float | None:
+        return None if not self._seconds_per_epoch else 1.0 / self._seconds_per_epoch
+
+    # ---- compiled functions ----------------------------------------------------------------
+    def _build_functions(self) -> None:
+        import tensorflow as tf
+
+        model, optimizer, loss_fn = self.model, self.optimizer, self.loss_fn
+        x_train, y_train = self._x_train, self._y_train
+        n_train, batch = int(x_train.shape[0]), self.batch_size
+        n_full, remainder = divmod(n_train, batch)
+        seed = int(self.config.seed)
+        task = self.task
+        has_reg = bool(model.losses)
+
+        def step(xb, yb):
+            with tf.GradientTape() as tape:
+                pred = model(xb, training=True)
+                loss = loss_fn(yb, pred)
+                if has_reg:
+                    loss = loss + tf.add_n(model.losses)
+            grads = tape.gradient(loss, model.trainable_variables)
+            optimizer.apply_gradients(zip(grads, model.trainable_variables))
+
+        def evaluate(x, y, labels):
+            pred = model(x, training=False)
+            return loss_fn(y, pred), _metric(task, labels, pred)
+
+        def train_chunk(n_epochs, first_epoch):
+            out = tf.TensorArray(tf.float32, size=MAX_CHUNK, element_shape=(4,))
+            # A `while` on a tensor, not `for e in tf.range(n_epochs)`: AutoGraph gives range
+            # loops a maximum_iterations that XLA must know when compiling, which would compile
+            # once per chunk length. This way one compiled function serves every length.
+            e = tf.constant(0)
+            while e < n_epochs:
+                # A new, seeded permutation every epoch: deterministic for (seed, epoch).
+                noise = tf.random.stateless_uniform([n_train], seed=tf.stack([seed, first_epoch + e]))
+                perm = tf.argsort(noise)  # (n_train,)
+                for b in tf.range(n_full):
+                    idx = tf.slice(perm, [b * batch], [batch])  # (batch,)
+                    step(tf.gather(x_train, idx), tf.gather(y_train, idx))
+                if remainder:
+                    idx = tf.slice(perm, [n_full * batch], [remainder])  # (remainder,)
+                    step(tf.gather(x_train, idx), tf.gather(y_train, idx))
+                tl, tm = evaluate(x_train, y_train, self._labels_train)
+                vl, vm = evaluate(self._x_val, self._y_val, self._labels_val)
+                out = out.write(e, tf.cast(tf.stack([tl, vl, tm, vm]), tf.float32))
+                e += 1
+            return out.stack()  # (MAX_CHUNK, 4); rows past n_epochs are unused
+
+        self._train_chunk_fn = tf.function(train_chunk, jit_compile=self.xla)
+        self._train_chunk_plain = tf.function(train_chunk, jit_compile=False)
+        self._evaluate_fn = tf.function(evaluate)
+        self._predict = tf.function(lambda x: model(x, training=False))
+
+        grad_names = self.kernel_layer_names
+        kernels = [model.get_layer(name).kernel for name in grad_names]
+        trainable = model.trainable_variables
+        kernel_ids = [next(i for i, v in enumerate(trainable) if v is k) for k in kernels]
+        n_grad = min(GRAD_PROBE_SIZE, n_train)
+        x_grad, y_grad = x_train[:n_grad], y_train[:n_grad]
+
+        def grad_norms():
+            # stateless_call: BatchNorm statistics and dropout seeds are read, never written,
+            # so looking inside the network does not change its training.
+            values = [v.value for v in trainable]
+            with tf.GradientTape() as tape:
+                tape.watch(values)
+                pred, _ = model.stateless_call(values, [v.value for v in model.non_trainable_variables],
+                                               x_grad, training=True)
+                loss = loss_fn(y_grad, pred)
+            grads = tape.gradient(loss, values)
+            return tf.stack([tf.norm(grads[i]) for i in kernel_ids])
+
+        self._grad_norms_fn = tf.function(grad_norms)
+        probe = self.probe
+        self._hidden_fn = tf.function(lambda x: probe(x, training=False)) if probe is not None else None
+
+    def _train_chunk(self, n: int) -> np.ndarray:
+        import tensorflow as tf
+
+        args = (tf.constant(n, tf.int32), tf.constant(self.epoch, tf.int32))
+        started = time.perf_counter()
+        first = self.compile_seconds is None
+        if self.xla:
+            try:
+                results = self._train_chunk_fn(*args).numpy()
+            except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError,
+                    tf.errors.InternalError, NotImplementedError):
+                # Some layer/optimizer combinations do not compile with XLA on CPU: fall back
+                # to a plain graph, which is slower to run but always works.
+                self.xla = False
+                results = self._train_chunk_plain(*args).numpy()
+        else:
+            results = self._train_chunk_plain(*args).numpy()
+        seconds = time.perf_counter() - started
+        if first:
+            self.compile_seconds = seconds
+        else:
+            per_epoch = seconds / n
+            self._seconds_per_epoch = (per_epoch if self._seconds_per_epoch is None
+                                       else 0.5 * self._seconds_per_epoch + 0.5 * per_epoch)
+        return results[:n]
+
+    def _next_chunk_length(self, target: int) -> int:
+        if self._seconds_per_epoch is None:
+            n = 1 if self.compile_seconds is None else 4  # compile first, then measure
+        else:
+            n = int(TARGET_CHUNK_SECONDS / self._seconds_per_epoch)
+        n = max(1, min(n, MAX_CHUNK, target - self.epoch))
+        # End chunks on snapshot epochs so snapshots show exactly that epoch's network.
+        next_snapshot = (self.epoch // self.snapshot_every + 1) * self.snapshot_every
+        return max(1, min(n, next_snapshot - self.epoch))
+
+    def _is_snapshot_epoch(self, epoch: int, target: int) -> bool:
+        return epoch % self.snapshot_every == 0 or epoch == target
+
+    # ---- records and snapshots -------------------------------------------------------------
+    def _evaluate_record(self, epoch: int, seconds: float, snapshot: bool) -> EpochRecord:
+        tl, tm = (float(v) for v in self._evaluate_fn(self._x_train, self._y_train, self._labels_train))
+        vl, vm = (float(v) for v in self._evaluate_fn(self._x_val, self._y_val, self._labels_val))
+        return EpochRecord(epoch, tl, vl, tm, vm, seconds, self._snapshot(epoch) if snapshot else None)
+
+    def _snapshot(self, epoch: int) -> Snapshot:
+        hidden = []
+        if self._hidden_fn is not None:
+            outputs = self._hidden_fn(self.probe_set.x)
+            outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+            hidden = [np.asarray(o) for o in outputs]
+        norms = self._grad_norms_fn().numpy()
+        grad_norms = {name: float(v) for name, v in zip(self.kernel_layer_names, norms)}
+        boundary = confidence = None
+        if self._grid is not None:
+            pred = self._predict(self._grid["inputs"]).numpy()  # (grid*grid, outputs)
+            size = self._grid["size"]
+            if self.task == "multiclass":
+                boundary = pred.argmax(axis=1).reshape(size, size)
+                confidence = pred.max(axis=1).reshape(size, size)
+            else:
+                boundary = pred[:, 0].reshape(size, size)
+        return Snapshot(epoch, hidden, grad_norms, boundary, confidence)
+
+    def _make_probe_set(self, size: int) -> ProbeSet:
+        data = self.data
+        x = np.concatenate([data.x_train, data.x_val])
+        labels = np.concatenate([data.y_train, data.y_val])
+        is_val = np.concatenate([np.zeros(len(data.x_train), bool), np.ones(len(data.x_val), bool)])
+        points = None
+        if data.points_train is not None:
+            points = np.concatenate([data.points_train, data.points_val])
+        if len(x) > size:
+            idx = np.sort(np.random.default_rng(self.config.seed).choice(len(x), size, replace=False))
+            x, labels, is_val = x[idx], labels[idx], is_val[idx]
+            points = points[idx] if points is not None else None
+        return ProbeSet(x.astype("float32"), labels, points, is_val)
+
+    def _make_grid(self, size: int) -> dict:
+        points = np.concatenate([self.data.points_train, self.data.points_val])
+        lo, hi = points.min(axis=0), points.max(axis=0)
+        pad = 0.08 * (hi - lo)
+        xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], size)
+        ys = np.linspace(lo[1] - pad[1], hi[1] + pad[1], size)
+        gx, gy = np.meshgrid(xs, ys)  # (size, size) each; rows follow y
+        grid_points = np.stack([gx.ravel(), gy.ravel()], axis=1)  # (size*size, 2)
+        inputs = expand_features(grid_points, self.config.features)
+        return {"xs": xs, "ys": ys, "size": size, "inputs": inputs}
+
+    @property
+    def grid_axes(self) -> tuple[np.ndarray, np.ndarray] | None:
+        return None if self._grid is None else (self._grid["xs"], self._grid["ys"])
+
+
+def _metric(task: str, labels, pred):
+    import tensorflow as tf
+
+    if task == "regression":
+        return tf.reduce_mean(tf.abs(tf.cast(labels, tf.float32) - pred[:, 0]))
+    if task == "binary":
+        hits = tf.equal(tf.cast(pred[:, 0] > 0.5, tf.int64), tf.cast(labels, tf.int64))
+    else:
+        hits = tf.equal(tf.argmax(pred, axis=1), tf.cast(labels, tf.int64))
+    return tf.reduce_mean(tf.cast(hits, tf.float32))
+
+
+def _make_optimizer(config: ExperimentConfig):
+    from core.optimizers import OPTIMIZERS
+
+    return OPTIMIZERS[config.optimizer].make(config.learning_rate)
+
+
+def dataset_task(name: str) -> str:
+    return DATASETS[name].task

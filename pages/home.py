@@ -1,0 +1,24 @@
+"""Home: the lecture's topics in order, each mapped to the page that lets a learner operate it."""
+
+import streamlit as st
+
+from ui import frame, navigation
+from ui.frame import tr
+
+frame.header("home")
+
+st.subheader(tr("home.path_title"))
+for number, page in enumerate(navigation.lesson_path(), start=1):
+    with st.container(border=True):
+        left, right = st.columns([3, 2])
+        with left:
+            st.page_link(page.path, label=f"{number}. {tr(page.key + '.title')}", icon=page.icon)
+            st.caption(tr(f"home.topics.{page.topic}.lecture"))
+        with right:
+            st.markdown(f"**{tr('home.challenge')}** {tr(f'home.topics.{page.topic}.challenge')}")
+
+coming = [p for p in navigation.PAGES if p.topic and p not in navigation.available()]
+if coming:
+    st.caption(tr("home.coming", pages=", ".join(tr(p.key + ".title") for p in coming)))
+
+frame.notice("home")

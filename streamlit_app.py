@@ -1,0 +1,16 @@
+"""Keras Lens entry point: only wiring. Navigation, the shared sidebar frame, and TensorFlow's
+background import; every lesson lives in pages/."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import streamlit as st  # noqa: E402
+
+from ui import frame, navigation, warmup  # noqa: E402
+
+st.set_page_config(page_title="Keras Lens", page_icon=":material/biotech:", layout="wide")
+warmup.start()
+page = navigation.navigation()
+frame.sidebar_frame()
+page.run()

@@ -1,0 +1,1 @@
+"""Streamlit glue shared by pages. May import streamlit; never imported by core/."""

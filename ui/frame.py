@@ -1,0 +1,99 @@
+"""The frame every page shares: language, presentation mode, page header and footer.
+
+Pages call `tr()` for text, `plot()` for figures, and `header()` / `notice()` / `code()` for
+the parts of the page contract (DESIGN.md) so every lesson looks and reads the same.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import charts
+from core.i18n import LANGUAGES, normalize_language, t
+
+LANG_KEY = "lang"
+PRESENT_KEY = "presentation"
+
+
+def lang() -> str:
+    """The learner's language: the sidebar's choice, else ?lang= in the URL, else English."""
+    if LANG_KEY not in st.session_state:
+        st.session_state[LANG_KEY] = normalize_language(st.query_params.get("lang", "en"))
+    return normalize_language(st.session_state[LANG_KEY])
+
+
+def tr(key: str, **kwargs) -> str:
+    return t(key, lang(), **kwargs)
+
+
+def presenting() -> bool:
+    if PRESENT_KEY not in st.session_state:
+        st.session_state[PRESENT_KEY] = st.query_params.get("present", "0") in ("1", "true")
+    return bool(st.session_state[PRESENT_KEY])
+
+
+def scale() -> float:
+    """Chart scale: 1 normally, larger in presentation mode."""
+    return charts.PRESENTATION_SCALE if presenting() else 1.0
+
+
+def sidebar_frame() -> None:
+    """Language and presentation-mode controls, kept in the URL so a shared link keeps them."""
+    lang()
+    presenting()
+    with st.sidebar:
+        st.selectbox(t("app.language", lang()), list(LANGUAGES), format_func=LANGUAGES.get,
+                     key=LANG_KEY)
+        st.toggle(tr("app.presentation"), key=PRESENT_KEY, help=tr("app.presentation_help"))
+    st.query_params["lang"] = lang()
+    if presenting():
+        st.query_params["present"] = "1"
+        st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
+    elif "present" in st.query_params:
+        del st.query_params["present"]
+
+
+# Presentation mode: larger type everywhere for a projector at the back of a room.
+_PRESENTATION_CSS = """
+<style>
+html, body, [data-testid="stAppViewContainer"] { font-size: 21px; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.25rem; }
+h1 { font-size: 3rem !important; } h2 { font-size: 2.3rem !important; } h3 { font-size: 1.8rem !important; }
+[data-testid="stWidgetLabel"] p { font-size: 1.15rem !important; }
+</style>
+"""
+
+
+def header(ns: str) -> None:
+    """Title and two-sentence intro of a page, from `<ns>.title` and `<ns>.intro`."""
+    st.title(tr(f"{ns}.title"))
+    st.markdown(tr(f"{ns}.intro"))
+
+
+def plot(fig, key: str | None = None, height: int | None = None) -> None:
+    st.plotly_chart(charts.theme(fig, scale(), height=height), key=key, width="stretch",
+                    config={"displaylogo": False})
+
+
+def notice(ns: str, **kwargs) -> None:
+    """The "What to notice" box: the lesson in the learner's language."""
+    with st.container(border=True):
+        st.markdown(f"**{tr('app.what_to_notice')}**")
+        st.markdown(tr(f"{ns}.notice", **kwargs))
+
+
+def claim_vs_measurement(claim: str, measured: str) -> None:
+    """Where the lecture's claim and our measurement differ, say so plainly."""
+    with st.container(border=True):
+        st.markdown(f"**{tr('app.lecture_says')}** {claim}")
+        st.markdown(f"**{tr('app.we_measured')}** {measured}")
+
+
+def code(source: str, key: str | None = None) -> None:
+    with st.expander(tr("app.show_code")):
+        st.code(source, language="python")
+
+
+def next_page(path: str, label_key: str) -> None:
+    st.divider()
+    st.page_link(path, label=f"{tr('app.next_topic')}: {tr(label_key)}", icon=":material/arrow_forward:")

@@ -1,0 +1,81 @@
+"""The table of pages: one row per lesson, in the lecture's order. The entry file builds
+`st.navigation` from it and the home page lists it, so a new page is added here once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from ui.frame import tr
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    path: str        # file under pages/
+    url: str         # stable url_path (shared links must survive a language switch)
+    key: str         # i18n namespace: <key>.title, <key>.intro, …
+    icon: str
+    section: str     # i18n key under nav.section.
+    topic: str = ""  # the lecture's topic (i18n key under home.topics.), for the lesson path
+
+
+PAGES: tuple[PageInfo, ...] = (
+    PageInfo("pages/home.py", "home", "home", ":material/home:", "start"),
+    PageInfo("pages/training_lab.py", "lab", "lab", ":material/science:", "lab", "lab"),
+    PageInfo("pages/activations.py", "activations", "activations", ":material/show_chart:", "basics", "activations"),
+    PageInfo("pages/losses.py", "losses", "losses", ":material/straighten:", "basics", "losses"),
+    PageInfo("pages/model_structure.py", "structure", "structure", ":material/account_tree:", "architecture", "structure"),
+    PageInfo("pages/compile_reset.py", "compile", "compile", ":material/restart_alt:", "architecture", "compile"),
+    PageInfo("pages/overfitting.py", "overfitting", "overfitting", ":material/trending_down:", "architecture", "overfitting"),
+    PageInfo("pages/parallel_skip.py", "skip", "skip", ":material/call_split:", "architecture", "skip"),
+    PageInfo("pages/optimizers.py", "optimizers", "optimizers", ":material/explore:", "basics", "optimizers"),
+    PageInfo("pages/deep_networks.py", "deep", "deep", ":material/layers:", "architecture", "deep"),
+    PageInfo("pages/tokenization.py", "tokens", "tokens", ":material/text_fields:", "language", "tokens"),
+    PageInfo("pages/embeddings.py", "embeddings", "embeddings", ":material/scatter_plot:", "language", "embeddings"),
+    PageInfo("pages/next_token.py", "next-token", "next_token", ":material/auto_awesome:", "language", "next_token"),
+    PageInfo("pages/vector_search.py", "vector-search", "vector_search", ":material/search:", "language", "vector_search"),
+    PageInfo("pages/prompting.py", "prompting", "prompting", ":material/chat:", "language", "prompting"),
+)
+SECTION_ORDER = ("start", "lab", "basics", "architecture", "language")
+
+
+def available() -> list[PageInfo]:
+    """Pages whose file exists (lessons are added one issue at a time)."""
+    return [p for p in PAGES if (ROOT / p.path).exists()]
+
+
+def lesson_path() -> list[PageInfo]:
+    """The lecture's order of topics (PAGES order), without the home page."""
+    return [p for p in available() if p.topic]
+
+
+def next_after(key: str) -> PageInfo | None:
+    path = lesson_path()
+    for i, page in enumerate(path):
+        if page.key == key:
+            return path[i + 1] if i + 1 < len(path) else path[0]
+    return None
+
+
+def navigation():
+    """`st.navigation` over the available pages, grouped by section."""
+    groups: dict[str, list] = {}
+    for page in available():
+        groups.setdefault(tr(f"nav.section.{page.section}"), []).append(
+            st.Page(page.path, title=tr(f"{page.key}.title"), icon=page.icon,
+                    url_path=page.url, default=page.key == "home"))
+    return st.navigation(groups)
+
+
+def link_to_next(key: str) -> None:
+    """Every lesson ends with a link to the next topic on the lesson path."""
+    page = next_after(key)
+    if page is None:
+        return
+    st.divider()
+    st.page_link(page.path, label=f"{tr('app.next_topic')}: {tr(page.key + '.title')}",
+                 icon=":material/arrow_forward:")

@@ -1,0 +1,36 @@
+"""Import TensorFlow once per server process, in a background thread, at start-up.
+
+Importing TensorFlow takes 3-4.5 s on this kind of machine. Starting it when the first visitor
+opens any page means that by the time they press Train, the import is done. Pages that need
+TensorFlow call `wait()`; it returns at once when the warm-up has finished."""
+
+from __future__ import annotations
+
+import threading
+
+import streamlit as st
+
+
+@st.cache_resource(show_spinner=False)
+def _warmup_thread() -> threading.Thread:
+    def work():
+        import os
+
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        import keras  # noqa: F401
+        import tensorflow  # noqa: F401
+
+    thread = threading.Thread(target=work, name="tensorflow-warmup", daemon=True)
+    thread.start()
+    return thread
+
+
+def start() -> None:
+    _warmup_thread()
+
+
+def wait(timeout: float | None = None) -> bool:
+    """Block until TensorFlow is imported; True when ready."""
+    thread = _warmup_thread()
+    thread.join(timeout)
+    return not thread.is_alive()
