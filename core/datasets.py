@@ -9,6 +9,7 @@ of shape (n,). The 2-D generators follow TensorFlow Playground's shapes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable
 
 import numpy as np
@@ -108,21 +109,19 @@ def _multi_gaussian(n, noise, rng):
 
 # ---- tabular data shipped with scikit-learn -----------------------------------------------
 
-def _sklearn(loader_name: str):
-    def load(n, noise, rng):
-        import sklearn.datasets
+def _sklearn_table(loader_name: str, n, noise, rng):
+    """A scikit-learn bundled table (no download): optional subsample, standardize, jitter."""
+    import sklearn.datasets
 
-        bunch = getattr(sklearn.datasets, loader_name)()
-        x, y = bunch.data, bunch.target
-        if n < len(x):
-            idx = np.sort(rng.choice(len(x), size=n, replace=False))
-            x, y = x[idx], y[idx]
-        x = standardize(x)
-        # Noise for tabular data: Gaussian jitter in standardized units.
-        x = x + rng.normal(0, 1, x.shape) * noise
-        return x, y
-
-    return load
+    bunch = getattr(sklearn.datasets, loader_name)()
+    x, y = bunch.data, bunch.target
+    if n < len(x):
+        idx = np.sort(rng.choice(len(x), size=n, replace=False))
+        x, y = x[idx], y[idx]
+    x = standardize(x)
+    # Noise for tabular data: Gaussian jitter in standardized units.
+    x = x + rng.normal(0, 1, x.shape) * noise
+    return x, y
 
 
 @dataclass(frozen=True)
@@ -157,7 +156,7 @@ class Dataset:
 
 
 def _tab(name, label, task, loader, n_features, n_classes, max_samples, source) -> Dataset:
-    return Dataset(name, label, task, _sklearn(loader), n_features, n_classes, max_samples,
+    return Dataset(name, label, task, partial(_sklearn_table, loader), n_features, n_classes, max_samples,
                    default_samples=max_samples, feature_names=(), source=source)
 
 

@@ -218,9 +218,7 @@ class Trainer:
             # once per chunk length. This way one compiled function serves every length.
             e = tf.constant(0)
             while e < n_epochs:
-                # A new, seeded permutation every epoch: deterministic for (seed, epoch).
-                noise = tf.random.stateless_uniform([n_train], seed=tf.stack([seed, first_epoch + e]))
-                perm = tf.argsort(noise)  # (n_train,)
+                perm = _shuffle(n_train, seed, first_epoch + e)  # (n_train,)
                 for b in tf.range(n_full):
                     idx = tf.slice(perm, [b * batch], [batch])  # (batch,)
                     step(tf.gather(x_train, idx), tf.gather(y_train, idx))
@@ -353,6 +351,24 @@ class Trainer:
     @property
     def grid_axes(self) -> tuple[np.ndarray, np.ndarray] | None:
         return None if self._grid is None else (self._grid["xs"], self._grid["ys"])
+
+
+def _shuffle(n: int, seed: int, epoch):
+    """A permutation of range(n) that depends only on (seed, epoch).
+
+    TensorFlow's random ops give different numbers with and without XLA, so the fallback
+    path would shuffle differently. An integer hash (a bijection on uint32: multiply by odd
+    constants, xor-shift) gives the same distinct keys everywhere; sorting them shuffles."""
+    import tensorflow as tf
+
+    u = tf.uint32
+    h = (tf.cast(tf.range(n), u) * tf.constant(0x9E3779B1, u) + tf.constant(seed % 2**32, u)
+         * tf.constant(0x85EBCA77, u) + tf.cast(epoch, u) * tf.constant(0xC2B2AE3D, u))
+    for multiplier in (0x7FEB352D, 0x846CA68B):
+        h = tf.bitwise.bitwise_xor(h, tf.bitwise.right_shift(h, tf.constant(16, u)))
+        h = h * tf.constant(multiplier, u)
+    h = tf.bitwise.bitwise_xor(h, tf.bitwise.right_shift(h, tf.constant(16, u)))
+    return tf.argsort(tf.bitcast(h, tf.int32))  # (n,)
 
 
 def _metric(task: str, labels, pred):

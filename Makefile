@@ -1,0 +1,54 @@
+# Two entry points on a fresh machine:  `make run`  and  `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test setup setup-dev browser unit app e2e bench clean
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.runtime
+
+setup-dev: $(VENV)/.dev
+
+## Start the app on http://localhost:$(PORT)
+run: setup
+	$(PY) -m streamlit run streamlit_app.py --server.port $(PORT) --server.headless true
+
+## Debian's Chromium (browser tests; Playwright never downloads a browser here) and CJK fonts
+browser:
+	@if [ ! -x $(CHROMIUM) ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+	@$(CHROMIUM) --version
+
+## Set up everything and run the whole test suite (unit, AppTest, Chromium end-to-end)
+test: setup-dev browser
+	$(PY) -m pytest -q --durations=15
+
+unit: setup-dev
+	$(PY) -m pytest -q tests/unit
+
+app: setup-dev
+	$(PY) -m pytest -q tests/app
+
+e2e: setup-dev browser
+	$(PY) -m pytest -q tests/e2e
+
+bench: setup-dev
+	$(PY) -m bench.train_speed
+
+clean:
+	rm -rf $(VENV) test-artifacts .pytest_cache

@@ -1,0 +1,26 @@
+"""Visit every page in Chromium, in both languages, and keep a screenshot of each."""
+
+import pytest
+
+from scripts.screenshot import wait_for_app
+from tests.e2e.conftest import ARTIFACTS
+from ui.navigation import available
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_every_page_renders_in_chromium(server_url, page, lang):
+    seen_titles = set()
+    for info in available():
+        url_path = "" if info.key == "home" else info.url
+        page.goto(f"{server_url}/{url_path}?lang={lang}")
+        wait_for_app(page, timeout_ms=120_000)
+        page.screenshot(path=str(ARTIFACTS / f"page-{info.url}-{lang}.png"), full_page=True)
+        assert page.locator('[data-testid="stException"]').count() == 0, info.path
+        title = page.locator("h1").first.inner_text(timeout=30_000)
+        assert title.strip()
+        seen_titles.add(title)
+        if lang == "ko":
+            assert any("\uac00" <= ch <= "\ud7a3" for ch in page.locator("main").inner_text()), info.path
+    assert len(seen_titles) == len(available())  # every page has its own title

@@ -1,0 +1,102 @@
+"""The Trainer: learns, is deterministic, reports divergence, stops and continues."""
+
+import numpy as np
+import pytest
+
+from core.config import ExperimentConfig
+from core.training import Trainer
+
+pytest.importorskip("tensorflow")
+
+XOR = ExperimentConfig(dataset="xor", n_samples=600, hidden=(8, 8), activation="relu", epochs=150, seed=1)
+
+
+def test_learns_xor_to_95_percent():
+    trainer = Trainer(XOR)
+    records = list(trainer.run())
+    assert trainer.status == "finished"
+    assert [r.epoch for r in records] == list(range(0, 151))
+    assert records[-1].val_metric >= 0.95
+    assert records[-1].train_loss < records[0].train_loss / 4
+
+
+def test_epoch_zero_record_has_a_snapshot_before_training():
+    trainer = Trainer(XOR.replace(epochs=10))
+    first = next(trainer.run())
+    assert first.epoch == 0 and first.snapshot is not None
+    assert [h.shape for h in first.snapshot.hidden] == [(500, 8), (500, 8)]
+    assert first.snapshot.boundary.shape == (48, 48)
+    assert set(first.snapshot.grad_norms) == {"hidden_1", "hidden_2", "output"}
+
+
+def test_same_seed_same_history():
+    def losses(config):
+        return [(r.train_loss, r.val_loss) for r in Trainer(config).run()]
+
+    config = XOR.replace(epochs=30, dropout=0.1, batchnorm=True)
+    assert losses(config) == losses(config)
+    assert losses(config) != losses(config.replace(seed=2))
+
+
+def test_divergence_is_a_status_not_an_exception():
+    config = ExperimentConfig(hidden=(16,) * 6, activation="sigmoid", optimizer="sgd",
+                              learning_rate=10.0, loss="mse", epochs=300)
+    deep = ExperimentConfig(dataset="diabetes", hidden=(32,) * 6, activation="relu", optimizer="sgd",
+                            learning_rate=10.0, loss="mse", epochs=300, n_samples=442)
+    for cfg in (config, deep):
+        trainer = Trainer(cfg)
+        records = list(trainer.run())
+        if trainer.status == "diverged":
+            assert not records[-1].finite
+            assert list(trainer.run()) == []  # a diverged run cannot continue
+            return
+    pytest.fail("lr=10 SGD never diverged")
+
+
+def test_stop_ends_at_the_next_epoch_and_continue_keeps_weights():
+    trainer = Trainer(XOR.replace(epochs=100))
+    run = trainer.run()
+    for record in run:
+        if record.epoch == 20:
+            trainer.stop()
+    assert trainer.status == "stopped" and trainer.epoch == 20
+    loss_at_stop = trainer.history[-1].train_loss
+    continued = list(trainer.run(10))
+    assert [r.epoch for r in continued] == list(range(21, 31))  # no second epoch-0 record
+    assert continued[0].train_loss < 2 * loss_at_stop  # continues, does not restart
+    assert trainer.status == "finished"
+
+
+def test_closing_the_generator_marks_the_run_stopped():
+    trainer = Trainer(XOR.replace(epochs=100))
+    run = trainer.run()
+    for record in run:
+        if record.epoch == 5:
+            break
+    run.close()
+    assert trainer.status == "stopped"
+
+
+@pytest.mark.parametrize("config", [
+    ExperimentConfig(dataset="wine", n_samples=178, hidden=(5,), loss="categorical_crossentropy", epochs=40),
+    ExperimentConfig(dataset="wine", n_samples=178, hidden=(5,), loss="mse", epochs=5),
+    ExperimentConfig(dataset="digits", n_samples=400, hidden=(16,), epochs=5, batch_size=400,
+                     loss="sparse_categorical_crossentropy"),
+    ExperimentConfig(dataset="plane", hidden=(4,), loss="huber", epochs=30, skip=True, batchnorm=True),
+    ExperimentConfig(dataset="spiral", hidden=(), epochs=3, batch_size=1, n_samples=100),
+])
+def test_every_task_and_target_format_trains(config):
+    trainer = Trainer(config)
+    records = list(trainer.run())
+    assert trainer.status == "finished" and all(r.finite for r in records)
+    if config.task == "regression":
+        assert records[-1].val_loss < records[0].val_loss
+    elif config.epochs >= 40:
+        assert records[-1].val_metric > 0.8
+
+
+def test_xla_and_plain_graph_agree():
+    config = XOR.replace(epochs=5)
+    a = [r.train_loss for r in Trainer(config, use_xla=True).run()]
+    b = [r.train_loss for r in Trainer(config, use_xla=False).run()]
+    np.testing.assert_allclose(a, b, rtol=1e-3)
