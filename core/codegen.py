@@ -26,7 +26,9 @@ def _source(fn) -> str:
 
 
 def _data_code(config: ExperimentConfig) -> str:
-    ds = datasets.DATASETS[config.dataset]
+    ds = datasets.get_dataset(config.dataset)
+    if ds.source == "upload":
+        return _upload_data_code(config, ds)
     gen = ds.generator
     parts = [_source(datasets.standardize)]
     if isinstance(gen, partial):
@@ -64,6 +66,31 @@ def _data_code(config: ExperimentConfig) -> str:
     elif ds.task != "regression" and loss.target == "value" and ds.task == "multiclass":
         lines += ["# MSE on classes: regress the one-hot vectors.",
                   f"y_train, y_val = np.eye({ds.n_classes})[y_train], np.eye({ds.n_classes})[y_val]"]
+    return "\n".join(lines)
+
+
+def _upload_data_code(config: ExperimentConfig, ds) -> str:
+    """An uploaded CSV: the script reads the same file (save it next to the script)."""
+    features = list(ds.feature_names)
+    target = ds.label.split(" → ", 1)[-1]
+    lines = [_source(datasets.standardize), "", "",
+             "import pandas as pd", "",
+             "frame = pd.read_csv('data.csv', sep=None, engine='python')  # the file you uploaded",
+             f"features = {features!r}",
+             f"frame = frame.dropna(subset=features + [{target!r}])",
+             "x = standardize(frame[features].to_numpy(dtype='float64'))"]
+    if ds.task == "regression":
+        lines.append(f"y = standardize(frame[[{target!r}]].to_numpy(dtype='float64')).reshape(-1)")
+    else:
+        lines.append(f"y = pd.factorize(frame[{target!r}], sort=True)[0].astype('int64')")
+    stratify = "None" if ds.task == "regression" else "y"
+    lines += [
+        "idx_train, idx_val = train_test_split(np.arange(len(x)), test_size=VAL_SPLIT, random_state=SEED,",
+        f"                                     stratify={stratify})",
+        "x_train, y_train, x_val, y_val = x[idx_train], y[idx_train], x[idx_val], y[idx_val]",
+    ]
+    if ds.task == "multiclass" and LOSSES[config.loss].target in ("onehot", "value"):
+        lines.append(f"y_train, y_val = np.eye({ds.n_classes})[y_train], np.eye({ds.n_classes})[y_val]")
     return "\n".join(lines)
 
 
@@ -113,7 +140,7 @@ def _model_code(config: ExperimentConfig) -> str:
 def generate_script(config: ExperimentConfig) -> str:
     """A runnable Python script (str). `EPOCHS=2 python script.py` runs a short version."""
     config.validate()
-    ds = datasets.DATASETS[config.dataset]
+    ds = datasets.get_dataset(config.dataset)
     loss = LOSSES[config.loss]
     metric = "'mae'" if ds.task == "regression" else "'accuracy'"
     batch = min(config.batch_size, config.n_train)

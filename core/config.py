@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from core.activations import ACTIVATIONS
-from core.datasets import DATASETS, FEATURES
+from core.datasets import DATASETS, FEATURES, get_dataset, is_known
 from core.i18n import t
 from core.losses import DEFAULT_LOSS, LOSSES
 from core.optimizers import OPTIMIZERS
@@ -92,21 +92,21 @@ class ExperimentConfig:
     # ---- derived facts -------------------------------------------------------------------
     @property
     def task(self) -> str:
-        return DATASETS[self.dataset].task
+        return get_dataset(self.dataset).task
 
     @property
     def input_dim(self) -> int:
-        ds = DATASETS[self.dataset]
+        ds = get_dataset(self.dataset)
         return len(self.features) if ds.is_2d else ds.n_features
 
     @property
     def n_outputs(self) -> int:
-        ds = DATASETS[self.dataset]
+        ds = get_dataset(self.dataset)
         return ds.n_classes if self.task == "multiclass" else 1
 
     @property
     def n_train(self) -> int:
-        ds = DATASETS[self.dataset]
+        ds = get_dataset(self.dataset)
         n = self.n_samples if ds.max_samples is None else min(self.n_samples, ds.max_samples)
         return n - int(math.ceil(n * self.val_split))
 
@@ -127,17 +127,19 @@ class ExperimentConfig:
 
     def with_dataset(self, name: str) -> "ExperimentConfig":
         """Switch data set, keeping the loss if it still fits the task, else its default."""
-        task = DATASETS[name].task
+        task = get_dataset(name).task
         loss = self.loss if task in LOSSES[self.loss].tasks else DEFAULT_LOSS[task]
-        features = self.features if DATASETS[name].is_2d else ("x1", "x2")
-        n = DATASETS[name].default_samples if DATASETS[name].max_samples else self.n_samples
+        features = self.features if get_dataset(name).is_2d else ("x1", "x2")
+        n = get_dataset(name).default_samples if get_dataset(name).max_samples else self.n_samples
         return dataclasses.replace(self, dataset=name, loss=loss, features=features, n_samples=n)
 
     # ---- validation ----------------------------------------------------------------------
     def validate(self) -> "ExperimentConfig":
         """Raise ConfigError (a ValueError) naming the problem; return self when valid."""
-        for name, registry in (("dataset", DATASETS), ("activation", ACTIVATIONS),
-                               ("loss", LOSSES), ("optimizer", OPTIMIZERS)):
+        if not is_known(self.dataset):
+            raise ConfigError("error.unknown_choice", field="dataset", value=self.dataset,
+                              choices=", ".join(DATASETS))
+        for name, registry in (("activation", ACTIVATIONS), ("loss", LOSSES), ("optimizer", OPTIMIZERS)):
             value = getattr(self, name)
             if value not in registry:
                 raise ConfigError("error.unknown_choice", field=name, value=value,
@@ -158,7 +160,7 @@ class ExperimentConfig:
         if self.task not in LOSSES[self.loss].tasks:
             raise ConfigError("error.loss_task", loss=self.loss, task=self.task,
                               choices=", ".join(n for n, l in LOSSES.items() if self.task in l.tasks))
-        if DATASETS[self.dataset].is_2d:
+        if get_dataset(self.dataset).is_2d:
             unknown = [f for f in self.features if f not in FEATURES]
             if unknown or not self.features or len(set(self.features)) != len(self.features):
                 raise ConfigError("error.features", choices=", ".join(FEATURES))
@@ -206,7 +208,7 @@ class ExperimentConfig:
             warnings.append(ConfigIssue("warn.loss_task", (("loss", config.loss), ("task", config.task),
                                                            ("fixed", fixed))))
             config = dataclasses.replace(config, loss=fixed)
-        if not DATASETS[config.dataset].is_2d and config.features != ("x1", "x2"):
+        if not get_dataset(config.dataset).is_2d and config.features != ("x1", "x2"):
             config = dataclasses.replace(config, features=("x1", "x2"))
         try:
             config.validate()
@@ -258,7 +260,7 @@ _REGISTRIES = {"dataset": DATASETS, "activation": ACTIVATIONS, "loss": LOSSES, "
 
 def _parse_choice(name, raw):
     registry = _REGISTRIES[name]
-    if raw in registry:
+    if raw in registry or (name == "dataset" and is_known(raw)):
         return raw, None
     return None, ConfigIssue("warn.unknown_choice", (("field", name), ("value", raw[:40]),
                                                      ("choices", ", ".join(registry))))

@@ -8,6 +8,7 @@ of shape (n,). The 2-D generators follow TensorFlow Playground's shapes.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Callable
@@ -217,7 +218,7 @@ def split(x: np.ndarray, y: np.ndarray, val_fraction: float, seed: int, task: st
 def make_split(dataset: str, n_samples: int, noise: float, val_fraction: float, seed: int,
                features: tuple[str, ...] = ("x1", "x2")) -> DataSplit:
     """Load a registry data set, split it, and expand 2-D points into the chosen features."""
-    ds = DATASETS[dataset]
+    ds = get_dataset(dataset)
     x, y = ds.load(n_samples, noise, seed)
     train_idx, val_idx = split(x, y, val_fraction, seed, ds.task)
     points_train = points_val = None
@@ -226,3 +227,138 @@ def make_split(dataset: str, n_samples: int, noise: float, val_fraction: float, 
         x = expand_features(x, tuple(features))
     return DataSplit(x[train_idx], y[train_idx], x[val_idx], y[val_idx], ds.task,
                      ds.n_classes, points_train, points_val)
+
+
+# ---- uploaded CSV files ------------------------------------------------------------------
+# Caps for a shared server; checked before anything else is done with a file.
+CSV_CAPS = {"bytes": 2_000_000, "rows": 5000, "columns": 100, "classes": 50}
+MAX_CLASSIFICATION_LEVELS = 20  # an integer target with more distinct values is a regression
+_UPLOADS: "OrderedDict[str, Dataset]" = OrderedDict()
+_MAX_UPLOADS = 32  # process-wide; content-addressed, so sessions uploading one file share it
+
+
+class DataError(ValueError):
+    """A file we refuse, with an i18n message key (under "data.") and its parameters."""
+
+    def __init__(self, key: str, **params):
+        self.key, self.params = key, params
+        from core.i18n import t
+
+        super().__init__(t(f"data.{key}", "en", **params))
+
+    def text(self, lang: str = "en") -> str:
+        from core.i18n import t
+
+        return t(f"data.{self.key}", lang, **self.params)
+
+
+def get_dataset(name: str) -> Dataset:
+    """A registry data set or an uploaded one; KeyError if neither."""
+    if name in DATASETS:
+        return DATASETS[name]
+    return _UPLOADS[name]
+
+
+def is_known(name: str) -> bool:
+    return name in DATASETS or name in _UPLOADS
+
+
+def _table(x, y):
+    def load(n, noise, rng):
+        xs, ys = x, y
+        if n < len(xs):
+            idx = np.sort(rng.choice(len(xs), size=n, replace=False))
+            xs, ys = xs[idx], ys[idx]
+        return xs + rng.normal(0, 1, xs.shape) * noise * xs.std(axis=0, keepdims=True), ys
+
+    return load
+
+
+def parse_csv(content: bytes, target: str | None = None) -> tuple[list[str], dict]:
+    """Read an uploaded CSV (bytes). Returns the column names and, when `target` is given,
+    a summary {task, n_classes, rows, features, dropped}. Raises DataError with a clear
+    message for every way a file can be unusable."""
+    import io
+
+    import pandas as pd
+
+    if len(content) > CSV_CAPS["bytes"]:
+        raise DataError("too_big", size=len(content), cap=CSV_CAPS["bytes"])
+    if not content.strip():
+        raise DataError("empty")
+    if b"\x00" in content[:4096]:
+        raise DataError("not_csv")
+    try:
+        frame = pd.read_csv(io.BytesIO(content), sep=None, engine="python")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError, csv_error()):
+        raise DataError("not_csv") from None
+    if frame.shape[1] < 2 or frame.shape[0] < 1:
+        raise DataError("too_few_columns")
+    if frame.shape[0] > CSV_CAPS["rows"]:
+        raise DataError("too_many_rows", rows=frame.shape[0], cap=CSV_CAPS["rows"])
+    if frame.shape[1] > CSV_CAPS["columns"]:
+        raise DataError("too_many_columns", columns=frame.shape[1], cap=CSV_CAPS["columns"])
+    columns = [str(c) for c in frame.columns]
+    frame.columns = columns
+    if target is None:
+        return columns, {}
+    if target not in columns:
+        raise DataError("no_target", target=target)
+    return columns, _summarize(frame, target)
+
+
+def csv_error():
+    import csv
+
+    return csv.Error
+
+
+def _summarize(frame, target: str) -> dict:
+    import pandas as pd
+
+    features = [c for c in frame.columns if c != target]
+    numeric = frame[features].apply(pd.to_numeric, errors="coerce")
+    bad = [c for c in features if numeric[c].isna().sum() > frame[c].isna().sum()]
+    if bad:
+        raise DataError("non_numeric", columns=", ".join(bad[:5]))
+    before = len(frame)
+    keep = ~(numeric.isna().any(axis=1) | frame[target].isna())
+    dropped = int(before - keep.sum())
+    if keep.sum() < 10:
+        raise DataError("too_few_rows", rows=int(keep.sum()))
+    x = numeric[keep].to_numpy(dtype="float64")
+    y_raw = frame.loc[keep, target]
+    y_num = pd.to_numeric(y_raw, errors="coerce")
+    levels = y_raw.nunique()
+    if y_num.notna().all() and not (np.allclose(y_num, np.round(y_num)) and levels <= MAX_CLASSIFICATION_LEVELS):
+        task, y, n_classes = "regression", y_num.to_numpy(dtype="float64"), 1
+    else:
+        if levels < 2:
+            raise DataError("one_class")
+        if levels > CSV_CAPS["classes"]:
+            raise DataError("too_many_classes", classes=levels, cap=CSV_CAPS["classes"])
+        codes, _ = pd.factorize(y_raw, sort=True)
+        y, n_classes = codes.astype("int64"), int(levels)
+        task = "binary" if levels == 2 else "multiclass"
+        if np.min(np.bincount(y)) < 2:
+            raise DataError("rare_class")
+    return {"task": task, "n_classes": n_classes, "rows": len(x), "features": features,
+            "dropped": dropped, "x": x, "y": y}
+
+
+def register_csv(content: bytes, target: str, label: str = "CSV") -> tuple[str, dict]:
+    """Parse and register an upload; returns its data-set name ("upload_<hash>") and summary."""
+    import hashlib
+
+    _, summary = parse_csv(content, target)
+    name = "upload_" + hashlib.sha256(content + b"\x00" + target.encode()).hexdigest()[:10]
+    if name not in _UPLOADS:
+        x, y = summary["x"], summary["y"]
+        _UPLOADS[name] = Dataset(name, f"{label} → {target}", summary["task"], _table(x, y),
+                                 n_features=x.shape[1], n_classes=summary["n_classes"],
+                                 max_samples=len(x), default_samples=len(x),
+                                 feature_names=tuple(summary["features"]), source="upload")
+        while len(_UPLOADS) > _MAX_UPLOADS:
+            _UPLOADS.popitem(last=False)
+    _UPLOADS.move_to_end(name)
+    return name, summary

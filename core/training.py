@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import math
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Iterator
 
 import numpy as np
 
 from core.config import ExperimentConfig
-from core.datasets import DATASETS, DataSplit, expand_features, make_split
+from core.datasets import DataSplit, expand_features, get_dataset, make_split
 from core.losses import LOSSES, encode_targets
 
 MAX_CHUNK = 256           # epochs compiled into one call, at most
@@ -91,6 +92,7 @@ class Trainer:
         from core.models import build_model, kernel_layers, probe_model
 
         self.config = config.validate()
+        self.run_id = uuid.uuid4().hex  # identifies this run in caches shared across sessions
         self.data = data or make_split(config.dataset, config.n_samples, config.noise,
                                        config.val_split, config.seed, config.features)
         self.task = self.data.task
@@ -390,4 +392,4 @@ def _make_optimizer(config: ExperimentConfig):
 
 
 def dataset_task(name: str) -> str:
-    return DATASETS[name].task
+    return get_dataset(name).task

@@ -17,13 +17,23 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
+_IDLE_JS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return !!app && app.dataset.testScriptState === 'notRunning'
+        && app.dataset.testConnectionState === 'CONNECTED'
+        && document.querySelectorAll('[data-testid="stSkeleton"]').length === 0
+        && !!document.querySelector('[data-testid="stMain"] h1, section.main h1, h1');
+}"""
+
+
 def wait_for_app(page, timeout_ms: int = 60000) -> None:
-    """Wait until Streamlit has rendered and finished running the script."""
+    """Wait until Streamlit has connected, run the script to the end and drawn the page
+    (script state 'notRunning', no skeletons, a title), twice in a row half a second apart."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
-    page.wait_for_function(
-        """() => { const s = document.querySelector('[data-testid="stStatusWidget"]');
-                   return !s || !s.innerText.match(/Running|Stop/); }""", timeout=timeout_ms)
-    page.wait_for_timeout(800)
+    for _ in range(2):
+        page.wait_for_function(_IDLE_JS, timeout=timeout_ms)
+        page.wait_for_timeout(500)
+    page.wait_for_function(_IDLE_JS, timeout=timeout_ms)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from ui.frame import tr
 
@@ -77,5 +78,9 @@ def link_to_next(key: str) -> None:
     if page is None:
         return
     st.divider()
-    st.page_link(page.path, label=f"{tr('app.next_topic')}: {tr(page.key + '.title')}",
-                 icon=":material/arrow_forward:")
+    label = f"{tr('app.next_topic')}: {tr(page.key + '.title')}"
+    try:
+        st.page_link(page.path, label=label, icon=":material/arrow_forward:")
+    except StreamlitPageNotFoundError:
+        # The page runs on its own (as in a page-level AppTest), without st.navigation.
+        st.markdown(f"[{label}](/{page.url})")

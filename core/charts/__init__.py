@@ -21,12 +21,16 @@ PRESENTATION_SCALE = 1.5
 def theme(fig: go.Figure, scale: float = 1.0, height: int | None = None,
           title: str | None = None) -> go.Figure:
     """Apply the app's look. `scale` > 1 is presentation mode: bigger type, thicker lines."""
+    # Margins a figure set for itself (room for subplot titles, say) are kept, only scaled.
+    own = fig.layout.margin
+    default = dict(l=50, r=20, t=40 if title else 20, b=45)
+    margin = {side: round((getattr(own, side) if getattr(own, side) is not None else value) * scale)
+              for side, value in default.items()}
     fig.update_layout(
         template="plotly_white",
         colorway=PALETTE,
         font=dict(size=round(BASE_FONT * scale), family="Noto Sans, Noto Sans CJK KR, sans-serif"),
-        margin=dict(l=round(50 * scale), r=round(20 * scale), t=round(40 * scale) if title else round(20 * scale),
-                    b=round(45 * scale)),
+        margin=margin,
         legend=dict(font=dict(size=round((BASE_FONT - 1) * scale))),
         hoverlabel=dict(font_size=round(BASE_FONT * scale)),
     )

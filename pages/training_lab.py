@@ -1,0 +1,77 @@
+"""Training Lab: pick data, activation, loss, depth, skips and optimizer; watch a real Keras
+model learn, live. Controls live in ui.lab_controls, drawing in ui.live_training/ui.lab_tabs."""
+
+import streamlit as st
+
+from core.datasets import get_dataset
+from ui import frame, lab_controls, lab_tabs, navigation, warmup
+from ui.frame import lang, tr
+from ui.live_training import LabViews, train_live
+
+frame.header("lab")
+for warning in lab_controls.load_url_once():
+    st.warning(warning.text(lang()))
+lab_controls.apply_pending()
+config, error = lab_controls.controls()
+if note := st.session_state.pop("lab_csv_note", None):
+    st.info(note)
+if error:
+    st.error(error)
+else:
+    lab_controls.write_url(config)
+
+s = st.session_state
+trainer = s.get("lab_trainer")
+buttons = st.columns(6)
+train = buttons[0].button(tr("lab.buttons.train"), type="primary", key="lab_train", disabled=error is not None,
+                          icon=":material/play_arrow:")
+step = buttons[1].button(tr("lab.buttons.step"), key="lab_step", disabled=error is not None,
+                         icon=":material/skip_next:")
+stop = buttons[2].button(tr("lab.buttons.stop"), key="lab_stop", icon=":material/stop:")
+resume = buttons[3].button(tr("lab.buttons.continue"), key="lab_continue", icon=":material/fast_forward:")
+reset = buttons[4].button(tr("lab.buttons.reset"), key="lab_reset", icon=":material/restart_alt:")
+log_y = buttons[5].toggle(tr("lab.buttons.log_y"), key="lab_log_y")
+
+if reset:
+    s["lab_trainer"] = trainer = None
+needs_new = trainer is None or trainer.config != config or trainer.status == "diverged"
+epochs = None
+if train or (step and needs_new):
+    if not warmup.wait(timeout=0.01):
+        with st.spinner(tr("app.loading_tf")):
+            warmup.wait()
+    from core.training import Trainer
+
+    with st.spinner(tr("lab.status.building")):
+        s["lab_trainer"] = trainer = Trainer(config)
+    epochs = 1 if step else config.epochs
+elif resume and (trainer is None or trainer.status == "diverged"):
+    st.info(tr("lab.status.nothing_to_continue"))
+elif step or resume:
+    epochs = 1 if step else (config.epochs if config is not None else trainer.config.epochs)
+    if resume and trainer.config != config:
+        st.info(tr("lab.status.continue_old"))
+
+shown = trainer.config if trainer is not None else config
+views = LabViews(is_2d=shown is not None and get_dataset(shown.dataset).is_2d)
+if trainer is not None and epochs:
+    train_live(trainer, epochs, views, log_y)
+elif trainer is not None:
+    views.draw(trainer, log_y, live=False)
+    if trainer.config != config and trainer.status != "running":
+        st.caption(tr("lab.status.settings_changed"))
+    if stop:
+        st.toast(tr("lab.status.stopped"))
+else:
+    views.status.info(tr("lab.status.ready"))
+    views.preview(config)
+
+if trainer is not None and trainer.history:
+    lab_tabs.hidden_tab(trainer, views)
+    lab_tabs.gradients_tab(trainer, views)
+    lab_tabs.results_tab(trainer, views)
+lab_tabs.compare_tab(views, log_y)
+lab_tabs.code_tab(config or shown, trainer, views)
+
+frame.notice("lab")
+navigation.link_to_next("lab")

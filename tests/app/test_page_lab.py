@@ -1,0 +1,148 @@
+"""The Training Lab through AppTest: controls -> config -> URL, run semantics, bad links."""
+
+import pytest
+
+from core.config import ExperimentConfig
+from tests.app.conftest import LANGS, assert_clean, run_page
+
+PAGE = "pages/training_lab.py"
+FAST = {"data": "xor", "n": "200", "epochs": "25", "hidden": "4"}
+
+
+def lab(lang="en", params=None):
+    from tests.app.conftest import app
+
+    at = app(PAGE)
+    at.session_state["lang"] = lang
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def url_config(at) -> ExperimentConfig:
+    config, warnings = ExperimentConfig.from_query_params(dict(at.query_params))
+    assert warnings == []
+    return config
+
+
+# (widget kind, key, new value, config field, expected config value)
+CONTROLS = [
+    ("selectbox", "lab_dataset", "circle", "dataset", "circle"),
+    ("slider", "lab_samples", 300, "n_samples", 300),
+    ("slider", "lab_noise", 0.25, "noise", 0.25),
+    ("slider", "lab_val", 0.3, "val_split", 0.3),
+    ("multiselect", "lab_features", ["x1", "x2", "x1_x2"], "features", ("x1", "x2", "x1_x2")),
+    ("slider", "lab_depth", 5, "hidden", (4,) * 5),
+    ("select_slider", "lab_width", 16, "hidden", (16,)),
+    ("selectbox", "lab_activation", "gelu", "activation", "gelu"),
+    ("toggle", "lab_skip", True, "skip", True),
+    ("toggle", "lab_bn", True, "batchnorm", True),
+    ("slider", "lab_dropout", 0.2, "dropout", 0.2),
+    ("select_slider", "lab_l2", 1e-3, "l2", 1e-3),
+    ("selectbox", "lab_loss", "mse", "loss", "mse"),
+    ("selectbox", "lab_optimizer", "rmsprop", "optimizer", "rmsprop"),
+    ("select_slider", "lab_lr", 0.3, "learning_rate", 0.3),
+    ("select_slider", "lab_batch", 1, "batch_size", 1),
+    ("select_slider", "lab_epochs", 500, "epochs", 500),
+    ("number_input", "lab_seed", 7, "seed", 7),
+]
+
+
+@pytest.mark.parametrize("kind, key, value, field, expected", CONTROLS, ids=[c[1] for c in CONTROLS])
+def test_every_control_changes_the_config_and_url(kind, key, value, field, expected):
+    at = lab(params=FAST)
+    before = url_config(at)
+    getattr(at, kind)(key=key).set_value(value).run()
+    assert_clean(at)
+    after = url_config(at)
+    assert getattr(after, field) == expected != getattr(before, field)
+
+
+def test_per_layer_widths():
+    at = lab(params=FAST)
+    at.toggle(key="lab_per_layer").set_value(True).run()
+    at.text_input(key="lab_widths").input("6,3,2").run()
+    assert url_config(at).hidden == (6, 3, 2)
+    at.text_input(key="lab_widths").input("6,x").run()
+    assert_clean(at)
+    assert at.error and "6,x" not in at.query_params.get("hidden", "")
+
+
+def test_shared_url_restores_the_settings_and_language():
+    params = {"data": "moons", "hidden": "6,6,6", "act": "tanh", "skip": "1", "opt": "nesterov", "lr": "0.03",
+              "bs": "8", "epochs": "50", "seed": "3"}
+    at = lab("ko", params)
+    assert_clean(at)
+    assert at.selectbox(key="lab_dataset").value == "moons"
+    assert at.slider(key="lab_depth").value == 3 and at.selectbox(key="lab_activation").value == "tanh"
+    assert at.toggle(key="lab_skip").value is True and at.select_slider(key="lab_batch").value == 8
+    assert url_config(at) == ExperimentConfig(dataset="moons", hidden=(6, 6, 6), activation="tanh", skip=True,
+                                              optimizer="nesterov", learning_rate=0.03, batch_size=8,
+                                              epochs=50, seed=3)
+    assert at.title[0].value == "학습 실험실"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_bad_url_falls_back_with_a_visible_warning(lang):
+    at = lab(lang, {"data": "nope", "lr": "NaN", "hidden": "8," * 60, "act": "<script>"})
+    assert_clean(at)
+    assert len(at.warning) >= 3
+    config = url_config(at)
+    assert config.dataset == "xor" and len(config.hidden) == 32
+
+
+def test_train_then_continue_keeps_the_weights_then_reset():
+    at = lab(params=FAST)
+    at.button(key="lab_train").click().run()
+    assert_clean(at)
+    trainer = at.session_state["lab_trainer"]
+    assert trainer.status == "finished" and trainer.epoch == 25
+    loss_before = trainer.history[-1].train_loss
+    at.button(key="lab_continue").click().run()
+    trainer = at.session_state["lab_trainer"]
+    assert trainer.epoch == 50 and trainer.history[25].epoch == 25
+    assert trainer.history[26].train_loss < 1.5 * loss_before  # continues: no restart at the initial loss
+    assert trainer.history[26].train_loss < 0.9 * trainer.history[0].train_loss
+    assert len(at.session_state["lab_runs"]) == 1  # the same run, updated
+    at.button(key="lab_reset").click().run()
+    assert at.session_state["lab_trainer"] is None
+    at.button(key="lab_step").click().run()
+    assert at.session_state["lab_trainer"].epoch == 1
+    at.button(key="lab_step").click().run()
+    assert at.session_state["lab_trainer"].epoch == 2
+
+
+def test_runs_are_compared_and_results_shown():
+    at = lab(params=FAST)
+    at.button(key="lab_train").click().run()
+    at.selectbox(key="lab_activation").set_value("tanh").run()
+    at.button(key="lab_train").click().run()
+    assert_clean(at)
+    assert len(at.session_state["lab_runs"]) == 2
+    assert any("validation set" in m.value.lower() for m in at.markdown)  # confusion-matrix sentence
+    at.toggle(key="lab_tsne").set_value(True).run()
+    assert_clean(at)
+
+
+def test_diverging_run_shows_diverged_and_the_app_stays_usable():
+    at = lab(params={"data": "diabetes", "n": "442", "hidden": "32,32,32,32,32,32", "loss": "mse", "opt": "sgd",
+                     "lr": "10", "epochs": "40"})
+    at.button(key="lab_train").click().run()
+    assert_clean(at)
+    assert at.session_state["lab_trainer"].status == "diverged"
+    assert at.error and "Diverged" in at.error[0].value
+    at.button(key="lab_continue").click().run()  # nothing to continue: a message, no exception
+    assert_clean(at)
+    at.select_slider(key="lab_lr").set_value(0.001).run()
+    at.button(key="lab_train").click().run()
+    assert at.session_state["lab_trainer"].status == "finished"
+
+
+def test_tabular_and_regression_pages_render():
+    at = lab(params={"data": "wine", "hidden": "5", "epochs": "30"})
+    at.button(key="lab_train").click().run()
+    assert_clean(at)
+    at = lab(params={"data": "plane", "hidden": "4", "epochs": "20", "loss": "huber"})
+    at.button(key="lab_train").click().run()
+    assert_clean(at)
+    assert any(m.label == "R²" for m in at.metric)

@@ -1,0 +1,125 @@
+"""The Lab's tabs when no run is drawing: scrub snapshots, gradients, run comparison, results,
+code and downloads."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core import codegen, probes, runs
+from core.charts import training as charts
+from ui.frame import lang, plot, tr
+from ui.live_training import LabViews, plot_into
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _aligned(run_key: str, _snapshots: tuple, k: int) -> list[list]:
+    """Aligned PCA of every snapshot, per layer (cached per run and snapshot count)."""
+    layers = len(_snapshots[0].hidden) if _snapshots else 0
+    return [probes.aligned_projections([s.hidden[i] for s in _snapshots], k) for i in range(layers)]
+
+
+def hidden_tab(trainer, views: LabViews) -> None:
+    snapshots = tuple(r.snapshot for r in trainer.history if r.snapshot is not None)
+    if not snapshots:
+        return
+    epochs = [s.epoch for s in snapshots]
+    with views.tabs[0]:
+        cols = st.columns([3, 1])
+        epoch = cols[0].select_slider(tr("lab.hidden.epoch"), epochs, value=epochs[-1], key="lab_snapshot_epoch") \
+            if len(epochs) > 1 else epochs[0]
+        three_d = cols[1].toggle(tr("lab.hidden.three_d"), key="lab_proj_3d")
+        st.caption(tr("lab.hidden.caption"))
+    k = 3 if three_d else 2
+    run_key = f"{trainer.run_id}-{len(snapshots)}-{trainer.epoch}"
+    per_layer = _aligned(run_key, snapshots, k)
+    index = epochs.index(epoch)
+    labels = trainer.probe_set.labels
+    panels = [(tr("lab.chart.input_space"), probes.pca(trainer.probe_set.x, k))]
+    panels += [(tr("lab.chart.layer", n=i + 1), layer[index]) for i, layer in enumerate(per_layer)]
+    if three_d:
+        with views.projections.container():
+            choice = st.selectbox(tr("lab.hidden.layer"), range(len(panels)), format_func=lambda i: panels[i][0],
+                                  index=len(panels) - 1, key="lab_proj_layer")
+            plot(charts.projection_3d(panels[choice][1], labels, trainer.task, trainer.n_classes), key="lab_proj3d")
+    else:
+        plot_into(views.projections, charts.projections(panels, labels, trainer.task, trainer.n_classes, lang()),
+                  "lab_proj_static")
+    if views.boundary is not None and snapshots[index].boundary is not None:
+        views.draw_boundary(trainer, snapshots[index])
+
+
+def gradients_tab(trainer, views: LabViews) -> None:
+    views.draw_gradients(trainer)
+    with views.tabs[1]:
+        st.caption(tr("lab.gradients.caption"))
+
+
+def compare_tab(views: LabViews, log_y: bool) -> None:
+    all_runs = st.session_state.get("lab_runs", [])
+    with views.tabs[2]:
+        if not all_runs:
+            st.caption(tr("lab.compare.empty"))
+            return
+        plot(charts.compare_runs(all_runs, log_y, lang()), key="lab_compare")
+        rows, differing = runs.config_table(all_runs)
+        frame = pd.DataFrame(rows).set_index("run")
+        st.caption(tr("lab.compare.caption", n=len(all_runs)))
+        st.dataframe(frame.style.apply(lambda col: ["background-color: #fde2b8" if col.name in differing else ""
+                                                    for _ in col], axis=0), width="stretch")
+        if st.button(tr("lab.compare.clear"), key="lab_compare_clear"):
+            st.session_state["lab_runs"] = []
+            st.rerun()
+
+
+def results_tab(trainer, views: LabViews) -> None:
+    with views.tabs[3]:
+        if trainer.status == "running" or not trainer.history:
+            return
+        data = trainer.data
+        predictions = trainer.predict(data.x_val)
+        if trainer.task == "regression":
+            scores = probes.regression_scores(data.y_val, predictions[:, 0])
+            c1, c2 = st.columns(2)
+            c1.metric("R²", f"{scores['r2']:.3f}")
+            c2.metric("RMSE", f"{scores['rmse']:.3f}")
+            st.caption(tr("lab.results.regression_caption"))
+        else:
+            matrix = probes.confusion_matrix(data.y_val, probes.predicted_classes(predictions, trainer.task),
+                                             trainer.n_classes)
+            st.markdown(tr("lab.results.confusion", correct=int(matrix.trace()), total=int(matrix.sum())))
+            plot(charts.confusion(matrix, lang()), key="lab_confusion", height=360)
+        snapshot = next((r.snapshot for r in reversed(trainer.history) if r.snapshot is not None), None)
+        if snapshot is not None and snapshot.hidden and st.toggle(tr("lab.results.tsne"), key="lab_tsne"):
+            last = snapshot.hidden[-1]
+            with st.spinner(tr("lab.results.tsne_running")):
+                embedded = _tsne(f"{trainer.run_id}-{snapshot.epoch}", last, trainer.config.seed)
+            plot(charts.side_by_side(probes.pca(last).coords, embedded, trainer.probe_set.labels, trainer.task,
+                                     trainer.n_classes, ("PCA", "t-SNE")), key="lab_tsne_fig")
+            st.caption(tr("lab.results.tsne_caption"))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _tsne(run_key: str, _activations, seed: int):
+    return probes.tsne(_activations, seed)
+
+
+def code_tab(config, trainer, views: LabViews) -> None:
+    with views.tabs[4]:
+        source_config = trainer.config if trainer is not None else config
+        if source_config is None:
+            return
+        script = codegen.generate_script(source_config)
+        st.caption(tr("lab.code.caption"))
+        cols = st.columns(3)
+        cols[0].download_button(tr("lab.code.script"), script, file_name="keras_lens_experiment.py",
+                                mime="text/x-python", key="lab_dl_script", on_click="ignore")
+        if trainer is not None and trainer.history and trainer.status != "running":
+            cols[1].download_button(tr("lab.code.model"), lambda: runs.model_bytes(trainer.model),
+                                    file_name="keras_lens_model.keras", mime="application/octet-stream",
+                                    key="lab_dl_model", on_click="ignore")
+            cols[2].download_button(tr("lab.code.history"), lambda: runs.history_csv(trainer),
+                                    file_name="keras_lens_history.csv", mime="text/csv", key="lab_dl_history",
+                                    on_click="ignore")
+        st.caption(tr("lab.code.no_upload"))
+        st.code(script, language="python")

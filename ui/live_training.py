@@ -1,0 +1,170 @@
+"""Live training on the script thread, drawn through `st.empty` placeholders.
+
+Each draw is a point where Streamlit may interrupt the run (a widget change, Stop, a closed
+tab): its control exceptions pass through untouched; `finally` closes the run's generator,
+records the run in the session and gives the training slot back.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import numpy as np
+import streamlit as st
+
+from core import probes, runs
+from core.charts import training as charts
+from ui import slots
+from ui.frame import lang, plot, tr
+
+DRAW_INTERVAL = 0.1         # curves and boundary: at most ~10 redraws a second
+PROJECTION_INTERVAL = 0.5   # projections are heavier; they follow at ~2 a second
+
+
+class LabViews:
+    """The placeholders of the Lab and how to draw a Trainer's state into them."""
+
+    def __init__(self, is_2d: bool):
+        self.status = st.empty()
+        if is_2d:
+            left, right = st.columns([3, 2])
+            self.curves = left.empty()
+            self.boundary = right.empty()
+        else:
+            self.curves = st.empty()
+            self.boundary = None
+        self.tabs = st.tabs([tr("lab.tabs.hidden"), tr("lab.tabs.gradients"), tr("lab.tabs.compare"),
+                             tr("lab.tabs.results"), tr("lab.tabs.code")])
+        with self.tabs[0]:
+            self.projections = st.empty()
+        with self.tabs[1]:
+            self.gradients = st.empty()
+        self._last_projection = 0.0
+        self._aligned: dict[int, np.ndarray] = {}
+        self._draws = 0
+
+    # ---- drawing -------------------------------------------------------------------------
+    def draw(self, trainer, log_y: bool, live: bool = True) -> None:
+        self._draws += 1
+        self.status_line(trainer)
+        history = trainer.history
+        if not history:
+            return
+        arrays = runs.curves_arrays(history)
+        plot_into(self.curves, charts.loss_curves(
+            arrays["epoch"], arrays["train_loss"], arrays["val_loss"], arrays["train_metric"],
+            arrays["val_metric"], trainer.metric_name, log_y, lang()), "lab_curves")
+        latest = next((r.snapshot for r in reversed(history) if r.snapshot is not None), None)
+        if self.boundary is not None and latest is not None:
+            self.draw_boundary(trainer, latest)
+        now = time.perf_counter()
+        if live and latest is not None and now - self._last_projection >= PROJECTION_INTERVAL:
+            self._last_projection = now
+            self.draw_live_projection(trainer, latest)
+            self.draw_gradients(trainer)
+
+    def draw_boundary(self, trainer, snapshot) -> None:
+        xs, ys = trainer.grid_axes
+        probe = trainer.probe_set
+        plot_into(self.boundary, charts.decision_boundary(
+            xs, ys, snapshot.boundary, trainer.task, probe.points, probe.labels, probe.is_val,
+            trainer.n_classes, snapshot.boundary_confidence, lang()), "lab_boundary")
+
+    def draw_live_projection(self, trainer, snapshot) -> None:
+        """Each layer's PCA, rotated onto what was drawn before so points do not flip."""
+        panels = [(tr("lab.chart.input_space"), probes.pca(trainer.probe_set.x))]
+        for i, acts in enumerate(snapshot.hidden, start=1):
+            proj = probes.pca(acts)
+            if i in self._aligned:
+                rotation = probes.procrustes_rotation(proj.coords, self._aligned[i])
+                proj = probes.Projection(proj.coords @ rotation, proj.explained, proj.total_dims)
+            self._aligned[i] = proj.coords
+            panels.append((tr("lab.chart.layer", n=i), proj))
+        plot_into(self.projections, charts.projections(panels, trainer.probe_set.labels, trainer.task,
+                                                       trainer.n_classes, lang()), "lab_proj")
+
+    def draw_gradients(self, trainer) -> None:
+        epochs = runs.snapshot_epochs(trainer)
+        if not epochs:
+            return
+        norms = {name: [runs.snapshot_at(trainer, e).grad_norms[name] for e in epochs]
+                 for name in trainer.kernel_layer_names}
+        plot_into(self.gradients, charts.gradient_norms(epochs, norms, lang()), "lab_grads")
+
+    def preview(self, config) -> None:
+        """Before the first run: the data points (cheap, no TensorFlow needed)."""
+        if self.boundary is None or config is None:
+            return
+        data = _preview_split(config.dataset, config.n_samples, config.noise, config.val_split, config.seed)
+
+        points = np.concatenate([data.points_train, data.points_val])
+        labels = np.concatenate([data.y_train, data.y_val])
+        is_val = np.concatenate([np.zeros(len(data.y_train), bool), np.ones(len(data.y_val), bool)])
+        plot_into(self.boundary, charts.data_points(points, labels, is_val, data.task, data.n_classes, lang()),
+                  "lab_preview")
+
+    def status_line(self, trainer) -> None:
+        last = trainer.history[-1] if trainer.history else None
+        if last is None:
+            return
+        metric = tr(f"lab.chart.{trainer.metric_name}")
+        speed = trainer.epochs_per_second
+        text = tr("lab.status.line", epoch=last.epoch, loss=f"{last.train_loss:.4g}",
+                  val_loss=f"{last.val_loss:.4g}", metric=metric, val_metric=f"{last.val_metric:.3f}",
+                  speed=f"{speed:.0f}" if speed else "…")
+        state = tr(f"lab.status.{trainer.status}")
+        if trainer.status == "diverged":
+            self.status.error(f"{state} · {text}")
+        elif trainer.status == "running":
+            self.status.info(f"{state} · {text}")
+        else:
+            self.status.success(f"{state} · {text}")
+
+
+_keys = itertools.count()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _preview_split(dataset: str, n: int, noise: float, val_split: float, seed: int):
+    from core.datasets import make_split
+
+    return make_split(dataset, n, noise, val_split, seed)
+
+
+def plot_into(placeholder, fig, key: str) -> None:
+    """Replace a placeholder's figure. Each drawing gets a fresh element key: the same chart
+    is redrawn many times within one script run."""
+    with placeholder.container():
+        plot(fig, key=f"{key}_{next(_keys)}")
+
+
+def train_live(trainer, epochs: int, views: LabViews, log_y: bool) -> None:
+    """Run `epochs` more epochs, redrawing at most every DRAW_INTERVAL seconds."""
+    pool = slots.pool()
+    with pool.slot(on_wait=lambda ahead: views.status.warning(tr("lab.status.waiting", ahead=ahead + 1))):
+        run = trainer.run(epochs)
+        last_draw = 0.0
+        try:
+            for record in run:
+                now = time.perf_counter()
+                if now - last_draw >= DRAW_INTERVAL or record.epoch == 0:
+                    views.draw(trainer, log_y)
+                    last_draw = time.perf_counter()
+        finally:
+            run.close()
+            remember(trainer)
+    views.draw(trainer, log_y, live=False)
+
+
+def remember(trainer) -> None:
+    """Keep the run's summary in the session (the last 8 runs) for comparison."""
+    s = st.session_state
+    if not trainer.history:
+        return
+    number = s.setdefault("lab_run_numbers", {}).get(trainer.run_id)
+    if number is None:
+        number = s.get("lab_run_counter", 0) + 1
+        s["lab_run_counter"] = number
+        s["lab_run_numbers"] = {trainer.run_id: number}
+    s["lab_runs"] = runs.remember(s.get("lab_runs", []), runs.summarize(trainer, number))
