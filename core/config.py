@@ -269,7 +269,7 @@ def _parse_choice(name, raw):
 def _parse_widths(name, raw):
     if raw in ("", "-", "none"):
         return (), None
-    parts = [p for p in raw.replace(" ", "").split(",") if p != ""]
+    parts = [p for p in raw.replace(" ", "").replace("-", ",").split(",") if p != ""]
     issue = None
     if len(parts) > CAPS["depth"]:
         issue = ConfigIssue("warn.clamped", (("field", "depth"), ("value", len(parts)), ("lo", 0),
@@ -284,7 +284,7 @@ def _parse_widths(name, raw):
 
 
 def _parse_features(name, raw):
-    parts = [p for p in raw.split(",") if p]
+    parts = [p for p in raw.replace("-", ",").split(",") if p]
     known = tuple(dict.fromkeys(p for p in parts if p in FEATURES))
     if len(known) != len(parts) or not known:
         return (known or None), ConfigIssue("warn.features", (("choices", ", ".join(FEATURES)),))
@@ -298,8 +298,10 @@ _FORMAT = {
     "float": lambda v: f"{v:.6g}",
     "bool": lambda v: "1" if v else "0",
     "choice": str,
-    "widths": lambda v: ",".join(str(w) for w in v),
-    "features": lambda v: ",".join(v),
+    # Lists are joined with "-", not ",": Streamlit's multipage router reports "page not
+    # found" for a URL whose query string holds an encoded comma (seen in Streamlit 1.67).
+    "widths": lambda v: "-".join(str(w) for w in v),
+    "features": lambda v: "-".join(v),
 }
 # (config field, URL key, kind): the whole URL format in one table, like Playground's state.ts.
 URL_FIELDS: tuple[tuple[str, str, str], ...] = (

@@ -2,7 +2,7 @@
 
 Catalogues live in `core/locales/<lang>/<namespace>.json` (one file per page or concern, so
 that work on one page never edits another page's strings). A key is `namespace.path.to.msg`.
-Both languages must have identical key sets: `tests/unit/test_i18n.py` enforces it.
+Both languages must have identical key sets: `tests/unit/test_boundaries.py` enforces it.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import streamlit as st
 from core.datasets import get_dataset
 from ui import frame, lab_controls, lab_tabs, navigation, warmup
 from ui.frame import lang, tr
-from ui.live_training import LabViews, train_live
+from ui.live_training import LabViews, settle, train_live
 
 frame.header("lab")
 for warning in lab_controls.load_url_once():
@@ -22,6 +22,8 @@ else:
 
 s = st.session_state
 trainer = s.get("lab_trainer")
+if trainer is not None:
+    settle(trainer)  # a run interrupted by this rerun (Stop, a widget change) ends first
 buttons = st.columns(6)
 train = buttons[0].button(tr("lab.buttons.train"), type="primary", key="lab_train", disabled=error is not None,
                           icon=":material/play_arrow:")

@@ -26,6 +26,20 @@ _IDLE_JS = """() => {
 }"""
 
 
+def dismiss_page_not_found(page) -> bool:
+    """Close Streamlit's "Page not found" modal if it is up.
+
+    Streamlit 1.67 shows it over the *right* page when a deep link is the first page with heavy
+    imports that a fresh server process runs (Streamlit issues #8860, #9992): the page itself
+    renders correctly underneath. Returns True when a modal was closed."""
+    dialog = page.get_by_role("dialog").filter(has_text="Page not found")
+    if dialog.count() == 0:
+        return False
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="detached", timeout=5000)
+    return True
+
+
 def wait_for_app(page, timeout_ms: int = 60000) -> None:
     """Wait until Streamlit has connected, run the script to the end and drawn the page
     (script state 'notRunning', no skeletons, a title), twice in a row half a second apart."""
@@ -34,6 +48,7 @@ def wait_for_app(page, timeout_ms: int = 60000) -> None:
         page.wait_for_function(_IDLE_JS, timeout=timeout_ms)
         page.wait_for_timeout(500)
     page.wait_for_function(_IDLE_JS, timeout=timeout_ms)
+    dismiss_page_not_found(page)
 
 
 def main() -> None:

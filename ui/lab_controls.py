@@ -151,13 +151,23 @@ def _read_config() -> tuple[ExperimentConfig | None, str | None]:
 
 
 def write_url(config: ExperimentConfig) -> None:
-    """Keep the address bar equal to the experiment: copy it to share the exact run."""
+    """Keep the address bar equal to the experiment: copy it to share the exact run.
+
+    Not on the session's first run: the link the learner opened already describes the
+    config (missing keys are defaults), and rewriting the URL while the multipage router is
+    still settling on a fresh visit makes Streamlit 1.67 report "page not found"."""
+    if not st.session_state.get("lab_url_settled"):
+        st.session_state["lab_url_settled"] = True
+        return
     params = config.to_query_params()
     params["lang"] = lang()
     if st.query_params.get("present") == "1":
         params["present"] = "1"
-    if {k: st.query_params.get(k) for k in st.query_params.keys()} != params:
-        st.query_params.from_dict(params)
+    # Key by key: `st.query_params.from_dict` would also drop the page from the URL, which
+    # makes the browser report "page not found" on a fresh visit.
+    for key, value in params.items():
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
 
 
 def _dataset_label(name: str) -> str:

@@ -18,8 +18,9 @@ from core.charts import training as charts
 from ui import slots
 from ui.frame import lang, plot, tr
 
-DRAW_INTERVAL = 0.1         # curves and boundary: at most ~10 redraws a second
-PROJECTION_INTERVAL = 0.5   # projections are heavier; they follow at ~2 a second
+DRAW_INTERVAL = 0.1         # status and curves: at most ~10 redraws a second
+BOUNDARY_INTERVAL = 0.25    # the decision boundary: ~4 a second
+PROJECTION_INTERVAL = 1.0   # projections and gradient norms: once a second
 
 
 class LabViews:
@@ -41,11 +42,14 @@ class LabViews:
         with self.tabs[1]:
             self.gradients = st.empty()
         self._last_projection = 0.0
+        self._last_boundary = 0.0
         self._aligned: dict[int, np.ndarray] = {}
         self._draws = 0
 
     # ---- drawing -------------------------------------------------------------------------
     def draw(self, trainer, log_y: bool, live: bool = True) -> None:
+        """Draw the latest state. While live, the cheap views (status, curves) are drawn every
+        call and the heavier ones less often, so drawing stays a small share of each second."""
         self._draws += 1
         self.status_line(trainer)
         history = trainer.history
@@ -56,10 +60,13 @@ class LabViews:
             arrays["epoch"], arrays["train_loss"], arrays["val_loss"], arrays["train_metric"],
             arrays["val_metric"], trainer.metric_name, log_y, lang()), "lab_curves")
         latest = next((r.snapshot for r in reversed(history) if r.snapshot is not None), None)
-        if self.boundary is not None and latest is not None:
-            self.draw_boundary(trainer, latest)
+        if latest is None:
+            return
         now = time.perf_counter()
-        if live and latest is not None and now - self._last_projection >= PROJECTION_INTERVAL:
+        if self.boundary is not None and (not live or now - self._last_boundary >= BOUNDARY_INTERVAL):
+            self._last_boundary = now
+            self.draw_boundary(trainer, latest)
+        if live and now - self._last_projection >= PROJECTION_INTERVAL:
             self._last_projection = now
             self.draw_live_projection(trainer, latest)
             self.draw_gradients(trainer)
@@ -94,6 +101,7 @@ class LabViews:
 
     def preview(self, config) -> None:
         """Before the first run: the data points (cheap, no TensorFlow needed)."""
+        self.curves.caption(tr("lab.status.curves_here"))
         if self.boundary is None or config is None:
             return
         data = _preview_split(config.dataset, config.n_samples, config.noise, config.val_split, config.seed)
@@ -144,17 +152,31 @@ def train_live(trainer, epochs: int, views: LabViews, log_y: bool) -> None:
     pool = slots.pool()
     with pool.slot(on_wait=lambda ahead: views.status.warning(tr("lab.status.waiting", ahead=ahead + 1))):
         run = trainer.run(epochs)
-        last_draw = 0.0
+        last_draw, interval = 0.0, DRAW_INTERVAL
         try:
             for record in run:
                 now = time.perf_counter()
-                if now - last_draw >= DRAW_INTERVAL or record.epoch == 0:
+                if now - last_draw >= interval or record.epoch == 0:
                     views.draw(trainer, log_y)
                     last_draw = time.perf_counter()
+                    # On a busy server drawing may get slow: keep it under a quarter of the
+                    # time, so training and other users' requests keep the rest.
+                    interval = max(DRAW_INTERVAL, 4 * (last_draw - now))
         finally:
             run.close()
             remember(trainer)
     views.draw(trainer, log_y, live=False)
+
+
+def settle(trainer, timeout: float = 3.0) -> None:
+    """Wait for an interrupted run to wind down.
+
+    Streamlit (1.67, fast reruns) starts the new script run at once and stops the old one at
+    its next drawing call, a fraction of a second later. Until then the Trainer still says
+    "running"; waiting here lets the new run show the stopped state and the kept history."""
+    deadline = time.perf_counter() + timeout
+    while trainer.status == "running" and time.perf_counter() < deadline:
+        time.sleep(0.05)
 
 
 def remember(trainer) -> None:

@@ -18,6 +18,39 @@ BASE_FONT = 14
 PRESENTATION_SCALE = 1.5
 
 
+def _template_name(scale: float) -> str:
+    """Register (once) and name a small template for this scale.
+
+    A small template of our own instead of plotly_white: assigning plotly_white to a figure
+    costs ~20 ms of validation, ours ~1 ms, which matters when a chart is redrawn ten times a
+    second during training."""
+    import plotly.io as pio
+
+    name = f"keras_lens_{scale:g}"
+    if name not in pio.templates:
+        size = round(BASE_FONT * scale)
+        axis = dict(gridcolor="#E5ECF6", linecolor="#BBBBBB", zeroline=False, automargin=True,
+                    title=dict(font=dict(size=size)), tickfont=dict(size=round((BASE_FONT - 2) * scale)))
+        scene_axis = {k: v for k, v in axis.items() if k != "automargin"}
+        pio.templates[name] = go.layout.Template(
+            layout=dict(
+                colorway=PALETTE, paper_bgcolor="white", plot_bgcolor="white",
+                font=dict(size=size, family="Noto Sans, Noto Sans CJK KR, sans-serif", color="#2a3f5f"),
+                legend=dict(font=dict(size=round((BASE_FONT - 1) * scale))),
+                hoverlabel=dict(font=dict(size=size)), xaxis=axis, yaxis=axis,
+                scene=dict(xaxis=scene_axis, yaxis=scene_axis, zaxis=scene_axis),
+                colorscale=dict(sequential=SEQUENTIAL),
+            ),
+            data=dict(
+                # Trace defaults: thicker lines and bigger markers in presentation mode.
+                scatter=[go.Scatter(line=dict(width=2 * scale), marker=dict(size=6 * scale))],
+                scattergl=[go.Scattergl(line=dict(width=2 * scale), marker=dict(size=6 * scale))],
+                scatter3d=[go.Scatter3d(marker=dict(size=3 * scale))],
+            ),
+        )
+    return name
+
+
 def theme(fig: go.Figure, scale: float = 1.0, height: int | None = None,
           title: str | None = None) -> go.Figure:
     """Apply the app's look. `scale` > 1 is presentation mode: bigger type, thicker lines."""
@@ -26,29 +59,27 @@ def theme(fig: go.Figure, scale: float = 1.0, height: int | None = None,
     default = dict(l=50, r=20, t=40 if title else 20, b=45)
     margin = {side: round((getattr(own, side) if getattr(own, side) is not None else value) * scale)
               for side, value in default.items()}
-    fig.update_layout(
-        template="plotly_white",
-        colorway=PALETTE,
-        font=dict(size=round(BASE_FONT * scale), family="Noto Sans, Noto Sans CJK KR, sans-serif"),
-        margin=margin,
-        legend=dict(font=dict(size=round((BASE_FONT - 1) * scale))),
-        hoverlabel=dict(font_size=round(BASE_FONT * scale)),
-    )
+    layout = dict(template=_template_name(float(scale)), margin=margin)
     if title is not None:
-        fig.update_layout(title=dict(text=title, font=dict(size=round((BASE_FONT + 2) * scale))))
+        layout["title"] = dict(text=title, font=dict(size=round((BASE_FONT + 2) * scale)))
     if height is not None:
-        fig.update_layout(height=round(height * (1 + 0.25 * (scale - 1))))
-    fig.update_traces(selector=dict(type="scatter", mode="lines"), line_width=2 * scale)
-    fig.update_traces(selector=dict(type="scatter", mode="lines+markers"), line_width=2 * scale,
-                      marker_size=6 * scale)
-    fig.update_traces(selector=dict(type="scatter", mode="markers"),
-                      marker=dict(size=7 * scale, line=dict(width=0.5 * scale, color="white")))
-    fig.update_xaxes(title_font_size=round(BASE_FONT * scale), tickfont_size=round((BASE_FONT - 2) * scale),
-                     zeroline=False)
-    fig.update_yaxes(title_font_size=round(BASE_FONT * scale), tickfont_size=round((BASE_FONT - 2) * scale),
-                     zeroline=False)
+        layout["height"] = round(height * (1 + 0.25 * (scale - 1)))
+    if scale != 1.0:
+        # Subplot titles are annotations: the template's font does not reach them.
+        fig.update_annotations(font_size=round(BASE_FONT * scale))
+    fig.update_layout(**layout)
     return fig
+
+
+def _use_our_template_by_default() -> None:
+    """Figures built anywhere in the app start from our small template, not plotly's."""
+    import plotly.io as pio
+
+    pio.templates.default = _template_name(1.0)
 
 
 def color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
+
+
+_use_our_template_by_default()

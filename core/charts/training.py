@@ -18,22 +18,28 @@ def _class_colors(n_classes: int) -> list[str]:
 
 def loss_curves(epochs, train_loss, val_loss, train_metric, val_metric, metric: str,
                 log_y: bool = False, lang: str = "en") -> go.Figure:
-    """Loss (left) and metric (right), training solid, validation dashed."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(t("lab.chart.loss", lang),
-                                                         t(f"lab.chart.{metric}", lang)))
-    fig.update_layout(margin=dict(t=40))
-    for col, (train, val) in enumerate(((train_loss, val_loss), (train_metric, val_metric)), start=1):
-        fig.add_trace(go.Scatter(x=epochs, y=train, mode="lines", name=t("lab.chart.train", lang),
-                                 line=dict(color=PALETTE[0]), legendgroup="train", showlegend=col == 1),
-                      row=1, col=col)
-        fig.add_trace(go.Scatter(x=epochs, y=val, mode="lines", name=t("lab.chart.val", lang),
-                                 line=dict(color=PALETTE[1], dash="dash"), legendgroup="val",
-                                 showlegend=col == 1), row=1, col=col)
-        fig.update_xaxes(title_text=t("lab.chart.epoch", lang), row=1, col=col)
-    if log_y:
-        fig.update_yaxes(type="log", row=1, col=1)
-    fig.update_layout(legend=dict(orientation="h", y=-0.25), uirevision="curves")
-    return fig
+    """Loss (left) and metric (right), training solid, validation dashed.
+
+    Built as one figure with two x-domains rather than with make_subplots: this chart is
+    redrawn up to ten times a second while training, so every millisecond counts."""
+    train, val = t("lab.chart.train", lang), t("lab.chart.val", lang)
+    data = []
+    for axis, (y_train, y_val) in (("", (train_loss, val_loss)), ("2", (train_metric, val_metric))):
+        first = axis == ""
+        data.append(go.Scatter(x=epochs, y=y_train, mode="lines", name=train, legendgroup="train",
+                               showlegend=first, line=dict(color=PALETTE[0]), xaxis=f"x{axis}", yaxis=f"y{axis}"))
+        data.append(go.Scatter(x=epochs, y=y_val, mode="lines", name=val, legendgroup="val", showlegend=first,
+                               line=dict(color=PALETTE[1], dash="dash"), xaxis=f"x{axis}", yaxis=f"y{axis}"))
+    epoch = t("lab.chart.epoch", lang)
+    title = dict(xref="paper", yref="paper", y=1.0, yanchor="bottom", showarrow=False, font=dict(size=15))
+    return go.Figure(data=data, layout=dict(
+        xaxis=dict(domain=[0, 0.45], title=dict(text=epoch)),
+        xaxis2=dict(domain=[0.55, 1], title=dict(text=epoch), anchor="y2"),
+        yaxis=dict(type="log" if log_y else "linear", exponentformat="power"),
+        yaxis2=dict(anchor="x2"),
+        annotations=[dict(title, x=0.225, text=t("lab.chart.loss", lang), xanchor="center"),
+                     dict(title, x=0.775, text=t(f"lab.chart.{metric}", lang), xanchor="center")],
+        legend=dict(orientation="h", y=-0.25), uirevision="curves", margin=dict(t=40)))
 
 
 def decision_boundary(xs, ys, z, task: str, points, labels, is_val, n_classes: int,
@@ -71,23 +77,22 @@ def data_points(points, labels, is_val, task: str, n_classes: int, lang: str = "
 
 
 def _point_traces(points, labels, is_val, task, n_classes, lang) -> list[go.Scatter]:
+    """Training points as circles, validation points as outlined diamonds; one trace each,
+    coloured by class through a stepped scale (cheap to rebuild on every live redraw)."""
     traces = []
-    for split, mask, symbol in (("train", ~is_val, TRAIN_SYMBOL), ("val", is_val, VAL_SYMBOL)):
-        if not mask.any():
-            continue
-        name = t(f"lab.chart.{split}", lang)
-        if task == "regression":
-            traces.append(go.Scatter(x=points[mask, 0], y=points[mask, 1], mode="markers", name=name,
-                                     marker=dict(color=labels[mask], colorscale="RdBu_r", cmid=0,
-                                                 symbol=symbol, line=dict(color="black", width=0.6))))
-            continue
-        for k in range(n_classes):
-            sel = mask & (labels == k)
-            traces.append(go.Scatter(x=points[sel, 0], y=points[sel, 1], mode="markers",
-                                     name=f"{name} · {k}", legendgroup=f"class{k}",
-                                     marker=dict(color=color(k), symbol=symbol,
-                                                 line=dict(color="black" if split == "val" else "white",
-                                                           width=0.8))))
+    if task == "regression":
+        colour = dict(colorscale="RdBu_r", cmid=0)
+    else:
+        colour = dict(colorscale=_class_scale(n_classes), cmin=0, cmax=n_classes)
+    for split, mask, symbol, edge in (("train", ~is_val, TRAIN_SYMBOL, "white"), ("val", is_val, VAL_SYMBOL, "black")):
+        if mask.any():
+            traces.append(go.Scatter(x=points[mask, 0], y=points[mask, 1], mode="markers",
+                                     name=t(f"lab.chart.{split}", lang),
+                                     marker=dict(color=labels[mask], symbol=symbol, size=7,
+                                                 line=dict(color=edge, width=0.8), **colour)))
+    if task != "regression":
+        traces += [go.Scatter(x=[None], y=[None], mode="markers", name=str(k), marker=dict(color=color(k), size=8))
+                   for k in range(n_classes)]
     return traces
 
 
@@ -114,34 +119,51 @@ def gradient_profile(norms: dict[str, float], lang: str = "en") -> go.Figure:
     return fig
 
 
+def _class_scale(n_classes: int) -> list:
+    """A stepped colour scale so that integer class k gets palette colour k."""
+    scale = []
+    for k in range(n_classes):
+        scale += [[k / n_classes, color(k)], [(k + 1) / n_classes, color(k)]]
+    return scale
+
+
 def projections(panels: list[tuple[str, object]], labels, task: str, n_classes: int,
                 lang: str = "en") -> go.Figure:
     """One 2-D scatter per layer (input space first), coloured by class or target value.
-    Each panel is (title, core.probes.Projection)."""
+    Each panel is (title, core.probes.Projection). One trace per panel (colours from a
+    stepped scale) keeps this live-redrawn figure cheap to build."""
     cols = min(4, max(1, len(panels)))
     rows = int(np.ceil(len(panels) / cols))
-    titles = [f"{title}<br><sup>{proj.total_dims}-d → 2-d · "
-              f"{t('lab.chart.explained', lang, pct=round(100 * float(proj.explained.sum())))}</sup>"
-              for title, proj in panels]
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.04,
-                        vertical_spacing=0.14 if rows > 1 else 0.1)
-    for i, (_, proj) in enumerate(panels):
-        r, c = i // cols + 1, i % cols + 1
-        if task == "regression":
-            fig.add_trace(go.Scatter(x=proj.coords[:, 0], y=proj.coords[:, 1], mode="markers",
-                                     marker=dict(color=labels, colorscale="RdBu_r", size=5),
-                                     showlegend=False), row=r, col=c)
-        else:
-            for k in range(n_classes):
-                sel = labels == k
-                fig.add_trace(go.Scatter(x=proj.coords[sel, 0], y=proj.coords[sel, 1], mode="markers",
-                                         name=str(k), legendgroup=str(k), showlegend=i == 0,
-                                         marker=dict(color=color(k), size=5)), row=r, col=c)
-        fig.update_xaxes(showticklabels=False, row=r, col=c)
-        fig.update_yaxes(showticklabels=False, row=r, col=c)
-    fig.update_layout(height=300 * rows + 80, uirevision="projections", margin=dict(t=70),
-                      legend=dict(orientation="h", y=-0.05))
-    return fig
+    gap_x, gap_y = 0.04, 0.14 if rows > 1 else 0.0
+    width = (1 - gap_x * (cols - 1)) / cols
+    height = (1 - gap_y * (rows - 1)) / rows
+    if task == "regression":
+        marker = dict(color=labels, colorscale="RdBu_r", size=5)
+    else:
+        marker = dict(color=labels, colorscale=_class_scale(n_classes), cmin=0, cmax=n_classes, size=5)
+    data, layout = [], {}
+    annotations = []
+    for i, (title, proj) in enumerate(panels):
+        r, c = i // cols, i % cols
+        n = "" if i == 0 else str(i + 1)
+        x0 = c * (width + gap_x)
+        y1 = 1 - r * (height + gap_y)
+        layout[f"xaxis{n}"] = dict(domain=[max(0.0, x0), min(1.0, x0 + width)], showticklabels=False,
+                                   anchor=f"y{n}")
+        layout[f"yaxis{n}"] = dict(domain=[max(0.0, y1 - height), min(1.0, y1)], showticklabels=False,
+                                   anchor=f"x{n}")
+        data.append(go.Scatter(x=proj.coords[:, 0], y=proj.coords[:, 1], mode="markers", marker=marker,
+                               showlegend=False, xaxis=f"x{n}", yaxis=f"y{n}", hoverinfo="skip"))
+        pct = t("lab.chart.explained", lang, pct=round(100 * float(proj.explained.sum())))
+        annotations.append(dict(text=f"{title}<br><sup>{proj.total_dims}-d → 2-d · {pct}</sup>",
+                                x=x0 + width / 2, y=y1, xref="paper", yref="paper", xanchor="center",
+                                yanchor="bottom", showarrow=False))
+    if task != "regression":  # a legend: one invisible point per class
+        data += [go.Scatter(x=[None], y=[None], mode="markers", name=str(k), marker=dict(color=color(k), size=8))
+                 for k in range(n_classes)]
+    return go.Figure(data=data, layout=dict(layout, annotations=annotations, height=300 * rows + 80,
+                                            uirevision="projections", margin=dict(t=70),
+                                            legend=dict(orientation="h", y=-0.05)))
 
 
 def projection_3d(proj, labels, task: str, n_classes: int) -> go.Figure:

@@ -69,7 +69,7 @@ def test_per_layer_widths():
 
 
 def test_shared_url_restores_the_settings_and_language():
-    params = {"data": "moons", "hidden": "6,6,6", "act": "tanh", "skip": "1", "opt": "nesterov", "lr": "0.03",
+    params = {"data": "moons", "hidden": "6-6-6", "act": "tanh", "skip": "1", "opt": "nesterov", "lr": "0.03",
               "bs": "8", "epochs": "50", "seed": "3"}
     at = lab("ko", params)
     assert_clean(at)
@@ -87,6 +87,7 @@ def test_bad_url_falls_back_with_a_visible_warning(lang):
     at = lab(lang, {"data": "nope", "lr": "NaN", "hidden": "8," * 60, "act": "<script>"})
     assert_clean(at)
     assert len(at.warning) >= 3
+    at.run()  # the URL is rewritten from the second run on (see lab_controls.write_url)
     config = url_config(at)
     assert config.dataset == "xor" and len(config.hidden) == 32
 
@@ -125,7 +126,7 @@ def test_runs_are_compared_and_results_shown():
 
 
 def test_diverging_run_shows_diverged_and_the_app_stays_usable():
-    at = lab(params={"data": "diabetes", "n": "442", "hidden": "32,32,32,32,32,32", "loss": "mse", "opt": "sgd",
+    at = lab(params={"data": "diabetes", "n": "442", "hidden": "32-32-32-32-32-32", "loss": "mse", "opt": "sgd",
                      "lr": "10", "epochs": "40"})
     at.button(key="lab_train").click().run()
     assert_clean(at)

@@ -1,0 +1,94 @@
+"""The Training Lab in Chromium against a real server: a shared link, Train, live updates,
+Stop mid-run, the snapshot slider, and the script download."""
+
+import re
+import time
+
+import pytest
+
+from scripts.screenshot import wait_for_app
+from tests.e2e.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.e2e
+
+SHARED = "lab?data=spiral&n=400&noise=0.1&hidden=16-16-16&act=tanh&epochs=1500&bs=4&lr=0.01&seed=2&lang=en"
+LONG = "lab?data=circle&n=2000&hidden=16-16-16-16&bs=4&epochs=2000&lang=en"
+
+
+def status_text(page) -> str:
+    return page.locator('[data-testid="stAlertContainer"]').first.inner_text()
+
+
+def charts(page):
+    return page.locator('[data-testid="stPlotlyChart"]')
+
+
+def shot(locator) -> bytes:
+    """A picture of an element that is being redrawn live: clip the page at its box."""
+    for _ in range(20):
+        try:
+            locator.scroll_into_view_if_needed(timeout=2000)
+        except Exception:  # noqa: BLE001 - redrawn mid-scroll; try again
+            time.sleep(0.1)
+            continue
+        box = locator.bounding_box()
+        if box and box["width"] > 10:
+            return locator.page.screenshot(clip=box)
+        time.sleep(0.1)
+    raise AssertionError("chart never appeared")
+
+
+def test_shared_link_train_live_updates_scrub_and_download(server_url, page):
+    page.goto(f"{server_url}/{SHARED}")
+    wait_for_app(page, 120_000)
+    assert page.get_by_role("combobox").filter(has_text="spiral").count() >= 1 or "spiral" in page.content()
+    page.screenshot(path=str(ARTIFACTS / "lab-1-shared-link.png"), full_page=True)
+    preview = shot(charts(page).first)
+
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train").click()
+    wait_for_app(page, 120_000)
+    assert "Finished" in status_text(page) and "epoch 1500" in status_text(page)
+    page.screenshot(path=str(ARTIFACTS / "lab-3-finished.png"), full_page=True)
+    after = shot(charts(page).nth(1))
+    assert after != preview  # the learned decision boundary replaced the data-only preview
+
+    # Scrub the snapshot slider back to the first snapshot: the projections change.
+    page.get_by_role("tab", name="Hidden layers").click()
+    projections = shot(charts(page).nth(2))
+    slider = page.locator('[data-testid="stSlider"]').filter(has_text="Snapshot epoch").get_by_role("slider")
+    slider.focus()
+    slider.press("Home")
+    wait_for_app(page, 60_000)
+    assert re.search(r"\b0\b", page.locator('[data-testid="stSlider"]').filter(has_text="Snapshot epoch").inner_text())
+    assert shot(charts(page).nth(2)) != projections
+    page.screenshot(path=str(ARTIFACTS / "lab-4-scrubbed.png"), full_page=True)
+
+    page.get_by_role("tab", name="Code and downloads").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Keras script (.py)").click()
+    script = download.value.path().read_text()
+    assert "keras.Model(inputs, outputs" in script and "N_SAMPLES = 400" in script
+
+
+def test_stop_mid_run_keeps_the_history(server_url, page):
+    page.goto(f"{server_url}/{LONG}")
+    wait_for_app(page, 120_000)
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train").click()
+    page.wait_for_function("() => /epoch [1-9][0-9]/.test(document.body.innerText)", timeout=120_000)
+    early = page.screenshot()
+    first_epoch = int(re.search(r"epoch (\d+)", status_text(page)).group(1))
+    page.screenshot(path=str(ARTIFACTS / "lab-2-training.png"))
+    time.sleep(2.0)
+    later_epoch = int(re.search(r"epoch (\d+)", status_text(page)).group(1))
+    assert later_epoch > first_epoch and page.screenshot() != early  # the page updates live
+    started = time.perf_counter()
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click()
+    wait_for_app(page, 60_000)
+    stopped_after = time.perf_counter() - started
+    text = status_text(page)
+    page.screenshot(path=str(ARTIFACTS / "lab-5-stopped.png"), full_page=True)
+    assert "Stopped" in text, text
+    epoch = int(re.search(r"epoch (\d+)", text).group(1))
+    assert 0 < epoch < 2000
+    assert charts(page).count() >= 2  # the interrupted run's curves stay on screen
+    assert stopped_after < 10
