@@ -1,0 +1,200 @@
+"""Vector search: a trained network's last hidden layer as the embedding, searched in ChromaDB."""
+
+import importlib.metadata
+import importlib.util
+import inspect
+import threading
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
+
+from core import vector_search as vs
+from core.charts import color
+from core.charts import vector_search as charts
+from core.optimizers import OPTIMIZERS
+from ui import frame, navigation, slots
+from ui.frame import tr
+
+NS = "vector_search"
+frame.header(NS)
+if importlib.util.find_spec("chromadb") is None:
+    st.error(tr(f"{NS}.no_chroma"))
+    st.stop()
+
+
+@st.cache_resource(show_spinner=False)
+def _client():
+    return vs.make_client()
+
+
+@st.cache_resource(show_spinner=False)
+def _jobs() -> dict:
+    # One training per config for the whole server, shared by every session. It runs on a
+    # background thread: a visitor who leaves mid-training does not waste it for the next one.
+    return {"lock": threading.Lock()}
+
+
+def search_index(config=vs.DIGITS_CONFIG) -> vs.SearchIndex:
+    jobs = _jobs()
+    with jobs["lock"]:
+        if config not in jobs or jobs[config].error is not None:
+            jobs[config] = vs.EmbedderJob(config, hold_slot=slots.pool().slot)
+        job = jobs[config]
+    if not job.done:
+        bar = st.progress(0.0)
+        while not job.wait(0.1):  # each redraw is a point where Streamlit may stop this run
+            text = (tr(f"{NS}.waiting") if job.waiting else tr("app.loading_tf") if job.records == 0
+                    else tr(f"{NS}.training", epoch=job.epoch, total=config.epochs, acc=job.accuracy))
+            bar.progress(job.epoch / config.epochs, text=text)
+        bar.empty()
+    if job.error is not None:
+        st.error(tr(f"{NS}.failed", error=str(job.error)[:300]))
+        st.stop()
+    with jobs["lock"]:
+        if ("index", config) not in jobs:
+            jobs[("index", config)] = vs.SearchIndex(_client(), job.run)
+        return jobs[("index", config)]
+
+
+def _random_query(held_out: np.ndarray) -> None:
+    st.session_state["vs_query"] = int(np.random.default_rng().choice(held_out))
+
+
+index = search_index()
+run, digits = index.run, index.run.digits
+config, queries = run.config, digits.val_idx
+query_labels = digits.labels[queries]
+n = len(queries)
+arch = " → ".join(str(w) for w in (config.input_dim, *config.hidden, config.n_outputs))
+st.caption(tr(f"{NS}.trained_caption", arch=arch, activation=config.activation,
+              optimizer=OPTIMIZERS[config.optimizer].label,
+              lr=config.learning_rate, batch=config.batch_size,
+              epochs=config.epochs, seconds=run.seconds, n_train=len(digits.train_idx), n_val=n,
+              chroma=importlib.metadata.version("chromadb")))
+
+# ---- controls -------------------------------------------------------------------------------
+left, middle, right = st.columns(3)
+epoch = left.select_slider(tr(f"{NS}.epoch"), options=run.epochs, value=run.epochs[-1], key="vs_epoch",
+                           help=tr(f"{NS}.epoch_help", every=vs.SNAPSHOT_EVERY))
+layer = middle.radio(tr(f"{NS}.layer"), list(vs.LAYERS), key="vs_layer",
+                     format_func=lambda name: tr(f"{NS}.layers.{name}", dim=config.hidden[vs.LAYERS[name]]))
+k = right.slider(tr(f"{NS}.k"), 1, 20, 10, key="vs_k")
+name = tr(f"{NS}.layer_short.{layer}")
+if "vs_query" not in st.session_state:
+    st.session_state["vs_query"] = vs.most_telling_query(index, "hidden_2", run.epochs[-1], 10)
+pick, shuffle, info = st.columns([3, 3, 5], vertical_alignment="bottom")
+query = int(pick.number_input(tr(f"{NS}.query"), 0, len(digits.labels) - 1, step=1, key="vs_query",
+                              help=tr(f"{NS}.query_help", n_images=len(digits.labels),
+                                      last=len(digits.labels) - 1)))
+shuffle.button(tr(f"{NS}.random"), key="vs_random", on_click=_random_query, args=(queries,),
+               icon=":material/casino:", help=tr(f"{NS}.random_help", n=n))
+label = int(digits.labels[query])
+where = tr(f"{NS}.where_held_out" if digits.held_out[query] else f"{NS}.where_trained")
+info.markdown(tr(f"{NS}.query_info", idx=query, label=label, where=where))
+
+# ---- 1. one query, two searches -------------------------------------------------------------
+st.subheader(tr(f"{NS}.search_title"))
+by_embedding = index.search(layer, epoch, [query], k)
+by_pixels = index.search(vs.PIXELS, epoch, [query], k)
+rows = [dict(name=tr(f"{NS}.row_embedding", layer=name, epoch=epoch), found=by_embedding),
+        dict(name=tr(f"{NS}.row_pixels"), found=by_pixels)]
+for row in rows:
+    found = row.pop("found")
+    row.update(ids=found.ids[0], labels=found.labels[0], distances=found.distances[0],
+               images=digits.images[found.ids[0]], query_label=label)
+frame.plot(charts.neighbour_grid(digits.images[query], tr(f"{NS}.query_title", idx=query, label=label),
+                                 rows), key="vs_grid")
+st.caption(tr(f"{NS}.grid_caption"))
+hits_emb, hits_pix = (int(np.sum(r["labels"] == label)) for r in rows)
+m1, m2 = st.columns(2)
+m1.metric(tr(f"{NS}.metric_embedding", layer=name), f"{hits_emb}/{k}")
+m2.metric(tr(f"{NS}.metric_pixels"), f"{hits_pix}/{k}")
+
+# ---- 2. ChromaDB against exact NumPy --------------------------------------------------------
+st.subheader(tr(f"{NS}.exact_title"))
+chroma_emb = index.search(layer, epoch, queries, vs.MAX_K)       # every held-out query, 30 deep
+chroma_pix = index.search(vs.PIXELS, epoch, queries, vs.MAX_K)
+agree_emb = vs.compare(chroma_emb.top(k), index.exact(layer, epoch, queries, k))
+agree_pix = vs.compare(chroma_pix.top(k), index.exact(vs.PIXELS, epoch, queries, k))
+st.markdown(tr(f"{NS}.exact_text", n=n, k=k, layer=name, n_images=len(digits.labels),
+               emb_set=agree_emb.same_set, emb_order=agree_emb.same_order,
+               pix_set=agree_pix.same_set, pix_order=agree_pix.same_order,
+               gap=max(agree_emb.max_distance_gap, agree_pix.max_distance_gap)))
+exact_one = index.exact(layer, epoch, [query], k)
+st.caption(tr(f"{NS}.table_caption", idx=query, layer=name))
+distance_columns = [tr(f"{NS}.col_chroma_distance"), tr(f"{NS}.col_numpy_distance")]
+table = pd.DataFrame({
+    tr(f"{NS}.col_rank"): np.arange(1, k + 1),
+    tr(f"{NS}.col_chroma_id"): by_embedding.ids[0], distance_columns[0]: by_embedding.distances[0],
+    tr(f"{NS}.col_numpy_id"): exact_one.ids[0], distance_columns[1]: exact_one.distances[0],
+    tr(f"{NS}.col_label"): by_embedding.labels[0],
+})
+st.dataframe(table.style.format(precision=6, subset=distance_columns), hide_index=True, width="stretch",
+             height=min(38 + 35 * k, 400))
+
+# ---- 3. the space in 2-D --------------------------------------------------------------------
+st.subheader(tr(f"{NS}.map_title"))
+vectors = run.vectors(layer, epoch)
+panels = []
+for title, space_vectors, found in (
+        (tr(f"{NS}.map_pixels", dim=digits.pixels.shape[1]), digits.pixels, by_pixels),
+        (tr(f"{NS}.map_embedding", layer=name, epoch=epoch, dim=vectors.shape[1]), vectors, by_embedding)):
+    coords, variance = vs.pca_2d(space_vectors)
+    panels.append(dict(title=title, coords=coords, variance=variance, neighbours=found.ids[0],
+                       query_name=tr(f"{NS}.query_name"), neighbour_name=tr(f"{NS}.neighbour_name")))
+frame.plot(charts.embedding_maps(panels, digits.labels, query, tr(f"{NS}.class_label")), key="vs_maps")
+st.caption(tr(f"{NS}.map_caption", n=len(digits.labels), dim=vectors.shape[1], k=k,
+              dim_pixels=digits.pixels.shape[1]))
+
+# ---- 4. precision@k, measured ---------------------------------------------------------------
+st.subheader(tr(f"{NS}.precision_title", n=n))
+curve_emb = vs.precision_curve(chroma_emb, query_labels)
+curve_pix = vs.precision_curve(chroma_pix, query_labels)
+curve_untrained = vs.precision_curve(index.search(layer, 0, queries, vs.MAX_K), query_labels)
+ks = np.arange(1, vs.MAX_K + 1)
+by_k, by_epoch = st.columns(2)
+with by_k:
+    frame.plot(charts.precision_by_k(ks, [
+        dict(name=tr(f"{NS}.curve_embedding", layer=name, epoch=epoch), values=curve_emb, color=color(0)),
+        dict(name=tr(f"{NS}.curve_pixels"), values=curve_pix, color=color(1)),
+        dict(name=tr(f"{NS}.curve_untrained", layer=name), values=curve_untrained, color=color(0),
+             dash="dot"),
+    ], k, tr(f"{NS}.pk_x"), tr(f"{NS}.pk_y")), key="vs_precision_k")
+per_epoch = {space: index.precision_by_epoch(space, k) for space in vs.SPACES}
+with by_epoch:
+    frame.plot(charts.precision_by_epoch(run.epochs, [
+        *(dict(name=tr(f"{NS}.curve_layer", layer=tr(f"{NS}.layer_short.{s}")), values=per_epoch[s],
+               color=color(0 if s == "hidden_2" else 2)) for s in vs.LAYERS),
+        dict(name=tr(f"{NS}.curve_pixels"), values=per_epoch[vs.PIXELS], color=color(1)),
+        dict(name=tr(f"{NS}.curve_accuracy"), values=[run.val_accuracy[e] for e in run.epochs],
+             color=color(7), dash="dash"),
+    ], epoch, tr(f"{NS}.pe_x"), tr(f"{NS}.pe_y", k=k),  # y from just below the lowest precision
+        y_min=np.floor(20 * min(map(min, per_epoch.values()))) / 20 - 0.05), key="vs_precision_epoch")
+st.caption(tr(f"{NS}.precision_caption", max_k=vs.MAX_K, k=k, every=vs.SNAPSHOT_EVERY))
+
+# ---- the lesson, with the numbers measured above --------------------------------------------
+pct = "{:.1%}".format
+numbers = dict(n=n, k=k, layer=name, epoch=epoch, max_k=vs.MAX_K, idx=query,
+               p_emb=pct(curve_emb[k - 1]), p_pix=pct(curve_pix[k - 1]),
+               p1_emb=pct(curve_emb[0]), p1_pix=pct(curve_pix[0]),
+               pmax_emb=pct(curve_emb[-1]), pmax_pix=pct(curve_pix[-1]),
+               p_untrained=pct(curve_untrained[k - 1]),
+               epoch5=run.epochs[1], p_epoch5=pct(per_epoch[layer][1]),  # the first saved epoch
+               zeros=pct(np.mean(run.vectors(layer, 0) == 0)))
+story = vs.curve_story(curve_emb, curve_pix)
+frame.notice(NS, hits_emb=hits_emb, hits_pix=hits_pix, emb_set=agree_emb.same_set,
+             curves=tr(f"{NS}.curves.{story}", **numbers), **numbers)
+gap = 100 * (curve_emb[k - 1] - curve_pix[k - 1])
+verdict = "better" if gap > 0.05 else "worse" if gap < -0.05 else "equal"
+frame.claim_vs_measurement(tr(f"{NS}.claim"), " ".join(
+    [tr(f"{NS}.measured_k", **numbers), tr(f"{NS}.verdict.{verdict}", gap=abs(gap)),
+     tr(f"{NS}.story.{story}", **numbers), tr(f"{NS}.untrained", **numbers)]))
+frame.code("\n\n".join([f"HNSW = {vs.HNSW!r}"] + [inspect.getsource(fn) for fn in (
+    vs.make_client, vs.build_collection, vs.chroma_top_k, vs.numpy_top_k, vs.precision_at_k,
+    vs.train_embedder)]))
+try:
+    navigation.link_to_next(NS)
+except StreamlitPageNotFoundError:
+    pass  # This file run alone (AppTest without the entry file) has no navigation to link into.
