@@ -1,0 +1,389 @@
+"""Computations behind the model-structure page: a model's layers and shapes, what a hidden
+layer does to the data's dimension, rank vs dimension of real tensors, and three ways
+(Sequential, Functional, subclassed) of writing the same model.
+
+Every number the page shows is computed here from a real Keras model or tensor. TensorFlow is
+imported inside the functions, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from core.config import CAPS, ExperimentConfig
+
+# Tabular data sets whose input dimension the learner changes (13, 64, 30 and 10 features).
+STRUCTURE_DATASETS = ("wine", "digits", "breast_cancer", "diabetes")
+MAX_LAYERS = 6           # hidden layers on this page (the deep-network page goes further)
+DEFAULT_HIDDEN = (5,)    # the lecture: 13-d wine data -> a 5-d hidden layer
+# Epochs per data set: about 1,000-1,500 mini-batch steps, a few seconds on 2 cores.
+EPOCHS = {"wine": 200, "digits": 25, "breast_cancer": 60, "diabetes": 100}
+
+
+class WidthsError(ValueError):
+    """Unreadable hidden-layer widths; `key` and `params` name the message for the page."""
+
+    def __init__(self, key: str, **params):
+        self.key = key
+        self.params = params
+        super().__init__(f"{key}: {params}")
+
+
+def parse_widths(text: str) -> tuple[int, ...]:
+    """'5' or '16, 8' -> (16, 8). Raises WidthsError with a message key for the page."""
+    parts = [p.strip() for p in str(text).replace(";", ",").split(",") if p.strip()]
+    if not parts:
+        raise WidthsError("empty")
+    if len(parts) > MAX_LAYERS:
+        raise WidthsError("too_many", n=len(parts), cap=MAX_LAYERS)
+    widths = []
+    for part in parts:
+        try:
+            width = int(part)
+        except ValueError:
+            raise WidthsError("not_a_number", value=part[:20]) from None
+        if not 1 <= width <= CAPS["width"]:
+            raise WidthsError("out_of_range", value=width, cap=CAPS["width"])
+        widths.append(width)
+    return tuple(widths)
+
+
+def structure_config(dataset: str = "wine", hidden: tuple[int, ...] = DEFAULT_HIDDEN,
+                     skip: bool = False, batchnorm: bool = False, seed: int = 0) -> ExperimentConfig:
+    """The project's ExperimentConfig for a tabular data set, so `build_model` and `Trainer`
+    build and train exactly the model the graph shows."""
+    config = ExperimentConfig().with_dataset(dataset)
+    return config.replace(hidden=tuple(hidden), skip=skip, batchnorm=batchnorm, seed=seed,
+                          epochs=EPOCHS[dataset], batch_size=32, learning_rate=0.01,
+                          val_split=0.2).validate()
+
+
+# ---- the layer table ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LayerRow:
+    name: str
+    kind: str
+    output_shape: str
+    params: int          # what Keras counts (layer.weights)
+    formula: str         # how to count them by hand
+    by_hand: int         # the hand count, from the shapes alone
+
+
+def layer_rows(model) -> list[LayerRow]:
+    """One row per layer, with Keras' parameter count beside a count from the shapes alone:
+    Dense = (inputs + 1) x units (a weight per input and a bias per unit), BatchNorm = 4 x units
+    (gamma, beta, and the moving mean and variance), everything else 0."""
+    from core.charts.graph import model_graph
+
+    graph = model_graph(model)
+    order = {layer.name: i for i, layer in enumerate(model.layers)}  # Keras' own layer order
+    rows = []
+    for node in sorted(graph.nodes, key=lambda n: order.get(n.name.split("#")[0], len(order))):
+        layer = model.get_layer(node.name.split("#")[0])
+        fan_in = [graph.nodes[p].output_shape[-1] for p in node.parents]
+        width = node.output_shape[-1] if node.output_shape else None
+        if node.kind == "Dense":
+            bias = bool(layer.use_bias)
+            by_hand = (fan_in[0] + (1 if bias else 0)) * width
+            formula = f"({fan_in[0]} + 1) × {width}" if bias else f"{fan_in[0]} × {width}"
+        elif node.kind == "BatchNormalization":
+            by_hand, formula = 4 * width, f"4 × {width}"
+        else:
+            by_hand, formula = 0, "0"
+        rows.append(LayerRow(node.name, node.kind, node.shape_text, node.params, formula, by_hand))
+    return rows
+
+
+def shape_trace(model, x: np.ndarray) -> list[tuple[str, tuple[int, ...]]]:
+    """Run a real batch through the model and record the shape of every layer's output."""
+    import keras
+
+    names = [layer.name for layer in model.layers]
+    probe = keras.Model(model.input, [model.get_layer(n).output for n in names])
+    outputs = probe(np.asarray(x, "float32"), training=False)
+    return [(n, tuple(int(d) for d in o.shape)) for n, o in zip(names, outputs)]
+
+
+def sample_batch(dataset: str, n: int = 8, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The first `n` examples of a data set (standardized, as the models see them)."""
+    from core.datasets import DATASETS
+
+    x, y = DATASETS[dataset].load(DATASETS[dataset].default_samples, 0.0, seed)
+    return x[:n], y[:n]
+
+
+# ---- training: what the hidden layer does to the data ---------------------------------------
+
+@dataclass
+class StructureRun:
+    config: ExperimentConfig
+    epochs: list[int]
+    train_metric: list[float]
+    val_metric: list[float]
+    metric: str                      # "accuracy" or "mae"
+    inputs: np.ndarray               # (n, input_dim) probe examples, sorted by label
+    labels: np.ndarray               # (n,)
+    hidden: list[np.ndarray]         # one (n, width_i) array per hidden block, same order
+    block_names: list[str]
+    first_perfect_epoch: int | None  # first epoch with 100 % training accuracy
+    seconds: float = 0.0
+    params: int = 0
+    # Nearest-class-mean accuracy on the raw inputs and on each hidden block's output: a
+    # simple measure of how well each space separates the classes (None for regression).
+    centroid_input: float | None = None
+    centroid_hidden: list[float] = field(default_factory=list)
+
+    @property
+    def final_train(self) -> float:
+        return self.train_metric[-1]
+
+    @property
+    def final_val(self) -> float:
+        return self.val_metric[-1]
+
+
+def train_structure(config: ExperimentConfig,
+                    progress: Callable[[float], None] | None = None) -> StructureRun:
+    """Train `build_model(config)` with the project's Trainer and read every hidden block's
+    output on the data after training."""
+    from core.models import block_output_names
+    from core.training import Trainer
+
+    started = time.perf_counter()
+    trainer = Trainer(config, snapshots=1, use_xla=False)
+    epochs, train_metric, val_metric = [], [], []
+    last = None
+    for record in trainer.run():
+        epochs.append(record.epoch)
+        train_metric.append(record.train_metric)
+        val_metric.append(record.val_metric)
+        if record.snapshot is not None:
+            last = record.snapshot
+        if progress is not None and record.epoch % 5 == 0:
+            progress(record.epoch / config.epochs)
+    probe = trainer.probe_set
+    order = np.argsort(probe.labels, kind="stable")  # group examples by class (or target)
+    hidden = [h[order] for h in (last.hidden if last is not None else [])]
+    perfect = None
+    if trainer.metric_name == "accuracy":
+        perfect = next((e for e, m in zip(epochs, train_metric) if m >= 1.0), None)
+    run = StructureRun(config, epochs, train_metric, val_metric, trainer.metric_name,
+                       probe.x[order], probe.labels[order], hidden, block_output_names(config),
+                       perfect, time.perf_counter() - started, trainer.model.count_params())
+    if trainer.metric_name == "accuracy":
+        run.centroid_input = centroid_accuracy(run.inputs, run.labels)
+        run.centroid_hidden = [centroid_accuracy(h, run.labels) for h in hidden]
+    return run
+
+
+def centroid_accuracy(features: np.ndarray, labels: np.ndarray) -> float:
+    """Share of examples whose nearest class mean (Euclidean, after scaling every column to
+    unit variance) is their own class's: how cleanly a space separates the classes."""
+    z = np.asarray(features, "float64")
+    std = z.std(axis=0)
+    z = (z - z.mean(axis=0)) / np.where(std > 0, std, 1.0)  # (n, d)
+    classes = np.unique(labels)
+    means = np.stack([z[labels == c].mean(axis=0) for c in classes])  # (classes, d)
+    distance = ((z[:, None, :] - means[None, :, :]) ** 2).sum(axis=2)  # (n, classes)
+    return float(np.mean(classes[distance.argmin(axis=1)] == labels))
+
+
+# ---- rank vs dimension ----------------------------------------------------------------------
+
+TENSOR_KINDS = ("vector", "batch", "images", "tokens", "embedded")
+
+
+@dataclass
+class TensorFacts:
+    kind: str
+    shape: tuple[int, ...]
+    rank: int                 # tf.rank: the number of axes (데이터 형태의 차원)
+    axes: list[str]           # a name per axis
+    batch_axis: bool          # is axis 0 the batch (examples) axis?
+    dimension: int            # numbers per example = dim of the space each example lives in
+    n_examples: int
+    numbers: int              # total numbers in the tensor
+    flattened: bool
+    example: np.ndarray = field(repr=False, default=None)  # the first example, as stored
+
+
+VOCAB_SIZE = 50  # token ids 0..49 for the token examples
+
+
+def tensor_example(kind: str, batch: int = 32, flatten: bool = False, seq_len: int = 10,
+                   embed_dim: int = 8, seed: int = 0) -> TensorFacts:
+    """A real tensor of the chosen kind, built with TensorFlow/Keras, and its rank and
+    dimension as TensorFlow reports them. `flatten` applies keras.layers.Flatten: the rank
+    changes, the dimension does not."""
+    import keras
+    import tensorflow as tf
+
+    from core.datasets import DATASETS
+
+    rng = np.random.default_rng(seed)
+    if kind in ("vector", "batch"):
+        x, _ = DATASETS["wine"].load(178, 0.0, seed)
+        tensor = tf.constant(x[0] if kind == "vector" else x[:batch])   # (13,) or (batch, 13)
+        axes = ["features"] if kind == "vector" else ["batch", "features"]
+    elif kind == "images":
+        import sklearn.datasets
+
+        images = sklearn.datasets.load_digits().images[:batch] / 16.0  # (batch, 8, 8)
+        tensor = tf.constant(images[..., None], tf.float32)  # (batch, 8, 8, 1): NHWC
+        axes = ["batch", "height", "width", "channels"]
+    elif kind == "tokens":
+        ids = rng.integers(0, VOCAB_SIZE, size=(batch, seq_len))
+        tensor = tf.constant(ids, tf.int32)  # (batch, seq_len) token ids
+        axes = ["batch", "tokens"]
+    elif kind == "embedded":
+        ids = tf.constant(rng.integers(0, VOCAB_SIZE, size=(batch, seq_len)), tf.int32)
+        embed = keras.layers.Embedding(VOCAB_SIZE, embed_dim,
+                                       embeddings_initializer=keras.initializers.RandomUniform(
+                                           -1, 1, seed=seed))
+        tensor = embed(ids)  # (batch, seq_len, embed_dim)
+        axes = ["batch", "tokens", "embedding"]
+    else:
+        raise ValueError(f"unknown tensor kind {kind!r}; choose one of {', '.join(TENSOR_KINDS)}")
+    has_batch = axes[0] == "batch"
+    if flatten and has_batch and len(axes) > 2:
+        tensor = keras.layers.Flatten()(tensor)  # (batch, everything else multiplied)
+        axes = ["batch", "flat"]
+    rank = int(tf.rank(tensor))
+    shape = tuple(int(d) for d in tensor.shape)
+    per_example = shape[1:] if has_batch else shape
+    return TensorFacts(kind, shape, rank, axes, has_batch, int(np.prod(per_example)),
+                       shape[0] if has_batch else 1, int(tf.size(tensor)), flatten and len(axes) == 2
+                       and kind in ("images", "embedded"),
+                       np.asarray(tensor[0] if has_batch else tensor))
+
+
+# ---- three ways to write the same model -----------------------------------------------------
+
+def build_sequential(config: ExperimentConfig):
+    """The same MLP as `build_model(config)`, written as a keras.Sequential list of layers
+    (same layer names and initializer seeds, so the same starting weights)."""
+    import keras
+    from keras import layers
+
+    from core.models import output_activation
+
+    base_seed = config.seed * 1000
+    stack = [keras.Input(shape=(config.input_dim,), name="inputs")]
+    for i, width in enumerate(config.hidden, start=1):
+        stack.append(layers.Dense(width, kernel_initializer=keras.initializers.GlorotUniform(
+            seed=base_seed + i), name=f"hidden_{i}"))
+        stack.append(layers.Activation(config.activation, name=f"activation_{i}"))
+    stack.append(layers.Dense(config.n_outputs, activation=output_activation(config.task),
+                              kernel_initializer=keras.initializers.GlorotUniform(seed=base_seed + 999),
+                              name="output"))
+    return keras.Sequential(stack, name="sequential_mlp")
+
+
+@functools.lru_cache(maxsize=1)
+def subclassed_mlp_class():
+    """Defines (once) the subclassed version: layers are created in __init__, wired in call()."""
+    import keras
+    from keras import layers
+
+    class SubclassedMLP(keras.Model):
+        def __init__(self, hidden, n_outputs, activation="relu", output_activation="softmax",
+                     seed=0, **kwargs):
+            # **kwargs PACKS every other keyword argument (name=..., trainable=...) into a dict;
+            # **kwargs in the call below UNPACKS that dict back into keyword arguments, so
+            # keras.Model.__init__ receives exactly what the caller passed.
+            super().__init__(**kwargs)
+            self.received_kwargs = dict(kwargs)
+            init = lambda offset: keras.initializers.GlorotUniform(seed=seed * 1000 + offset)  # noqa: E731
+            self.hidden_layers = [layers.Dense(width, activation=activation, kernel_initializer=init(i),
+                                               name=f"hidden_{i}")
+                                  for i, width in enumerate(hidden, start=1)]
+            self.output_layer = layers.Dense(n_outputs, activation=output_activation,
+                                             kernel_initializer=init(999), name="output")
+
+        def call(self, x):
+            for layer in self.hidden_layers:
+                x = layer(x)
+            return self.output_layer(x)
+
+    return SubclassedMLP
+
+
+def build_subclassed(config: ExperimentConfig, **kwargs):
+    """An instance of the subclassed MLP for `config`; extra keyword arguments (name=,
+    trainable=) travel through **kwargs to keras.Model.__init__."""
+    from core.models import output_activation
+
+    cls = subclassed_mlp_class()
+    model = cls(config.hidden, config.n_outputs, activation=config.activation,
+                output_activation=output_activation(config.task), seed=config.seed, **kwargs)
+    # A subclassed model has no weights until it first sees data: one call with a zero batch
+    # of the right shape creates them (keras.Model.build cannot infer them from call()).
+    model(np.zeros((1, config.input_dim), "float32"))
+    return model
+
+
+@dataclass
+class StyleResult:
+    style: str                 # "sequential", "functional" or "subclassed"
+    model_name: str
+    params: int
+    trainable_params: int
+    n_layers: int
+    output: np.ndarray         # (n, n_outputs) on the sample batch
+    max_weight_diff: float     # vs the Functional model, over every weight
+    max_output_diff: float     # vs the Functional model
+
+
+@dataclass
+class ThreeWays:
+    styles: list[StyleResult]
+    x: np.ndarray
+    received_kwargs: dict      # what the subclass's **kwargs packed
+    subclass_name: str
+    subclass_trainable: bool
+
+    def by_style(self, style: str) -> StyleResult:
+        return next(s for s in self.styles if s.style == style)
+
+    @property
+    def max_output_diff(self) -> float:
+        return max(s.max_output_diff for s in self.styles)
+
+
+def _count(weights) -> int:
+    return int(sum(int(np.prod(w.shape)) for w in weights))
+
+
+def three_ways(config: ExperimentConfig, x: np.ndarray, name: str = "my_mlp",
+               trainable: bool = True) -> ThreeWays:
+    """Build the same plain MLP three ways from the same seed and compare parameters, weights
+    and outputs on the batch `x`. Skips and BatchNorm are left out: Sequential cannot skip."""
+    from core.models import build_model
+
+    config = config.replace(skip=False, batchnorm=False, dropout=0.0, l2=0.0)
+    models = {
+        "sequential": build_sequential(config),
+        "functional": build_model(config),
+        "subclassed": build_subclassed(config, name=name, trainable=trainable),
+    }
+    x = np.asarray(x, "float32")
+    reference_weights = models["functional"].get_weights()
+    reference_output = np.asarray(models["functional"](x, training=False))
+    results = []
+    for style, model in models.items():
+        weights = model.get_weights()
+        weight_diff = max(float(np.max(np.abs(a - b))) for a, b in zip(weights, reference_weights))
+        if len(weights) != len(reference_weights):
+            weight_diff = float("inf")
+        output = np.asarray(model(x, training=False))
+        results.append(StyleResult(style, model.name, model.count_params(),
+                                    _count(model.trainable_weights), len(model.layers), output,
+                                    weight_diff, float(np.max(np.abs(output - reference_output)))))
+    sub = models["subclassed"]
+    return ThreeWays(results, x, dict(sub.received_kwargs), sub.name, bool(sub.trainable))

@@ -1,0 +1,89 @@
+"""AppTest for the model-structure page: every control by key, in both languages; each change
+must change what is on screen and raise nothing; bad widths get a message, not an exception."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app.conftest import LANGS, assert_clean, run_page
+
+PAGE = "pages/model_structure.py"
+
+
+def screen(at) -> tuple:
+    return (tuple(chart.proto.spec for chart in at.get("plotly_chart")),
+            tuple(df.value.to_json() for df in at.dataframe),
+            tuple(md.value for md in at.markdown), tuple(m.value for m in at.metric),
+            tuple(c.value for c in at.code))
+
+
+def text(at) -> str:
+    return " ".join(md.value for md in at.markdown)
+
+
+@pytest.fixture(scope="module")
+def at():
+    return run_page(PAGE, "en")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_renders_the_lecture_example_with_live_numbers(lang):
+    page = run_page(PAGE, lang)
+    assert_clean(page)
+    assert page.title[0].value
+    assert len(page.get("plotly_chart")) == 4  # graph, hidden representation, axes, example
+    notice = text(page)
+    assert "(13 + 1) × 5" in notice and "88" in notice  # wine 13 -> 5 -> 3, counted two ways
+    table = page.dataframe[0].value
+    assert list(table.iloc[:, 4]) == [0, 70, 0, 18]
+
+
+@pytest.mark.parametrize("key, value", [
+    ("structure_dataset", "digits"),
+    ("structure_hidden", "8, 4"),
+    ("structure_skip", True),
+    ("structure_batchnorm", True),
+    ("structure_tensor_kind", "images"),
+    ("structure_batch", 7),
+    ("structure_sub_name", "renamed_mlp"),
+    ("structure_sub_trainable", False),
+])
+def test_every_control_changes_the_screen(at, key, value):
+    before = screen(at)
+    at.get_by_key(key).set_value(value).run()
+    assert_clean(at)
+    assert screen(at) != before, key
+
+
+def test_flatten_keeps_the_dimension(at):
+    at.get_by_key("structure_tensor_kind").set_value("images").run()
+    dims = [m.value for m in at.metric][-3:]
+    at.get_by_key("structure_flatten").set_value(True).run()
+    assert_clean(at)
+    flat = [m.value for m in at.metric][-3:]
+    assert (dims[0], flat[0]) == ("4", "2")  # rank 4 -> 2
+    assert dims[1] == flat[1] == "64"         # dimension unchanged
+
+
+def test_packing_and_trainable_reach_keras(at):
+    at.get_by_key("structure_sub_name").set_value("packed").run()
+    at.get_by_key("structure_sub_trainable").set_value(False).run()
+    assert_clean(at)
+    code = " ".join(c.value for c in at.code)
+    assert "{'name': 'packed', 'trainable': False}" in code
+    assert "model.trainable = False" in code
+
+
+@pytest.mark.parametrize("value", ["abc", "1,2,3,4,5,6,7"])
+def test_bad_widths_get_a_message(value):
+    page = run_page(PAGE, "ko", structure_hidden=value)
+    assert_clean(page)
+    assert page.warning, value
+    assert "(13 + 1) × 5" in text(page)  # falls back to the lecture's 13 -> 5
+
+
+def test_a_name_keras_refuses_is_a_message(at):
+    at.get_by_key("structure_sub_name").set_value("a/b").run()
+    assert_clean(at)
+    assert any("/" in w.value for w in at.warning)
+    assert "name='my_mlp'" in " ".join(c.value for c in at.code)
