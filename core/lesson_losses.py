@@ -1,0 +1,368 @@
+"""Computations behind the losses page: MSE vs cross-entropy on a sigmoid output, binary vs
+categorical cross-entropy, robust regression losses, the log scale and float32 underflow.
+
+Every loss value here comes from Keras (`keras.losses`), every gradient from `tf.GradientTape`;
+the closed forms in `core.losses` and below are kept beside them for comparison.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.config import ExperimentConfig
+from core.losses import LOSSES
+from core.optimizers import OPTIMIZERS
+
+REGRESSION_LOSSES = ("mse", "mae", "huber")
+
+
+def logit(p: float) -> float:
+    return float(np.log(p) - np.log1p(-p))
+
+
+# ---- MSE vs binary cross-entropy on a sigmoid output ------------------------------------------
+@dataclass(frozen=True)
+class BinarySweep:
+    y_true: int
+    logits: np.ndarray          # (n,) z
+    probs: np.ndarray           # (n,) p = sigmoid(z)
+    mse: np.ndarray             # (n,) keras.losses.mean_squared_error
+    bce: np.ndarray             # (n,) keras.losses.binary_crossentropy
+    grad_mse: np.ndarray        # (n,) d MSE / d z by autodiff
+    grad_bce: np.ndarray        # (n,) d BCE / d z by autodiff
+
+    @property
+    def closed_grad_mse(self) -> np.ndarray:
+        """Chain rule: dMSE/dp = 2(p - y), dp/dz = p(1 - p)."""
+        p, y = self.probs, self.y_true
+        return 2.0 * (p - y) * p * (1.0 - p)
+
+    @property
+    def closed_grad_bce(self) -> np.ndarray:
+        """The sigmoid's p(1 - p) cancels against the log's 1/p: just p - y."""
+        return self.probs - self.y_true
+
+    @property
+    def closed_form_error(self) -> float:
+        """The largest |autodiff - closed form| over both gradients."""
+        return float(max(np.abs(self.grad_mse - self.closed_grad_mse).max(),
+                         np.abs(self.grad_bce - self.closed_grad_bce).max()))
+
+
+def sigmoid_losses(y_true: int, logits: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Keras MSE and BCE of sigmoid(logits) against y_true, and their autodiff gradients in z."""
+    import keras
+    import tensorflow as tf
+
+    z = tf.constant(np.asarray(logits, dtype="float32").reshape(-1, 1))  # (n, 1)
+    y = tf.fill(tf.shape(z), float(y_true))  # (n, 1)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(z)
+        p = tf.sigmoid(z)
+        mse = keras.losses.mean_squared_error(y, p)  # (n,): mean over the last axis
+        bce = keras.losses.binary_crossentropy(y, p)  # (n,)
+    # Each sample's loss depends only on its own z, so d(sum)/dz_i is that sample's gradient.
+    g_mse = tape.gradient(mse, z)
+    g_bce = tape.gradient(bce, z)
+    del tape
+    as_np = lambda t: np.asarray(t, dtype=float).reshape(-1)  # noqa: E731
+    return as_np(p), as_np(mse), as_np(bce), as_np(g_mse), as_np(g_bce)
+
+
+def binary_sweep(y_true: int, n: int = 401, z_max: float = 9.0) -> BinarySweep:
+    z = np.linspace(-z_max, z_max, n)  # uniform in the logit: dense near p = 0 and p = 1
+    p, mse, bce, g_mse, g_bce = sigmoid_losses(y_true, z)
+    return BinarySweep(int(y_true), z, p, mse, bce, g_mse, g_bce)
+
+
+@dataclass(frozen=True)
+class FixRace:
+    """One sigmoid unit starting at p_start, trained by keras SGD under each loss."""
+
+    y_true: int
+    p_start: float
+    learning_rate: float
+    probs: dict[str, np.ndarray]        # loss -> (steps + 1,) p after each step
+    steps_to_fix: dict[str, int | None]  # first step with p on the correct side of 0.5
+
+
+def fix_race(y_true: int, p_start: float, learning_rate: float = 1.0, steps: int = 300) -> FixRace:
+    import keras
+    import tensorflow as tf
+
+    fns = {"mse": keras.losses.mean_squared_error, "binary_crossentropy": keras.losses.binary_crossentropy}
+    probs, fixed = {}, {}
+    y = tf.constant([[float(y_true)]])  # (1, 1)
+    for name, loss_fn in fns.items():
+        z = tf.Variable([[logit(p_start)]], dtype=tf.float32)  # the unit's logit, (1, 1)
+        opt = keras.optimizers.SGD(learning_rate=learning_rate)
+        opt.build([z])
+
+        @tf.function
+        def run():
+            out = tf.TensorArray(tf.float32, size=steps + 1)
+            out = out.write(0, tf.sigmoid(z[0, 0]))
+            for i in tf.range(steps):
+                with tf.GradientTape() as tape:
+                    loss = tf.reduce_mean(loss_fn(y, tf.sigmoid(z)))
+                opt.apply_gradients([(tape.gradient(loss, z), z)])
+                out = out.write(i + 1, tf.sigmoid(z[0, 0]))
+            return out.stack()
+
+        p = np.asarray(run(), dtype=float)
+        correct = p > 0.5 if y_true == 1 else p < 0.5
+        probs[name] = p
+        fixed[name] = int(np.argmax(correct)) if correct.any() else None
+    return FixRace(int(y_true), float(p_start), float(learning_rate), probs, fixed)
+
+
+# ---- binary = categorical over two columns; sparse = one-hot ---------------------------------
+@dataclass(frozen=True)
+class CrossEntropyTable:
+    y: np.ndarray               # (n,) labels 0/1, or class indices
+    probs: np.ndarray           # (n,) p(class 1), or (n, k) class probabilities
+    first: np.ndarray           # (n,) per-sample loss of the first form
+    second: np.ndarray          # (n,) per-sample loss of the second form
+    first_mean: float           # the Keras Loss object's default (mean) reduction
+    second_mean: float
+    bce_on_columns: float = float("nan")  # keras BCE over the same one-hot columns (multi-label)
+
+    @property
+    def max_diff(self) -> float:
+        return float(np.max(np.abs(self.first - self.second)))
+
+
+def bce_vs_two_column_cce(n: int = 6, seed: int = 0) -> CrossEntropyTable:
+    """Binary cross-entropy on one column vs categorical cross-entropy on [1 - y, y]."""
+    import keras
+
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n).astype("float32")  # (n,)
+    p = rng.uniform(0.02, 0.98, n).astype("float32")  # (n,) predicted p(class 1)
+    y2 = np.stack([1 - y, y], axis=1)  # (n, 2) one-hot: column 0 = class 0
+    p2 = np.stack([1 - p, p], axis=1)  # (n, 2) the same prediction as two columns
+    bce = np.asarray(keras.losses.binary_crossentropy(y[:, None], p[:, None]), dtype=float)
+    cce = np.asarray(keras.losses.categorical_crossentropy(y2, p2), dtype=float)
+    return CrossEntropyTable(
+        y, p, bce, cce,
+        float(LOSSES["binary_crossentropy"].keras(y[:, None], p[:, None])),
+        float(LOSSES["categorical_crossentropy"].keras(y2, p2)),
+        float(LOSSES["binary_crossentropy"].keras(y2, p2)))
+
+
+def sparse_vs_onehot(n: int = 6, n_classes: int = 4, seed: int = 0) -> CrossEntropyTable:
+    """Sparse categorical cross-entropy on labels vs categorical on one-hot rows."""
+    import keras
+
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, n_classes, n)  # (n,)
+    logits = rng.normal(0.0, 1.5, (n, n_classes))
+    probs = (np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)).astype("float32")  # (n, k)
+    onehot = np.eye(n_classes, dtype="float32")[labels]  # (n, k)
+    sparse = np.asarray(keras.losses.sparse_categorical_crossentropy(labels, probs), dtype=float)
+    dense = np.asarray(keras.losses.categorical_crossentropy(onehot, probs), dtype=float)
+    return CrossEntropyTable(
+        labels, probs, sparse, dense,
+        float(LOSSES["sparse_categorical_crossentropy"].keras(labels, probs)),
+        float(LOSSES["categorical_crossentropy"].keras(onehot, probs)),
+        # Treating the k columns as k independent yes/no labels is a different loss for k > 2.
+        float(LOSSES["binary_crossentropy"].keras(onehot, probs)))
+
+
+# ---- regression: MSE vs MAE vs Huber with one outlier ----------------------------------------
+@dataclass(frozen=True)
+class RobustFit:
+    x: np.ndarray                       # (n,)
+    y: np.ndarray                       # (n,) the last point is the outlier
+    outlier_y: float
+    lines: dict[str, tuple[float, float]]       # loss -> (slope, intercept) after training
+    clean_line: tuple[float, float]             # least squares without the outlier
+    outlier_pull: dict[str, float]              # |dLoss/dy_hat| of the outlier / median of the others
+
+    def shift(self, loss: str) -> float:
+        """How far the outlier dragged the line at its own x, compared with the clean fit."""
+        (w, b), (w0, b0), x = self.lines[loss], self.clean_line, self.x[-1]
+        return float((w * x + b) - (w0 * x + b0))
+
+    @property
+    def outlier_index(self) -> int:
+        return len(self.x) - 1
+
+
+def regression_data(outlier_y: float, n: int = 16, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = np.linspace(-2.0, 2.0, n)  # (n,)
+    y = 0.8 * x + 0.5 + rng.normal(0.0, 0.25, n)
+    y[-1] = outlier_y  # the point at x = 2 is the outlier the learner drags
+    return x, y
+
+
+class LineFitter:
+    """y_hat = w x + b trained once per loss (MSE, MAE, Huber) with the Keras loss and Adam.
+
+    Built and traced once, then reused: each call resets the weights and the optimizers' state
+    (Adam starts from zero moments, as a fresh optimizer does) and runs all three fits in one
+    compiled loop. A lock keeps two Streamlit sessions from sharing the variables mid-run."""
+
+    def __init__(self, x: np.ndarray, steps: int = 1500):
+        import threading
+
+        import keras
+        import tensorflow as tf
+
+        self.steps = steps
+        self.lock = threading.Lock()
+        self.x = tf.constant(np.asarray(x).reshape(-1, 1), tf.float32)  # (n, 1)
+        self.weights = {n: (tf.Variable([[0.0]]), tf.Variable([0.0])) for n in REGRESSION_LOSSES}
+        self.opts = {}
+        for name, (w, b) in self.weights.items():
+            # A step of 0.1 that decays to 0.1 * 0.002: fast at first, then precise enough for MAE.
+            schedule = keras.optimizers.schedules.ExponentialDecay(0.1, decay_steps=steps, decay_rate=0.002)
+            self.opts[name] = keras.optimizers.Adam(learning_rate=schedule)
+            self.opts[name].build([w, b])
+        self.losses = {name: LOSSES[name].keras for name in REGRESSION_LOSSES}
+        self._run = tf.function(self._loop)
+
+    def _loop(self, y):  # y: (n, 1)
+        import tensorflow as tf
+
+        for _ in tf.range(self.steps):
+            for name, (w, b) in self.weights.items():
+                with tf.GradientTape() as tape:
+                    value = self.losses[name](y, tf.matmul(self.x, w) + b)
+                self.opts[name].apply_gradients(zip(tape.gradient(value, [w, b]), [w, b]))
+
+    def fit(self, y: np.ndarray) -> dict[str, tuple[float, float]]:
+        import tensorflow as tf
+
+        with self.lock:
+            for name, (w, b) in self.weights.items():
+                w.assign([[0.0]])
+                b.assign([0.0])
+                for v in self.opts[name].variables:  # iteration count and Adam's moments
+                    v.assign(tf.zeros_like(v))
+            self._run(tf.constant(np.asarray(y).reshape(-1, 1), tf.float32))
+            return {n: (float(w.numpy()[0, 0]), float(b.numpy()[0])) for n, (w, b) in self.weights.items()}
+
+
+_FITTERS: dict[tuple, LineFitter] = {}
+
+
+def fit_lines(x: np.ndarray, y: np.ndarray) -> dict[str, tuple[float, float]]:
+    key = tuple(np.round(np.asarray(x, float), 9))
+    if key not in _FITTERS:
+        _FITTERS[key] = LineFitter(x)
+    return _FITTERS[key].fit(y)
+
+
+# The per-sample (unreduced) Keras function behind each registry loss.
+KERAS_PER_SAMPLE = {"mse": "mean_squared_error", "mae": "mean_absolute_error", "huber": "huber"}
+
+
+def robust_fit(outlier_y: float, n: int = 16, seed: int = 0) -> RobustFit:
+    import keras
+    import tensorflow as tf
+
+    x, y = regression_data(outlier_y, n, seed)
+    yt = tf.constant(y.reshape(-1, 1), tf.float32)  # (n, 1)
+    lines, pull = {}, {}
+    fitted = fit_lines(x, y)
+    for name in REGRESSION_LOSSES:
+        w, b = fitted[name]
+        lines[name] = (w, b)
+        y_hat = tf.constant((w * x + b).reshape(-1, 1), tf.float32)  # (n, 1)
+        with tf.GradientTape() as tape:
+            tape.watch(y_hat)
+            per = getattr(keras.losses, KERAS_PER_SAMPLE[name])(yt, y_hat)  # (n,)
+        grads = np.abs(np.asarray(tape.gradient(per, y_hat)).reshape(-1))  # (n,) how hard each point pulls
+        others = float(np.median(grads[:-1]))
+        pull[name] = float(grads[-1] / others) if others > 0 else float("inf")
+    clean = np.polyfit(x[:-1], y[:-1], 1)
+    return RobustFit(x, y, float(outlier_y), lines, (float(clean[0]), float(clean[1])), pull)
+
+
+def loss_of_residual(residuals: np.ndarray) -> dict[str, np.ndarray]:
+    """Each regression loss of a single residual r = y - y_hat, from the NumPy formulas."""
+    r = np.asarray(residuals, float).reshape(-1, 1)  # (n, 1): one sample per row
+    zeros = np.zeros_like(r)
+    return {name: LOSSES[name].numpy(r, zeros) for name in REGRESSION_LOSSES}
+
+
+# ---- the log scale: values over 18 orders of magnitude ---------------------------------------
+@dataclass(frozen=True)
+class Magnitude:
+    group: str      # "probability", "tolerance", "learning_rate", "loss", "parameters"
+    label: str      # short, language-neutral label
+    value: float
+
+
+MLP_SHAPES = ((8, 8), (64, 64), (256, 256, 256, 256), (4096,) * 8, (32768, 32768))
+
+
+def magnitudes() -> list[Magnitude]:
+    """Numbers a learner meets, from 1e-9 to 1e9, each computed here rather than typed in."""
+    import keras
+
+    from core.activations import softmax
+
+    out = []
+    for gap in (2, 10, 20):  # the smaller class's softmax probability when two logits differ
+        out.append(Magnitude("probability", f"Δz={gap}", float(softmax(np.array([gap, 0.0]))[1])))
+    out.append(Magnitude("tolerance", "keras.config.epsilon()", float(keras.config.epsilon())))
+    out.append(Magnitude("tolerance", "float32 eps", float(np.finfo(np.float32).eps)))
+    for name, opt in OPTIMIZERS.items():
+        out.append(Magnitude("learning_rate", name, opt.default_lr))
+    for p in (0.5, 0.9, 0.999, 0.999999):  # BCE of a correct prediction with confidence p
+        value = float(keras.losses.binary_crossentropy(np.array([[1.0]]), np.array([[p]]))[0])
+        out.append(Magnitude("loss", f"BCE p={p:g}", value))
+    for hidden in MLP_SHAPES:  # parameters of a 2-input MLP, counted by the shared config
+        count = ExperimentConfig(hidden=hidden).count_params()
+        out.append(Magnitude("parameters", f"MLP {len(hidden)}×{hidden[0]}", float(count)))
+    return out
+
+
+def zoom_counts(values: np.ndarray, upper: float, resolution: float = 0.01) -> dict[str, int]:
+    """On a linear axis [0, upper]: which values can be told apart from 0, which are off the chart."""
+    values = np.asarray(values, float)
+    return {
+        "visible": int(np.sum((values > resolution * upper) & (values <= upper))),
+        "squashed": int(np.sum(values <= resolution * upper)),
+        "off_chart": int(np.sum(values > upper)),
+        "total": int(values.size),
+    }
+
+
+# ---- why cross-entropy takes logs: a product of probabilities underflows ---------------------
+@dataclass(frozen=True)
+class Underflow:
+    probs: np.ndarray            # (n,) p of the correct label for each sample, float32
+    product32: np.ndarray        # (n,) running product in float32 (reaches exactly 0)
+    sum_log32: np.ndarray        # (n,) running sum of ln p in float32 (stays finite)
+    sum_log64: np.ndarray        # (n,) the same in float64, the reference
+    zero_at: int | None          # first n (1-based) where the float32 product is exactly 0
+    subnormal_at: int | None     # first n where it drops below the smallest normal float32
+    keras_bce: float             # keras BCE of these predictions (all labels 1) = -mean ln p
+
+    @property
+    def mean_nll(self) -> float:
+        return float(-self.sum_log32[-1] / len(self.probs))
+
+
+def underflow(n: int, p_typical: float, seed: int = 0) -> Underflow:
+    import keras
+    import tensorflow as tf
+
+    rng = np.random.default_rng(seed)
+    lo, hi = max(0.01, p_typical - 0.08), min(0.999, p_typical + 0.08)
+    probs = rng.uniform(lo, hi, n).astype("float32")  # (n,)
+    pt = tf.constant(probs)
+    product32 = np.asarray(tf.math.cumprod(pt), dtype=np.float32)
+    sum_log32 = np.asarray(tf.math.cumsum(tf.math.log(pt)), dtype=np.float32)
+    sum_log64 = np.cumsum(np.log(probs.astype(np.float64)))
+    zero = np.flatnonzero(product32 == 0.0)
+    sub = np.flatnonzero(product32 < np.finfo(np.float32).tiny)
+    bce = float(keras.losses.BinaryCrossentropy()(np.ones((n, 1), "float32"), probs.reshape(-1, 1)))
+    return Underflow(probs, product32, sum_log32, sum_log64,
+                     int(zero[0]) + 1 if zero.size else None, int(sub[0]) + 1 if sub.size else None, bce)
