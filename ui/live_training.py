@@ -159,9 +159,9 @@ def train_live(trainer, epochs: int, views: LabViews, log_y: bool) -> None:
                 if now - last_draw >= interval or record.epoch == 0:
                     views.draw(trainer, log_y)
                     last_draw = time.perf_counter()
-                    # On a busy server drawing may get slow: keep it under a quarter of the
+                    # On a busy server drawing may get slow: keep it under ~40 % of the
                     # time, so training and other users' requests keep the rest.
-                    interval = max(DRAW_INTERVAL, 4 * (last_draw - now))
+                    interval = max(DRAW_INTERVAL, 2.5 * (last_draw - now))
         finally:
             run.close()
             remember(trainer)
