@@ -12,7 +12,7 @@ for number, page in enumerate(navigation.lesson_path(), start=1):
     with st.container(border=True):
         left, right = st.columns([3, 2])
         with left:
-            st.page_link(page.path, label=f"{number}. {tr(page.key + '.title')}", icon=page.icon)
+            navigation.page_link(page, f"{number}. {tr(page.key + '.title')}")
             st.caption(tr(f"home.topics.{page.topic}.lecture"))
         with right:
             st.markdown(f"**{tr('home.challenge')}** {tr(f'home.topics.{page.topic}.challenge')}")

@@ -7,19 +7,29 @@ the parts of the page contract (DESIGN.md) so every lesson looks and reads the s
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import charts
-from core.i18n import LANGUAGES, normalize_language, t
+from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalize_language, t
 
 LANG_KEY = "lang"
 PRESENT_KEY = "presentation"
 
 
+# The language of the last script run in this process. Only read outside a script run:
+# AppTest formats widget labels (format_func) on the test's thread after the run, where
+# session state is out of reach; a real server always calls format_func inside the run.
+_last_language = {"lang": DEFAULT_LANGUAGE}
+
+
 def lang() -> str:
     """The learner's language: the sidebar's choice, else ?lang= in the URL, else English."""
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return _last_language["lang"]
     if LANG_KEY not in st.session_state:
         st.session_state[LANG_KEY] = normalize_language(st.query_params.get("lang", "en"))
-    return normalize_language(st.session_state[LANG_KEY])
+    _last_language["lang"] = normalize_language(st.session_state[LANG_KEY])
+    return _last_language["lang"]
 
 
 def tr(key: str, **kwargs) -> str:

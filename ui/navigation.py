@@ -78,9 +78,13 @@ def link_to_next(key: str) -> None:
     if page is None:
         return
     st.divider()
-    label = f"{tr('app.next_topic')}: {tr(page.key + '.title')}"
+    page_link(page, f"{tr('app.next_topic')}: {tr(page.key + '.title')}", ":material/arrow_forward:")
+
+
+def page_link(page: PageInfo, label: str, icon: str | None = None) -> None:
+    """`st.page_link` to a lesson; a plain link when the page runs on its own (as in a
+    page-level AppTest), where there is no st.navigation to resolve the page against."""
     try:
-        st.page_link(page.path, label=label, icon=":material/arrow_forward:")
+        st.page_link(page.path, label=label, icon=icon or page.icon)
     except StreamlitPageNotFoundError:
-        # The page runs on its own (as in a page-level AppTest), without st.navigation.
         st.markdown(f"[{label}](/{page.url})")
