@@ -1,0 +1,120 @@
+"""What model.compile() really resets: one Keras model trained, compiled again and trained on, with
+a fingerprint of its weights after every line; then what does give fresh weights."""
+
+import inspect
+import time
+
+import pandas as pd
+import streamlit as st
+
+from core import lesson_compile as lesson
+from core.charts import compile as charts
+from core.run_store import BoundedStore
+from ui import frame, navigation, slots, warmup
+from ui.frame import tr
+
+NS = "compile"
+
+
+@st.cache_resource(show_spinner=False)
+def store() -> BoundedStore:
+    """(epochs, recompile, seed) -> CompileExperiment, shared by every session of this server."""
+    return BoundedStore(max_items=200)
+
+
+def experiment(epochs: int, recompile: str, seed: int) -> lesson.CompileExperiment:
+    key = (epochs, recompile, seed)
+    if key not in store():
+        bar, last = st.progress(0.0, text=tr("compile.running", done=0, total=2 * epochs)), [0.0]
+
+        def on_epoch(done: int, total: int) -> None:
+            # A widget change interrupts the run here; nothing is stored until it is complete.
+            now = time.perf_counter()
+            if now - last[0] > 0.1 or done == total:
+                last[0] = now
+                bar.progress(done / total, text=tr("compile.running", done=done, total=total))
+
+        def on_wait(ahead: int) -> None:
+            bar.progress(0.0, text=tr("compile.queue", ahead=ahead))
+
+        with slots.pool().slot(on_wait=on_wait):
+            store()[key] = lesson.compile_experiment(epochs, recompile, seed, on_epoch)
+        bar.empty()
+    return store()[key]
+
+
+def change(before, after, fmt: str = "{}") -> str:
+    return f"{fmt.format(before)} → {fmt.format(after)}"
+
+
+frame.header(NS)
+lang = frame.lang()
+left, middle, right = st.columns([2, 3, 1])
+epochs = left.select_slider(tr("compile.epochs"), lesson.EPOCH_CHOICES, value=20, key="compile_epochs")
+choices = {c: tr(f"compile.recompile_choice.{c}") for c in lesson.RECOMPILE_CHOICES}
+recompile = middle.radio(tr("compile.recompile"), lesson.RECOMPILE_CHOICES, horizontal=True,
+                         key="compile_recompile", format_func=choices.get)
+seed = int(right.number_input(tr("compile.seed"), min_value=0, max_value=9999, value=0, key="compile_seed"))
+st.caption(tr("compile.setup", n_train=lesson.lesson_config(seed).n_train))
+
+with st.spinner(tr("app.loading_tf")):
+    warmup.wait()
+run = experiment(epochs, recompile, seed)
+built, compiled, fitted, recompiled, refitted, clone, fresh, other = run.steps
+
+quiet = dict(delta_color="off", delta_arrow="off")
+cols = st.columns(4)
+same = recompiled.fingerprint == fitted.fingerprint
+cols[0].metric(tr("compile.metric.weights"), tr(f"compile.metric.{'unchanged' if same else 'changed'}"),
+               change(fitted.fingerprint, recompiled.fingerprint), **quiet)
+cols[1].metric(tr("compile.metric.loss"), f"{recompiled.loss:.3f}",
+               change(fitted.loss, recompiled.loss, "{:.3f}"),
+               help=tr("compile.metric.loss_help", initial=f"{run.initial_loss:.3f}"), **quiet)
+cols[2].metric(tr("compile.metric.iterations"), recompiled.iterations,
+               change(fitted.iterations, recompiled.iterations), **quiet)
+cols[3].metric(tr("compile.metric.tracker"), f"{recompiled.tracker[1]:.0f}",
+               change(fitted.tracker[1], recompiled.tracker[1], "{:.0f}"), **quiet)
+
+st.subheader(tr("compile.chart_title"))
+n = len(run.history_before)
+checkpoints = [(0, compiled.loss, compiled.code), (n, fitted.loss, fitted.code),
+               (n, recompiled.loss, recompiled.code), (2 * n, refitted.loss, refitted.code)]
+frame.plot(charts.loss_timeline(run.initial_loss, run.history_before, run.history_after, checkpoints,
+                                fresh.loss, lang), key="compile_timeline", height=400)
+
+st.subheader(tr("compile.table_title"))
+first_seen: dict[str, int] = {}
+fingerprints = []
+for number, step in enumerate(run.steps, start=1):
+    seen = first_seen.setdefault(step.fingerprint, number)
+    same_as = "" if seen == number else " " + tr("compile.same_as_first", line=seen)
+    fingerprints.append(f"`{step.fingerprint}`{same_as}")
+dash = tr("compile.no_optimizer")
+st.table(pd.DataFrame({
+    tr("compile.col.line"): range(1, len(run.steps) + 1),
+    tr("compile.col.code"): [f"`{s.code}`" for s in run.steps],
+    tr("compile.col.fingerprint"): fingerprints,
+    tr("compile.col.weight_sum"): [f"{s.weight_sum:.2f}" for s in run.steps],
+    tr("compile.col.loss"): [f"{s.loss:.4f}" for s in run.steps],
+    tr("compile.col.iterations"): [dash if s.iterations is None else str(s.iterations) for s in run.steps],
+    tr("compile.col.tracker"): [dash if s.tracker is None else f"{s.tracker[0]:.1f} / {s.tracker[1]:.0f}"
+                                for s in run.steps],
+}), hide_index=True)
+
+optimizer_text = tr(f"compile.optimizer_{recompile}", a=fitted.iterations, b=recompiled.iterations,
+                    c=refitted.iterations)
+clone_compiled = "" if clone.iterations is None else tr("compile.clone_compiled", clone_it=clone.iterations)
+frame.notice(NS, h_fit=fitted.fingerprint, h_comp=recompiled.fingerprint, ws=f"{recompiled.weight_sum:.2f}",
+             loss_fit=f"{fitted.loss:.4f}", loss_comp=f"{recompiled.loss:.4f}",
+             first_after=f"{run.history_after[0]:.3f}", initial=f"{run.initial_loss:.3f}",
+             optimizer_text=optimizer_text, tr_total=f"{fitted.tracker[0]:.1f}",
+             tr_count=f"{fitted.tracker[1]:.0f}", h_clone=clone.fingerprint, h_fresh=fresh.fingerprint,
+             h0=built.fingerprint, h_other=other.fingerprint, clone_compiled=clone_compiled)
+frame.claim_vs_measurement(tr("compile.claim"), tr(
+    "compile.measured", version=run.keras_version, h_fit=fitted.fingerprint, h_comp=recompiled.fingerprint,
+    loss_comp=f"{recompiled.loss:.4f}", reset=tr(f"compile.reset_{recompile}")))
+
+st.caption(tr("compile.code_caption"))
+frame.code("\n\n".join(inspect.getsource(f) for f in (lesson.compile_experiment, lesson._compile,
+                                                        lesson.fingerprint)))
+navigation.link_to_next(NS)

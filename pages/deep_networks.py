@@ -1,0 +1,181 @@
+"""Deep networks are hard to train: depth x {plain, +BatchNorm, +skips, +both}, every cell trained
+live, gradients per layer at initialisation, and the fewest layers reaching the best accuracy."""
+
+import inspect
+import time
+
+import streamlit as st
+
+from core import lesson_deep as lesson
+from core.activations import ACTIVATIONS
+from core.charts import deep as charts
+from ui import frame, navigation, slots, warmup
+from ui.frame import tr
+
+NS = "deep"
+RUNNING = "deep_running"   # the SweepSettings this session is sweeping; None when idle
+SECONDS = "deep_seconds"   # {SweepSettings: wall-clock seconds of the sweep that completed it}
+PARTIAL = "deep_partial"   # {cell key: CellResult} trained by this session, kept when cut short
+
+
+@st.cache_resource(show_spinner=False)
+def store() -> lesson.CellStore:
+    return lesson.CellStore()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def init_profile(settings: lesson.SweepSettings, depth: int):
+    return lesson.init_profile(settings, depth)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def baseline(settings: lesson.SweepSettings):
+    return lesson.baseline(settings)
+
+
+frame.header(NS)
+lang = frame.lang()
+cells_store, state = store(), st.session_state
+
+with st.container(border=True):
+    left, middle, right = st.columns(3)
+    names = list(ACTIVATIONS)
+    activation = left.selectbox(tr("deep.activation"), names, index=names.index("sigmoid"),
+                                format_func=lambda n: ACTIVATIONS[n].label, key="deep_activation")
+    dataset = middle.selectbox(tr("deep.dataset"), lesson.DATASET_CHOICES, key="deep_dataset",
+                               format_func={n: tr(f"deep.data.{n}") for n in lesson.DATASET_CHOICES}.get)
+    epochs = right.select_slider(tr("deep.epochs"), lesson.EPOCH_CHOICES, value=30, key="deep_epochs")
+    left, right = st.columns([4, 1])
+    depths = left.multiselect(tr("deep.depths"), lesson.DEPTH_CHOICES, default=list(lesson.DEFAULT_DEPTHS),
+                              help=tr("deep.depths_help"), key="deep_depths")
+    seed = right.number_input(tr("deep.seed"), min_value=0, max_value=9999, value=0, key="deep_seed")
+if not depths:
+    st.warning(tr("deep.no_depths"))
+    depths = list(lesson.DEFAULT_DEPTHS)
+settings = lesson.SweepSettings(activation, dataset, tuple(sorted(depths)), epochs=int(epochs),
+                                seed=int(seed))
+config = settings.config(1, "plain")
+steps = settings.epochs * -(-config.n_train // settings.batch_size)
+st.caption(tr("deep.setup", width=settings.width, act=ACTIVATIONS[activation].label,
+              lr=settings.learning_rate, batch=settings.batch_size, n_train=config.n_train,
+              n_val=settings.n_samples - config.n_train, seed=settings.seed, epochs=settings.epochs,
+              steps=steps))
+
+# Results: every cell trained on this server, or kept by this session when it was cut short.
+partial = state.setdefault(PARTIAL, {})
+results = cells_store.results(settings, kept=partial)
+n_cells = len(settings.cells())
+missing = [cell for cell in settings.cells() if cell not in results]
+if state.get(RUNNING) not in (None, settings):
+    state[RUNNING] = None  # a setting changed: that sweep is cancelled, its cells are kept
+button_col, status_col = st.columns([1, 2])
+busy = state.get(RUNNING) == settings and bool(missing)  # a sweep of this grid is under way
+label = (tr("deep.running") if busy else tr("deep.run", n=len(missing)) if missing
+         else tr("deep.all_done", n=n_cells))
+if button_col.button(label, type="primary", disabled=busy or not missing, key="deep_run"):
+    state[RUNNING] = settings
+sweeping = state.get(RUNNING) == settings and bool(missing)
+status = status_col.empty()
+if missing and not sweeping:
+    status.info(tr("deep.interrupted" if results else "deep.not_started", done=len(results), n=n_cells))
+elif settings in state.get(SECONDS, {}):
+    status.success(tr("deep.swept", n=n_cells, seconds=f"{state[SECONDS][settings]:.0f}"))
+progress = st.empty()
+
+with st.spinner(tr("app.loading_tf")):
+    warmup.wait()
+chance, guessing_loss = baseline(settings)
+
+st.subheader(tr("deep.heat_title"))
+metric = st.radio(tr("deep.metric.label"), lesson.METRICS, horizontal=True, key="deep_metric",
+                  format_func={m: tr(f"deep.metric.{m}") for m in lesson.METRICS}.get)
+heat_slot = st.empty()
+
+
+def draw_heatmap() -> None:
+    values = {cell: lesson.metric_value(result, metric) for cell, result in results.items()}
+    figure = charts.sweep_heatmap(list(settings.depths), list(lesson.VARIANTS), values, metric, chance, lang)
+    with heat_slot.container():  # a new key per redraw: one script run may draw it many times
+        frame.plot(figure, key=f"deep_heat_{len(results)}", height=120 + 70 * len(settings.depths))
+
+
+draw_heatmap()
+st.caption(tr("deep.bn_note", steps=steps))
+
+st.subheader(tr("deep.focus"))
+if state.get("deep_focus") not in settings.depths:
+    state["deep_focus"] = max(settings.depths)
+focus = st.select_slider(tr("deep.chart.depth"), settings.depths, key="deep_focus")
+left, right = st.columns(2)
+with left:
+    st.markdown(f"**{tr('deep.grad_title')}**")
+    frame.plot(charts.gradient_profiles(init_profile(settings, focus), lang), key="deep_grads", height=380)
+    st.caption(tr("deep.grad_caption", depth=focus, n=min(lesson.GRAD_PROBE_SIZE, config.n_train)))
+with right:
+    st.markdown(f"**{tr('deep.curves_title')}**")
+    curves = {v: results[(focus, v)].loss_curve for v in lesson.VARIANTS if (focus, v) in results}
+    if curves:
+        frame.plot(charts.loss_curves(curves, guessing_loss, lang), key="deep_curves", height=380)
+    else:
+        st.info(tr("deep.curves_empty", depth=focus))
+
+readout = lesson.read_out(settings, results)
+if readout is None:
+    frame.notice(f"{NS}.pending")
+else:
+    numbers = lesson.lesson_text(settings, results, readout, chance, lang)
+    first_grad = f"{readout.plain_first_grad:.1e}".replace("0.0e+00", "0")
+    cols = st.columns(4)
+    cols[0].metric(tr("deep.readout.plain", depth=readout.deepest), numbers["plain_acc"],
+                   help=tr("deep.readout.vs_chance", chance=numbers["chance"]))
+    cols[1].metric(tr("deep.readout.both", depth=readout.deepest), numbers["both_acc"])
+    cols[2].metric(tr("deep.readout.grad"), first_grad, help=tr("deep.readout.grad_help"))
+    cols[3].metric(tr("deep.readout.fewest"), readout.fewest_depth, help=tr("deep.readout.fewest_help"))
+    frame.notice(NS, **numbers)
+    measured = "deep.measured_fails" if numbers["fails"] else "deep.measured_trains"
+    frame.claim_vs_measurement(tr("deep.claim"), tr(measured, **numbers))
+
+st.caption(tr("deep.code_caption"))
+frame.code("\n\n".join(inspect.getsource(f) for f in (lesson.train_cell, lesson.init_gradient_norms,
+                                                        lesson.FusedAdam, lesson.set_batchnorm_momentum)))
+navigation.link_to_next(NS)
+
+# The sweep runs last, so the whole page is on screen while it trains. Every progress update is a
+# point where Streamlit may stop it (a widget change): the finally block gives back the claim,
+# `slot()` gives back the slot, and every finished cell is already stored.
+if sweeping:
+    started, pool = time.perf_counter(), slots.pool()
+    # Count over the whole grid, so the numbers carry on across reruns (a view change).
+    for i, (depth, variant) in enumerate(missing, start=n_cells - len(missing)):
+        key = settings.cell_key(depth, variant)
+        label = tr("deep.progress", depth=depth, variant=charts.variant_label(variant, lang), i=i + 1,
+                   n=n_cells)
+        while not cells_store.claim(key) and cells_store.get(key) is None:
+            progress.progress(i / n_cells, text=tr("deep.waiting_other", label=label))
+            time.sleep(0.3)
+        result = cells_store.get(key)
+        if result is None:  # we hold the claim: train it
+            last_draw = [0.0]
+
+            def on_epoch(epoch: int, total: int) -> None:
+                now = time.perf_counter()
+                if now - last_draw[0] > 0.1 or epoch == total:
+                    last_draw[0] = now
+                    progress.progress((i + epoch / total) / n_cells, text=label + tr(
+                        "deep.epoch_of", epoch=epoch, total=total, seconds=f"{now - started:.0f}"))
+
+            def on_wait(ahead: int) -> None:
+                progress.progress(i / n_cells, text=tr("deep.queue", label=label, ahead=ahead))
+
+            try:
+                progress.progress(i / n_cells, text=label)
+                with pool.slot(on_wait=on_wait):
+                    result = lesson.train_cell(settings, depth, variant, on_epoch=on_epoch)
+            finally:
+                cells_store.release(key, result)
+            partial[key] = result
+        results[(depth, variant)] = result
+        draw_heatmap()
+    state.setdefault(SECONDS, {})[settings] = time.perf_counter() - started
+    state[RUNNING] = None
+    st.rerun()

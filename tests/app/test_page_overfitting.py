@@ -1,0 +1,42 @@
+"""The overfitting page: every control by key, every experiment trained (with fewer epochs than
+the page uses, to keep the test short), both languages, no exception."""
+
+import pytest
+
+from core import lesson_overfitting
+from tests.app.conftest import assert_clean, run_page
+
+PAGE = "pages/overfitting.py"
+
+
+@pytest.fixture
+def short_runs(monkeypatch):
+    monkeypatch.setattr(lesson_overfitting, "EPOCHS", 40)
+    monkeypatch.setattr(lesson_overfitting, "BN_EPOCHS", 10)
+
+
+def test_overfitting_page_in_both_languages(short_runs):
+    at = run_page(PAGE, "en", overfitting_n=40)
+    assert_clean(at)
+    assert not at.get("plotly_chart")  # nothing trained yet: buttons, no figures
+    at.selectbox(key="overfitting_dataset").set_value("circle")
+    at.number_input(key="overfitting_seed").set_value(2)
+    at.select_slider(key="overfitting_dropout").set_value(0.2)
+    at.select_slider(key="overfitting_l2").set_value(1e-3)
+    at.toggle(key="overfitting_batchnorm").set_value(True)
+    at.toggle(key="overfitting_early").set_value(True)
+    at.slider(key="overfitting_patience").set_value(10)
+    at.run()
+    assert_clean(at)
+    at.button(key="overfitting_run_all").click().run()
+    assert_clean(at)
+    assert len(at.get("plotly_chart")) == 4
+    assert len(at.metric) == 3 and at.dataframe
+    assert at.button(key="overfitting_run_all").disabled
+    # Korean: the same settings, every run already trained on this "server".
+    ko = run_page(PAGE, "ko", overfitting_n=40, overfitting_dataset="circle", overfitting_seed=2,
+                  overfitting_dropout=0.2, overfitting_l2=1e-3, overfitting_batchnorm=True,
+                  overfitting_patience=10)
+    assert_clean(ko)
+    assert len(ko.get("plotly_chart")) == 4
+    assert any("눈여겨볼 점" in m.value for m in ko.markdown)
