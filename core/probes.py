@@ -18,10 +18,21 @@ class Projection:
 def pca(x: np.ndarray, k: int = 2) -> Projection:
     """Principal components by SVD of the centred data. Dimensions beyond the data's width
     are padded with zeros, so a 1-unit layer still gives an (n, k) array to plot."""
-    x = np.asarray(x, dtype="float64")
+    x = np.array(x, dtype="float64")
     n, d = x.shape
+    # A diverged run leaves NaN/Inf (or values near float64's limit) in its activations: those
+    # entries are zeroed and the rest scaled to at most 1, so the SVD converges and the page
+    # shows a flat projection instead of an exception.
+    x[~np.isfinite(x)] = 0.0
+    magnitude = float(np.abs(x).max()) if x.size else 0.0
+    if magnitude > 0:
+        x /= magnitude
     centred = x - x.mean(axis=0)
-    _, s, vt = np.linalg.svd(centred, full_matrices=False)  # vt: (min(n, d), d)
+    try:
+        _, s, vt = np.linalg.svd(centred, full_matrices=False)  # vt: (min(n, d), d)
+    except np.linalg.LinAlgError:
+        return Projection(np.zeros((n, k)), np.zeros(k), d)
+    centred *= magnitude if magnitude > 0 else 1.0  # back to the activations' own units
     var = s**2
     total = var.sum()
     m = min(k, vt.shape[0])
@@ -35,7 +46,10 @@ def pca(x: np.ndarray, k: int = 2) -> Projection:
 
 def procrustes_rotation(source: np.ndarray, target: np.ndarray) -> np.ndarray:
     """The orthogonal matrix R minimizing ||source @ R - target|| (Schönemann, 1966)."""
-    u, _, vt = np.linalg.svd(source.T @ target)
+    try:
+        u, _, vt = np.linalg.svd(source.T @ target)
+    except np.linalg.LinAlgError:  # degenerate (e.g. all-zero) frames: leave them as they are
+        return np.eye(source.shape[1])
     return u @ vt
 
 
