@@ -6,9 +6,31 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import ElementTree
+
+from ui import frame
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGS = ("en", "ko")
+
+
+_get_widget_states = ElementTree.get_widget_states
+
+
+def _widget_states_in_the_tests_language(self):
+    """AppTest formats widget options (format_func) on the test's thread before each rerun,
+    outside any script run, where `frame.lang()` falls back to the language of the last run in
+    the process. A real server always formats inside the run. Point that fallback at this
+    AppTest's own language first, so a module-scoped English AppTest stays English after a
+    Korean test ran in between."""
+    runner = self._runner
+    if runner is not None:
+        state = runner.session_state
+        frame._last_language["lang"] = state["lang"] if "lang" in state else "en"
+    return _get_widget_states(self)
+
+
+ElementTree.get_widget_states = _widget_states_in_the_tests_language
 
 
 def run_page(path: str, lang: str = "en", timeout: float = 120, **state) -> AppTest:
