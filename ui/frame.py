@@ -27,7 +27,10 @@ def lang() -> str:
     if get_script_run_ctx(suppress_warning=True) is None:
         return _last_language["lang"]
     if LANG_KEY not in st.session_state:
-        st.session_state[LANG_KEY] = normalize_language(st.query_params.get("lang", "en"))
+        raw = st.query_params.get("lang", DEFAULT_LANGUAGE)
+        st.session_state[LANG_KEY] = normalize_language(raw)
+        if raw not in LANGUAGES:  # a bad link: say so once, in the language we fell back to
+            _url_warnings().append(("app.bad_lang", raw))
     _last_language["lang"] = normalize_language(st.session_state[LANG_KEY])
     return _last_language["lang"]
 
@@ -38,7 +41,10 @@ def tr(key: str, **kwargs) -> str:
 
 def presenting() -> bool:
     if PRESENT_KEY not in st.session_state:
-        st.session_state[PRESENT_KEY] = st.query_params.get("present", "0") in ("1", "true")
+        raw = st.query_params.get("present", "0")
+        st.session_state[PRESENT_KEY] = raw in ("1", "true")
+        if raw not in ("0", "1", "true", "false"):
+            _url_warnings().append(("app.bad_present", raw))
     return bool(st.session_state[PRESENT_KEY])
 
 
@@ -47,10 +53,17 @@ def scale() -> float:
     return charts.PRESENTATION_SCALE if presenting() else 1.0
 
 
+def _url_warnings() -> list:
+    return st.session_state.setdefault("frame_url_warnings", [])
+
+
 def sidebar_frame() -> None:
-    """Language and presentation-mode controls, kept in the URL so a shared link keeps them."""
+    """Language and presentation-mode controls, kept in the URL so a shared link keeps them.
+    A value in the link that had to be replaced is named in a warning, once."""
     lang()
     presenting()
+    for key, raw in st.session_state.pop("frame_url_warnings", []):
+        st.warning(tr(key, value=str(raw)[:40]))
     with st.sidebar:
         st.selectbox(t("app.language", lang()), list(LANGUAGES), format_func=LANGUAGES.get,
                      key=LANG_KEY)
@@ -80,9 +93,9 @@ def header(ns: str) -> None:
     st.markdown(tr(f"{ns}.intro"))
 
 
-def plot(fig, key: str | None = None, height: int | None = None) -> None:
+def plot(fig, key: str | None = None, height: int | None = None, static: bool = False) -> None:
     st.plotly_chart(charts.theme(fig, scale(), height=height), key=key, width="stretch",
-                    config={"displaylogo": False})
+                    config={"displaylogo": False, "staticPlot": static})
 
 
 def notice(ns: str, **kwargs) -> None:

@@ -18,9 +18,16 @@ from core.charts import training as charts
 from ui import slots
 from ui.frame import lang, plot, tr
 
-DRAW_INTERVAL = 0.1         # status and curves: at most ~10 redraws a second
-BOUNDARY_INTERVAL = 0.25    # the decision boundary: ~4 a second
-PROJECTION_INTERVAL = 1.0   # projections and gradient norms: once a second
+# The browser draws every replaced Plotly figure from scratch, and Streamlit has no way to
+# learn that it is falling behind. On a 2-core machine that trains and runs the browser too
+# (a teacher's laptop driving its projector, or CI), curves at 10/s, the boundary at 4/s and
+# projections at 1/s kept Chromium's main thread saturated (a CDP profile: ~95 % Plotly) and
+# its backlog grew: "Stopped" appeared 10-35 s after the click although the server had
+# stopped within a second. At these rates, with static live frames, it appears in ~5 s.
+DRAW_INTERVAL = 0.15        # status and curves: ~6-7 redraws a second
+BOUNDARY_INTERVAL = 1.0     # the decision boundary (heatmap + points): once a second
+PROJECTION_INTERVAL = 3.0   # projections and gradient norms: every three seconds
+LIVE_PROJECTION_POINTS = 150  # of the probe set, drawn per panel while a run is live
 
 
 class LabViews:
@@ -45,12 +52,14 @@ class LabViews:
         self._last_boundary = 0.0
         self._aligned: dict[int, np.ndarray] = {}
         self._draws = 0
+        self._static = False  # live frames are drawn as static plots (see plot_into)
 
     # ---- drawing -------------------------------------------------------------------------
     def draw(self, trainer, log_y: bool, live: bool = True) -> None:
         """Draw the latest state. While live, the cheap views (status, curves) are drawn every
         call and the heavier ones less often, so drawing stays a small share of each second."""
         self._draws += 1
+        self._static = live
         self.status_line(trainer)
         history = trainer.history
         if not history:
@@ -58,7 +67,7 @@ class LabViews:
         arrays = runs.curves_arrays(history)
         plot_into(self.curves, charts.loss_curves(
             arrays["epoch"], arrays["train_loss"], arrays["val_loss"], arrays["train_metric"],
-            arrays["val_metric"], trainer.metric_name, log_y, lang()), "lab_curves")
+            arrays["val_metric"], trainer.metric_name, log_y, lang()), "lab_curves", static=self._static)
         latest = next((r.snapshot for r in reversed(history) if r.snapshot is not None), None)
         if latest is None:
             return
@@ -76,20 +85,24 @@ class LabViews:
         probe = trainer.probe_set
         plot_into(self.boundary, charts.decision_boundary(
             xs, ys, snapshot.boundary, trainer.task, probe.points, probe.labels, probe.is_val,
-            trainer.n_classes, snapshot.boundary_confidence, lang()), "lab_boundary")
+            trainer.n_classes, snapshot.boundary_confidence, lang()), "lab_boundary", static=self._static)
 
     def draw_live_projection(self, trainer, snapshot) -> None:
-        """Each layer's PCA, rotated onto what was drawn before so points do not flip."""
-        panels = [(tr("lab.chart.input_space"), probes.pca(trainer.probe_set.x))]
+        """Each layer's PCA, rotated onto what was drawn before so points do not flip.
+
+        PCA is fitted on the whole probe set; only every k-th point is drawn while live (SVG
+        markers are what the browser pays for), all of them once the run ends."""
+        keep = slice(None, None, max(1, len(trainer.probe_set.labels) // LIVE_PROJECTION_POINTS))
+        panels = [(tr("lab.chart.input_space"), _subset(probes.pca(trainer.probe_set.x), keep))]
         for i, acts in enumerate(snapshot.hidden, start=1):
             proj = probes.pca(acts)
             if i in self._aligned:
                 rotation = probes.procrustes_rotation(proj.coords, self._aligned[i])
                 proj = probes.Projection(proj.coords @ rotation, proj.explained, proj.total_dims)
             self._aligned[i] = proj.coords
-            panels.append((tr("lab.chart.layer", n=i), proj))
-        plot_into(self.projections, charts.projections(panels, trainer.probe_set.labels, trainer.task,
-                                                       trainer.n_classes, lang()), "lab_proj")
+            panels.append((tr("lab.chart.layer", n=i), _subset(proj, keep)))
+        plot_into(self.projections, charts.projections(panels, trainer.probe_set.labels[keep], trainer.task,
+                                                       trainer.n_classes, lang()), "lab_proj", static=self._static)
 
     def draw_gradients(self, trainer) -> None:
         epochs = runs.snapshot_epochs(trainer)
@@ -97,7 +110,7 @@ class LabViews:
             return
         norms = {name: [runs.snapshot_at(trainer, e).grad_norms[name] for e in epochs]
                  for name in trainer.kernel_layer_names}
-        plot_into(self.gradients, charts.gradient_norms(epochs, norms, lang()), "lab_grads")
+        plot_into(self.gradients, charts.gradient_norms(epochs, norms, lang()), "lab_grads", static=self._static)
 
     def preview(self, config) -> None:
         """Before the first run: the data points (cheap, no TensorFlow needed)."""
@@ -133,6 +146,10 @@ class LabViews:
 _keys = itertools.count()
 
 
+def _subset(proj, keep: slice):
+    return probes.Projection(proj.coords[keep], proj.explained, proj.total_dims)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def _preview_split(dataset: str, n: int, noise: float, val_split: float, seed: int):
     from core.datasets import make_split
@@ -140,11 +157,15 @@ def _preview_split(dataset: str, n: int, noise: float, val_split: float, seed: i
     return make_split(dataset, n, noise, val_split, seed)
 
 
-def plot_into(placeholder, fig, key: str) -> None:
+def plot_into(placeholder, fig, key: str, static: bool = False) -> None:
     """Replace a placeholder's figure. Each drawing gets a fresh element key: the same chart
-    is redrawn many times within one script run."""
+    is redrawn many times within one script run.
+
+    `static` frames (while a run is live) skip Plotly's hover, zoom and mode-bar machinery:
+    a profile of Chromium during a run showed Plotly's drawing taking nearly all of the
+    page's main thread, and a frame that is replaced a moment later needs no interaction."""
     with placeholder.container():
-        plot(fig, key=f"{key}_{next(_keys)}")
+        plot(fig, key=f"{key}_{next(_keys)}", static=static)
 
 
 def train_live(trainer, epochs: int, views: LabViews, log_y: bool) -> None:

@@ -18,7 +18,10 @@ def _warmup_thread() -> threading.Thread:
 
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         import keras  # noqa: F401
-        import tensorflow  # noqa: F401
+
+        from core.runtime import configure_tensorflow
+
+        configure_tensorflow()
 
     thread = threading.Thread(target=work, name="tensorflow-warmup", daemon=True)
     thread.start()

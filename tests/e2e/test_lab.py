@@ -82,7 +82,9 @@ def test_stop_mid_run_keeps_the_history(server_url, page):
     later_epoch = int(re.search(r"epoch (\d+)", status_text(page)).group(1))
     assert later_epoch > first_epoch and page.screenshot() != early  # the page updates live
     started = time.perf_counter()
-    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click()
+    # force: a real mouse click at the button without Playwright's "is it stable?" wait, which
+    # counts animation frames and so waits long on a page that is busy redrawing charts.
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click(force=True)
     wait_for_app(page, 60_000)
     stopped_after = time.perf_counter() - started
     text = status_text(page)

@@ -1,0 +1,37 @@
+"""Process-wide TensorFlow settings for a server that trains for many learners at once."""
+
+from __future__ import annotations
+
+import os
+
+THREADS_ENV = "KERAS_LENS_TF_THREADS"
+_configured = {"done": False}
+
+
+def tf_threads() -> int:
+    """Threads one TensorFlow op may use (default 1; `KERAS_LENS_TF_THREADS` changes it)."""
+    try:
+        return max(1, int(os.environ.get(THREADS_ENV, "1")))
+    except ValueError:
+        return 1
+
+
+def configure_tensorflow() -> bool:
+    """Import TensorFlow and give each op one thread (unless configured otherwise).
+
+    A lesson's models are tiny: splitting a 16-unit matmul across cores costs more in
+    hand-offs than it saves. The training slots (ui.slots, one per core by default) then
+    keep one run on each core, and the Streamlit server and a browser on the same machine
+    are not starved. Must run before TensorFlow executes its first op; returns False when
+    that moment had already passed (the setting then stays as TensorFlow chose)."""
+    import tensorflow as tf
+
+    if _configured["done"]:
+        return True
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(tf_threads())
+        tf.config.threading.set_inter_op_parallelism_threads(tf_threads())
+    except RuntimeError:  # "cannot be modified after initialization"
+        return False
+    _configured["done"] = True
+    return True
