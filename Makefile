@@ -34,15 +34,21 @@ browser:
 	fi
 	@$(CHROMIUM) --version
 
+# Unit and AppTest files run on two workers (one TensorFlow thread each: these models are
+# tiny); the end-to-end tests then run alone, so their timings are not disturbed.
+XDIST := -n 2 --dist loadfile
+TF_ONE_THREAD := TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1
+
 ## Set up everything and run the whole test suite (unit, AppTest, Chromium end-to-end)
 test: setup-dev browser
-	$(PY) -m pytest -q --durations=15
+	$(TF_ONE_THREAD) $(PY) -m pytest -q $(XDIST) --durations=10 tests/unit tests/app
+	$(PY) -m pytest -q --durations=5 tests/e2e
 
 unit: setup-dev
-	$(PY) -m pytest -q tests/unit
+	$(TF_ONE_THREAD) $(PY) -m pytest -q $(XDIST) tests/unit
 
 app: setup-dev
-	$(PY) -m pytest -q tests/app
+	$(TF_ONE_THREAD) $(PY) -m pytest -q $(XDIST) tests/app
 
 e2e: setup-dev browser
 	$(PY) -m pytest -q tests/e2e
