@@ -22,24 +22,25 @@ class PageInfo:
     icon: str
     section: str     # i18n key under nav.section.
     topic: str = ""  # the lecture's topic (i18n key under home.topics.), for the lesson path
+    prefix: str = ""  # the page's widget-key prefix (classroom links list these controls)
 
 
 PAGES: tuple[PageInfo, ...] = (
     PageInfo("pages/home.py", "home", "home", ":material/home:", "start"),
-    PageInfo("pages/training_lab.py", "lab", "lab", ":material/science:", "lab", "lab"),
-    PageInfo("pages/activations.py", "activations", "activations", ":material/show_chart:", "basics", "activations"),
-    PageInfo("pages/losses.py", "losses", "losses", ":material/straighten:", "basics", "losses"),
-    PageInfo("pages/model_structure.py", "structure", "structure", ":material/account_tree:", "architecture", "structure"),
-    PageInfo("pages/compile_reset.py", "compile", "compile", ":material/restart_alt:", "architecture", "compile"),
-    PageInfo("pages/overfitting.py", "overfitting", "overfitting", ":material/trending_down:", "architecture", "overfitting"),
-    PageInfo("pages/parallel_skip.py", "skip", "skip", ":material/call_split:", "architecture", "skip"),
-    PageInfo("pages/optimizers.py", "optimizers", "optimizers", ":material/explore:", "basics", "optimizers"),
-    PageInfo("pages/deep_networks.py", "deep", "deep", ":material/layers:", "architecture", "deep"),
-    PageInfo("pages/tokenization.py", "tokens", "tokens", ":material/text_fields:", "language", "tokens"),
-    PageInfo("pages/embeddings.py", "embeddings", "embeddings", ":material/scatter_plot:", "language", "embeddings"),
-    PageInfo("pages/next_token.py", "next-token", "next_token", ":material/auto_awesome:", "language", "next_token"),
-    PageInfo("pages/vector_search.py", "vector-search", "vector_search", ":material/search:", "language", "vector_search"),
-    PageInfo("pages/prompting.py", "prompting", "prompting", ":material/chat:", "language", "prompting"),
+    PageInfo("pages/training_lab.py", "lab", "lab", ":material/science:", "lab", "lab", prefix="lab_"),
+    PageInfo("pages/activations.py", "activations", "activations", ":material/show_chart:", "basics", "activations", prefix="act_"),
+    PageInfo("pages/losses.py", "losses", "losses", ":material/straighten:", "basics", "losses", prefix="loss_"),
+    PageInfo("pages/model_structure.py", "structure", "structure", ":material/account_tree:", "architecture", "structure", prefix="structure_"),
+    PageInfo("pages/compile_reset.py", "compile", "compile", ":material/restart_alt:", "architecture", "compile", prefix="compile_"),
+    PageInfo("pages/overfitting.py", "overfitting", "overfitting", ":material/trending_down:", "architecture", "overfitting", prefix="overfitting_"),
+    PageInfo("pages/parallel_skip.py", "skip", "skip", ":material/call_split:", "architecture", "skip", prefix="skip_"),
+    PageInfo("pages/optimizers.py", "optimizers", "optimizers", ":material/explore:", "basics", "optimizers", prefix="opt_"),
+    PageInfo("pages/deep_networks.py", "deep", "deep", ":material/layers:", "architecture", "deep", prefix="deep_"),
+    PageInfo("pages/tokenization.py", "tokens", "tokens", ":material/text_fields:", "language", "tokens", prefix="tok_"),
+    PageInfo("pages/embeddings.py", "embeddings", "embeddings", ":material/scatter_plot:", "language", "embeddings", prefix="emb_"),
+    PageInfo("pages/next_token.py", "next-token", "next_token", ":material/auto_awesome:", "language", "next_token", prefix="nt_"),
+    PageInfo("pages/vector_search.py", "vector-search", "vector_search", ":material/search:", "language", "vector_search", prefix="vs_"),
+    PageInfo("pages/prompting.py", "prompting", "prompting", ":material/chat:", "language", "prompting", prefix="pr_"),
 )
 SECTION_ORDER = ("start", "lab", "basics", "architecture", "language")
 
@@ -60,6 +61,10 @@ def next_after(key: str) -> PageInfo | None:
         if page.key == key:
             return path[i + 1] if i + 1 < len(path) else path[0]
     return None
+
+
+def by_url(url_path: str) -> PageInfo | None:
+    return next((p for p in PAGES if p.url == url_path or (p.key == "home" and not url_path)), None)
 
 
 def navigation():

@@ -1,0 +1,71 @@
+"""Links through the entry file: a malformed link on every page renders with a warning and no
+exception; a classroom link hides exactly the controls it names, and the sidebar builds one."""
+
+import pytest
+
+from core.fuzz import malformed_queries
+from tests.app.conftest import app, assert_clean
+from ui.navigation import available
+
+PAGES = available()
+
+
+def open_link(path: str, query: dict[str, str]):
+    """A visitor opening `path?query`. AppTest must run the entry file once before it can
+    switch pages: that first run (the home page) reads the frame's parameters (language,
+    presentation, hidden controls) and keeps the query; the page then reads its own."""
+    at = app()
+    at.query_params = dict(query)
+    at.run()
+    first_warnings = [w.value for w in at.warning]
+    assert_clean(at)
+    if path != "pages/home.py":
+        at.switch_page(path)
+        at.run()
+    at.first_warnings = first_warnings
+    return at
+
+
+@pytest.mark.parametrize("index", range(len(PAGES)), ids=[p.key for p in PAGES])
+def test_a_malformed_link_on_every_page_warns_and_renders(index):
+    query = dict(malformed_queries(200, seed=index)[index])
+    query["lang"] = ["xx", "KO ", "<b>", "한국어", "NaN"][index % 5]  # always one bad frame value
+    at = open_link(PAGES[index].path, query)
+    assert_clean(at)
+    assert at.title, PAGES[index].path
+    bad = query["lang"].strip()
+    assert any(bad in w for w in at.first_warnings), at.first_warnings
+
+
+def test_lab_link_with_bad_values_names_them_and_keeps_the_page_usable():
+    at = open_link("pages/training_lab.py", {"lr": "NaN", "hidden": "8--x", "epochs": "1e309", "act": "😀"})
+    assert_clean(at)
+    assert len(at.warning) >= 3
+    assert at.button(key="lab_train").disabled is False
+
+
+def test_classroom_link_hides_the_named_controls_and_refuses_the_rest():
+    at = open_link("pages/training_lab.py", {"hide": "lab_noise-lab_l2-Bad!", "lang": "en"})
+    assert_clean(at)
+    css = " ".join(h.proto.body for h in at.get("html"))
+    assert ".st-key-lab_noise" in css and ".st-key-lab_l2" in css and "display: none" in css
+    assert ".st-key-lab_dropout" not in css
+    assert any("Bad!" in w for w in at.first_warnings)
+    # Hidden by CSS only: the widgets still exist and feed the experiment.
+    assert at.slider(key="lab_noise").value == 0.0
+
+
+def test_sidebar_builds_a_classroom_link_for_this_pages_controls():
+    at = open_link("pages/training_lab.py", {"lang": "en"})
+    pick = at.multiselect(key="classroom_pick_lab_")
+    # Options are shown without the page's prefix: "noise" is lab_noise.
+    assert {"noise", "dataset", "optimizer"} <= set(pick.options)
+    assert "names" not in pick.options  # act_names belongs to another page
+    at = pick.set_value(["lab_noise", "lab_seed"]).run()
+    link = " ".join(c.value for c in at.code)
+    assert "hide=lab_noise-lab_seed" in link
+    at = at.button(key="classroom_apply_lab_").click().run()
+    assert_clean(at)
+    css = " ".join(h.proto.body for h in at.get("html"))
+    assert ".st-key-lab_noise" in css and ".st-key-lab_seed" in css
+    assert at.query_params["hide"] == ["lab_noise-lab_seed"] or at.query_params["hide"] == "lab_noise-lab_seed"

@@ -1,0 +1,61 @@
+"""The classroom link in the sidebar: hide chosen controls of this page and share the address.
+
+`apply()` runs before the page (it reads `?hide=` and injects the CSS); `builder()` runs after
+it, when the page's widgets exist, and lists them for the teacher to pick from."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import classroom
+from ui.frame import tr
+
+STATE_KEY = "classroom_hide"  # the keys hidden in this session (from the link or the builder)
+
+
+def apply() -> None:
+    """Hide what the link asks to hide; a refused entry is named in a warning."""
+    if STATE_KEY not in st.session_state:
+        keys, refused = classroom.parse_hidden(st.query_params.get_all(classroom.PARAM))
+        st.session_state[STATE_KEY] = keys
+        if refused:
+            st.session_state["classroom_refused"] = refused
+    if refused := st.session_state.pop("classroom_refused", None):
+        st.warning(tr("app.classroom.refused", names=", ".join(refused)))
+    keys = st.session_state[STATE_KEY]
+    if keys:
+        st.html(classroom.css_for(keys))
+        st.query_params[classroom.PARAM] = classroom.SEPARATOR.join(keys)
+    elif classroom.PARAM in st.query_params:
+        del st.query_params[classroom.PARAM]
+
+
+def _is_widget():
+    """Which session keys belong to widgets (Streamlit keeps that map internally)."""
+    try:
+        from streamlit.runtime.state import get_session_state
+
+        mapper = get_session_state()._state._key_id_mapper
+        return lambda key: key in mapper
+    except AttributeError:  # a Streamlit without that map: plain values only
+        return lambda key: isinstance(st.session_state[key], (bool, int, float, str, list, tuple))
+
+
+def builder(prefix: str) -> None:
+    """Sidebar expander: pick controls to hide, get the link to share."""
+    controls = classroom.page_controls(list(st.session_state.keys()), prefix, _is_widget())
+    if not controls:
+        return
+    hidden = [k for k in st.session_state[STATE_KEY] if k.startswith(prefix)]
+    with st.sidebar.expander(tr("app.classroom.title"), icon=":material/school:"):
+        st.caption(tr("app.classroom.help"))
+        chosen = st.multiselect(tr("app.classroom.hide"), controls, default=[k for k in hidden if k in controls],
+                                format_func=lambda k: k[len(prefix):].replace("_", " "),
+                                key=f"classroom_pick_{prefix}")
+        others = [k for k in st.session_state[STATE_KEY] if not k.startswith(prefix)]
+        params = {k: st.query_params.get(k) for k in st.query_params.keys()}
+        url = classroom.link(st.context.url or "", params, others + chosen)
+        st.code(url, language=None, wrap_lines=True)
+        if st.button(tr("app.classroom.preview"), key=f"classroom_apply_{prefix}"):
+            st.session_state[STATE_KEY] = others + chosen
+            st.rerun()
