@@ -34,8 +34,8 @@ URL = "lab?epochs=300&lang=en"
 
 # In-browser probe: record every distinct status line and when the loss chart first appears.
 PROBE_JS = """() => {
-  window.__lens = {texts: [], times: [], chart: null};
   const t0 = performance.now();
+  window.__lens = {texts: [], times: [], chart: null, t0: t0};
   const poll = () => {
     const s = document.querySelector('[data-testid="stAlertContainer"]');
     const text = s ? s.innerText : '';

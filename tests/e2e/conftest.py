@@ -15,15 +15,22 @@ ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 
 
 @pytest.fixture(scope="session")
-def server_url():
+def server():
+    """The running `streamlit run` process (its pid lets tests watch its CPU and memory)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = free_port()
     proc = start_server(port, ARTIFACTS / f"server-{port}.log")
     try:
         wait_healthy(port)
-        yield f"http://127.0.0.1:{port}"
+        proc.url = f"http://127.0.0.1:{port}"
+        yield proc
     finally:
         stop_server(proc)
+
+
+@pytest.fixture(scope="session")
+def server_url(server):
+    return server.url
 
 
 @pytest.fixture(scope="session")

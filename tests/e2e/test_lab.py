@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from bench.server_watch import cpu_percent
 from scripts.screenshot import wait_for_app
 from tests.e2e.conftest import ARTIFACTS
 
@@ -70,7 +71,17 @@ def test_shared_link_train_live_updates_scrub_and_download(server_url, page):
     assert "keras.Model(inputs, outputs" in script and "N_SAMPLES = 400" in script
 
 
-def test_stop_mid_run_keeps_the_history(server_url, page):
+def seconds_until_idle(pid: int, limit: float, busy_percent: float = 30.0) -> float:
+    """Seconds until the server uses less than `busy_percent` of a core over half a second."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < limit:
+        if cpu_percent(pid, 0.5) < busy_percent:
+            return time.perf_counter() - start
+    return float("inf")
+
+
+def test_stop_mid_run_keeps_the_history(server, page):
+    server_url = server.url
     page.goto(f"{server_url}/{LONG}")
     wait_for_app(page, 120_000)
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train").click()
@@ -85,12 +96,18 @@ def test_stop_mid_run_keeps_the_history(server_url, page):
     # force: a real mouse click at the button without Playwright's "is it stable?" wait, which
     # counts animation frames and so waits long on a page that is busy redrawing charts.
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click(force=True)
+    # The server stops training at once: its CPU falls back to idle within seconds (the click
+    # itself waits for the busy page's main thread). The page may take longer to show it:
+    # it is still drawing the frames that were sent before the Stop.
+    idle_after = seconds_until_idle(server.pid, 20)
     wait_for_app(page, 60_000)
     stopped_after = time.perf_counter() - started
+    print(f"server idle {idle_after:.1f} s after the Stop click; page shows it after {stopped_after:.1f} s")
     text = status_text(page)
     page.screenshot(path=str(ARTIFACTS / "lab-5-stopped.png"), full_page=True)
     assert "Stopped" in text, text
     epoch = int(re.search(r"epoch (\d+)", text).group(1))
     assert 0 < epoch < 2000
     assert charts(page).count() >= 2  # the interrupted run's curves stay on screen
-    assert stopped_after < 10
+    assert idle_after < 5
+    assert stopped_after < 30
