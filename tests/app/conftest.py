@@ -46,6 +46,22 @@ def app(path: str = "streamlit_app.py", timeout: float = 120) -> AppTest:
     return AppTest.from_file(str(ROOT / path), default_timeout=timeout)
 
 
+def open_link(path: str, query: dict[str, str]):
+    """A visitor opening `path?query`. AppTest must run the entry file once before it can
+    switch pages: that first run (the home page) reads the frame's parameters (language,
+    presentation, hidden controls) and keeps the query; the page then reads its own."""
+    at = app()
+    at.query_params = dict(query)
+    at.run()
+    first_warnings = [w.value for w in at.warning]
+    assert_clean(at)
+    if path != "pages/home.py":
+        at.switch_page(path)
+        at.run()
+    at.first_warnings = first_warnings
+    return at
+
+
 def assert_clean(at: AppTest) -> None:
     """No exception element and no Python error reached the page."""
     assert not at.exception, [e.value for e in at.exception]

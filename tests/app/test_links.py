@@ -4,26 +4,10 @@ exception; a classroom link hides exactly the controls it names, and the sidebar
 import pytest
 
 from core.fuzz import malformed_queries
-from tests.app.conftest import app, assert_clean
+from tests.app.conftest import assert_clean, open_link
 from ui.navigation import available
 
 PAGES = available()
-
-
-def open_link(path: str, query: dict[str, str]):
-    """A visitor opening `path?query`. AppTest must run the entry file once before it can
-    switch pages: that first run (the home page) reads the frame's parameters (language,
-    presentation, hidden controls) and keeps the query; the page then reads its own."""
-    at = app()
-    at.query_params = dict(query)
-    at.run()
-    first_warnings = [w.value for w in at.warning]
-    assert_clean(at)
-    if path != "pages/home.py":
-        at.switch_page(path)
-        at.run()
-    at.first_warnings = first_warnings
-    return at
 
 
 @pytest.mark.parametrize("index", range(len(PAGES)), ids=[p.key for p in PAGES])
