@@ -25,8 +25,15 @@ def _widget_states_in_the_tests_language(self):
     Korean test ran in between."""
     runner = self._runner
     if runner is not None:
-        state = runner.session_state
-        frame._last_language["lang"] = state["lang"] if "lang" in state else "en"
+        # The entry file writes the language into the URL on every run; a page run alone has
+        # it only in session state (set by the test).
+        lang = runner.query_params.get("lang")
+        if lang is None:
+            try:
+                lang = runner.session_state["lang"]
+            except KeyError:
+                lang = "en"
+        frame._last_language["lang"] = lang[0] if isinstance(lang, list) else lang
     return _get_widget_states(self)
 
 
