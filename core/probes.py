@@ -32,7 +32,8 @@ def pca(x: np.ndarray, k: int = 2) -> Projection:
         _, s, vt = np.linalg.svd(centred, full_matrices=False)  # vt: (min(n, d), d)
     except np.linalg.LinAlgError:
         return Projection(np.zeros((n, k)), np.zeros(k), d)
-    centred *= magnitude if magnitude > 0 else 1.0  # back to the activations' own units
+    if magnitude > 0:
+        centred *= magnitude  # back to the activations' own units
     var = s**2
     total = var.sum()
     m = min(k, vt.shape[0])

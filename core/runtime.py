@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 THREADS_ENV = "KERAS_LENS_TF_THREADS"
-_configured = {"done": False}
 
 
 def tf_threads() -> int:
@@ -16,22 +15,18 @@ def tf_threads() -> int:
         return 1
 
 
-def configure_tensorflow() -> bool:
+def configure_tensorflow() -> None:
     """Import TensorFlow and give each op one thread (unless configured otherwise).
 
     A lesson's models are tiny: splitting a 16-unit matmul across cores costs more in
     hand-offs than it saves. The training slots (ui.slots, one per core by default) then
     keep one run on each core, and the Streamlit server and a browser on the same machine
-    are not starved. Must run before TensorFlow executes its first op; returns False when
-    that moment had already passed (the setting then stays as TensorFlow chose)."""
+    are not starved. Takes effect only before TensorFlow executes its first op; after that
+    the setting stays as TensorFlow chose."""
     import tensorflow as tf
 
-    if _configured["done"]:
-        return True
     try:
         tf.config.threading.set_intra_op_parallelism_threads(tf_threads())
         tf.config.threading.set_inter_op_parallelism_threads(tf_threads())
     except RuntimeError:  # "cannot be modified after initialization"
-        return False
-    _configured["done"] = True
-    return True
+        pass

@@ -19,9 +19,7 @@ def apply() -> None:
         keys, refused = classroom.parse_hidden(st.query_params.get_all(classroom.PARAM))
         st.session_state[STATE_KEY] = keys
         if refused:
-            st.session_state["classroom_refused"] = refused
-    if refused := st.session_state.pop("classroom_refused", None):
-        st.warning(tr("app.classroom.refused", names=", ".join(refused)))
+            st.warning(tr("app.classroom.refused", names=", ".join(refused)))
     keys = st.session_state[STATE_KEY]
     if keys:
         st.html(classroom.css_for(keys))

@@ -52,14 +52,12 @@ class LabViews:
         self._last_boundary = 0.0
         self._aligned: dict[int, np.ndarray] = {}
         self._draws = 0
-        self._static = False  # live frames are drawn as static plots (see plot_into)
 
     # ---- drawing -------------------------------------------------------------------------
     def draw(self, trainer, log_y: bool, live: bool = True) -> None:
         """Draw the latest state. While live, the cheap views (status, curves) are drawn every
         call and the heavier ones less often, so drawing stays a small share of each second."""
         self._draws += 1
-        self._static = live
         self.status_line(trainer)
         history = trainer.history
         if not history:
@@ -67,25 +65,25 @@ class LabViews:
         arrays = runs.curves_arrays(history)
         plot_into(self.curves, charts.loss_curves(
             arrays["epoch"], arrays["train_loss"], arrays["val_loss"], arrays["train_metric"],
-            arrays["val_metric"], trainer.metric_name, log_y, lang()), "lab_curves", static=self._static)
+            arrays["val_metric"], trainer.metric_name, log_y, lang()), "lab_curves", static=live)
         latest = next((r.snapshot for r in reversed(history) if r.snapshot is not None), None)
         if latest is None:
             return
         now = time.perf_counter()
         if self.boundary is not None and (not live or now - self._last_boundary >= BOUNDARY_INTERVAL):
             self._last_boundary = now
-            self.draw_boundary(trainer, latest)
+            self.draw_boundary(trainer, latest, static=live)
         if live and now - self._last_projection >= PROJECTION_INTERVAL:
             self._last_projection = now
             self.draw_live_projection(trainer, latest)
-            self.draw_gradients(trainer)
+            self.draw_gradients(trainer, static=True)
 
-    def draw_boundary(self, trainer, snapshot) -> None:
+    def draw_boundary(self, trainer, snapshot, static: bool = False) -> None:
         xs, ys = trainer.grid_axes
         probe = trainer.probe_set
         plot_into(self.boundary, charts.decision_boundary(
             xs, ys, snapshot.boundary, trainer.task, probe.points, probe.labels, probe.is_val,
-            trainer.n_classes, snapshot.boundary_confidence, lang()), "lab_boundary", static=self._static)
+            trainer.n_classes, snapshot.boundary_confidence, lang()), "lab_boundary", static=static)
 
     def draw_live_projection(self, trainer, snapshot) -> None:
         """Each layer's PCA, rotated onto what was drawn before so points do not flip.
@@ -102,15 +100,15 @@ class LabViews:
             self._aligned[i] = proj.coords
             panels.append((tr("lab.chart.layer", n=i), _subset(proj, keep)))
         plot_into(self.projections, charts.projections(panels, trainer.probe_set.labels[keep], trainer.task,
-                                                       trainer.n_classes, lang()), "lab_proj", static=self._static)
+                                                       trainer.n_classes, lang()), "lab_proj", static=True)
 
-    def draw_gradients(self, trainer) -> None:
+    def draw_gradients(self, trainer, static: bool = False) -> None:
         epochs = runs.snapshot_epochs(trainer)
         if not epochs:
             return
         norms = {name: [runs.snapshot_at(trainer, e).grad_norms[name] for e in epochs]
                  for name in trainer.kernel_layer_names}
-        plot_into(self.gradients, charts.gradient_norms(epochs, norms, lang()), "lab_grads", static=self._static)
+        plot_into(self.gradients, charts.gradient_norms(epochs, norms, lang()), "lab_grads", static=static)
 
     def preview(self, config) -> None:
         """Before the first run: the data points (cheap, no TensorFlow needed)."""
