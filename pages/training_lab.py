@@ -24,15 +24,16 @@ s = st.session_state
 trainer = s.get("lab_trainer")
 if trainer is not None:
     settle(trainer)  # a run interrupted by this rerun (Stop, a widget change) ends first
-buttons = st.columns(6)
-train = buttons[0].button(tr("lab.buttons.train"), type="primary", key="lab_train", disabled=error is not None,
-                          icon=":material/play_arrow:")
-step = buttons[1].button(tr("lab.buttons.step"), key="lab_step", disabled=error is not None,
-                         icon=":material/skip_next:")
-stop = buttons[2].button(tr("lab.buttons.stop"), key="lab_stop", icon=":material/stop:")
-resume = buttons[3].button(tr("lab.buttons.continue"), key="lab_continue", icon=":material/fast_forward:")
-reset = buttons[4].button(tr("lab.buttons.reset"), key="lab_reset", icon=":material/restart_alt:")
-log_y = buttons[5].toggle(tr("lab.buttons.log_y"), key="lab_log_y")
+# A horizontal row sizes each button to its label, so none is cut short in presentation mode.
+row = st.container(horizontal=True, vertical_alignment="center")
+train = row.button(tr("lab.buttons.train"), type="primary", key="lab_train", disabled=error is not None,
+                 icon=":material/play_arrow:")
+step = row.button(tr("lab.buttons.step"), key="lab_step", disabled=error is not None,
+                icon=":material/skip_next:")
+stop = row.button(tr("lab.buttons.stop"), key="lab_stop", icon=":material/stop:")
+resume = row.button(tr("lab.buttons.continue"), key="lab_continue", icon=":material/fast_forward:")
+reset = row.button(tr("lab.buttons.reset"), key="lab_reset", icon=":material/restart_alt:")
+log_y = row.toggle(tr("lab.buttons.log_y"), key="lab_log_y")
 
 if reset:
     s["lab_trainer"] = trainer = None
