@@ -15,9 +15,12 @@ Usage:
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import threading
 import time
 import uuid
+import weakref
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -86,11 +89,7 @@ class Trainer:
 
     def __init__(self, config: ExperimentConfig, data: DataSplit | None = None, *,
                  probe_size: int = DEFAULT_PROBE_SIZE, grid_size: int = DEFAULT_GRID,
-                 snapshots: int = DEFAULT_SNAPSHOTS, use_xla: bool = True):
-        import tensorflow as tf
-
-        from core.models import build_model, kernel_layers, probe_model
-
+                 snapshots: int = DEFAULT_SNAPSHOTS, use_xla: bool = True, reuse: bool = True):
         self.config = config.validate()
         self.run_id = uuid.uuid4().hex  # identifies this run in caches shared across sessions
         self.data = data or make_split(config.dataset, config.n_samples, config.noise,
@@ -102,34 +101,43 @@ class Trainer:
         self.history: list[EpochRecord] = []
         self.status = "ready"  # ready -> running -> finished | stopped | diverged
         self.epoch = 0
-        self.xla = use_xla
         self.compile_seconds: float | None = None
         self._stop_requested = False
-        self._seconds_per_epoch: float | None = None
         self._elapsed = 0.0
-
-        self.model = build_model(config)
-        self.probe = probe_model(self.model, config)
-        self.kernel_layer_names = kernel_layers(self.model)
-        self.optimizer = _make_optimizer(config)
-        self.optimizer.build(self.model.trainable_variables)
-        self.loss_fn = self.loss_entry.keras
 
         n_train = len(self.data.x_train)
         self.batch_size = int(min(config.batch_size, n_train))
-        y_train = encode_targets(self.data.y_train, self.task, config.loss, self.n_classes)
-        y_val = encode_targets(self.data.y_val, self.task, config.loss, self.n_classes)
-        self._x_train = tf.constant(self.data.x_train, tf.float32)
-        self._y_train = tf.constant(y_train)
-        self._x_val = tf.constant(self.data.x_val, tf.float32)
-        self._y_val = tf.constant(y_val)
-        # Labels as integers for accuracy; real values for regression's MAE.
-        self._labels_train = tf.constant(self.data.y_train.reshape(-1))
-        self._labels_val = tf.constant(self.data.y_val.reshape(-1))
-
+        data = {
+            "x_train": self.data.x_train.astype("float32"),
+            "y_train": encode_targets(self.data.y_train, self.task, config.loss, self.n_classes),
+            "x_val": self.data.x_val.astype("float32"),
+            "y_val": encode_targets(self.data.y_val, self.task, config.loss, self.n_classes),
+            # Labels as integers for accuracy; real values for regression's MAE.
+            "labels_train": self.data.y_train.reshape(-1),
+            "labels_val": self.data.y_val.reshape(-1),
+        }
         self.probe_set = self._make_probe_set(probe_size)
         self._grid = self._make_grid(grid_size) if self.data.points_train is not None else None
-        self._build_functions()
+
+        # The model, optimizer and compiled functions come from a process-wide pool, one set
+        # per architecture, and go back to it when this Trainer is freed. TensorFlow keeps
+        # several MB for every function it ever traced, so a server that built them anew for
+        # every run would grow by that much per run (measured: 25 MB with XLA). A reused set
+        # gets this run's initial weights, a reset optimizer and this run's data.
+        signature = _signature(self.config, self.batch_size, data, use_xla)
+        compiled = _POOL.acquire(signature) if reuse else None
+        if compiled is None:
+            compiled = _Compiled(self.config, self.task, self.batch_size, data, use_xla)
+        else:
+            compiled.reset(self.config, data)
+        self._compiled = compiled
+        if reuse:
+            weakref.finalize(self, _POOL.release, signature, compiled)
+        self.model = compiled.model
+        self.optimizer = compiled.optimizer
+        self.kernel_layer_names = compiled.kernel_layer_names
+        # The last measured speed of this architecture sizes the first chunk of a reused set.
+        self._seconds_per_epoch = compiled.seconds_per_epoch
 
     # ---- public API ------------------------------------------------------------------------
     def run(self, epochs: int | None = None) -> Iterator[EpochRecord]:
@@ -178,7 +186,7 @@ class Trainer:
         self._stop_requested = True
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        return self._predict(np.asarray(x, dtype="float32")).numpy()
+        return self._compiled.predict_fn(np.asarray(x, dtype="float32")).numpy()
 
     @property
     def metric_name(self) -> str:
@@ -188,96 +196,16 @@ class Trainer:
     def epochs_per_second(self) -> float | None:
         return None if not self._seconds_per_epoch else 1.0 / self._seconds_per_epoch
 
+    @property
+    def xla(self) -> bool:
+        """Whether chunks run XLA-compiled (False after a fallback to a plain graph)."""
+        return self._compiled.xla
+
     # ---- compiled functions ----------------------------------------------------------------
-    def _build_functions(self) -> None:
-        import tensorflow as tf
-
-        model, optimizer, loss_fn = self.model, self.optimizer, self.loss_fn
-        x_train, y_train = self._x_train, self._y_train
-        n_train, batch = int(x_train.shape[0]), self.batch_size
-        n_full, remainder = divmod(n_train, batch)
-        seed = int(self.config.seed)
-        task = self.task
-        has_reg = bool(model.losses)
-
-        def step(xb, yb):
-            with tf.GradientTape() as tape:
-                pred = model(xb, training=True)
-                loss = loss_fn(yb, pred)
-                if has_reg:
-                    loss = loss + tf.add_n(model.losses)
-            grads = tape.gradient(loss, model.trainable_variables)
-            optimizer.apply_gradients(zip(grads, model.trainable_variables))
-
-        def evaluate(x, y, labels):
-            pred = model(x, training=False)
-            return loss_fn(y, pred), _metric(task, labels, pred)
-
-        def train_chunk(n_epochs, first_epoch):
-            out = tf.TensorArray(tf.float32, size=MAX_CHUNK, element_shape=(4,))
-            # A `while` on a tensor, not `for e in tf.range(n_epochs)`: AutoGraph gives range
-            # loops a maximum_iterations that XLA must know when compiling, which would compile
-            # once per chunk length. This way one compiled function serves every length.
-            e = tf.constant(0)
-            while e < n_epochs:
-                perm = _shuffle(n_train, seed, first_epoch + e)  # (n_train,)
-                for b in tf.range(n_full):
-                    idx = tf.slice(perm, [b * batch], [batch])  # (batch,)
-                    step(tf.gather(x_train, idx), tf.gather(y_train, idx))
-                if remainder:
-                    idx = tf.slice(perm, [n_full * batch], [remainder])  # (remainder,)
-                    step(tf.gather(x_train, idx), tf.gather(y_train, idx))
-                tl, tm = evaluate(x_train, y_train, self._labels_train)
-                vl, vm = evaluate(self._x_val, self._y_val, self._labels_val)
-                out = out.write(e, tf.cast(tf.stack([tl, vl, tm, vm]), tf.float32))
-                e += 1
-            return out.stack()  # (MAX_CHUNK, 4); rows past n_epochs are unused
-
-        self._train_chunk_fn = tf.function(train_chunk, jit_compile=self.xla)
-        self._train_chunk_plain = tf.function(train_chunk, jit_compile=False)
-        self._evaluate_fn = tf.function(evaluate)
-        self._predict = tf.function(lambda x: model(x, training=False))
-
-        grad_names = self.kernel_layer_names
-        kernels = [model.get_layer(name).kernel for name in grad_names]
-        trainable = model.trainable_variables
-        kernel_ids = [next(i for i, v in enumerate(trainable) if v is k) for k in kernels]
-        n_grad = min(GRAD_PROBE_SIZE, n_train)
-        x_grad, y_grad = x_train[:n_grad], y_train[:n_grad]
-
-        def grad_norms():
-            # stateless_call: BatchNorm statistics and dropout seeds are read, never written,
-            # so looking inside the network does not change its training.
-            values = [v.value for v in trainable]
-            with tf.GradientTape() as tape:
-                tape.watch(values)
-                pred, _ = model.stateless_call(values, [v.value for v in model.non_trainable_variables],
-                                               x_grad, training=True)
-                loss = loss_fn(y_grad, pred)
-            grads = tape.gradient(loss, values)
-            return tf.stack([tf.norm(grads[i]) for i in kernel_ids])
-
-        self._grad_norms_fn = tf.function(grad_norms)
-        probe = self.probe
-        self._hidden_fn = tf.function(lambda x: probe(x, training=False)) if probe is not None else None
-
     def _train_chunk(self, n: int) -> np.ndarray:
-        import tensorflow as tf
-
-        args = (tf.constant(n, tf.int32), tf.constant(self.epoch, tf.int32))
         started = time.perf_counter()
-        first = self.compile_seconds is None
-        if self.xla:
-            try:
-                results = self._train_chunk_fn(*args).numpy()
-            except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError,
-                    tf.errors.InternalError, NotImplementedError):
-                # Some layer/optimizer combinations do not compile with XLA on CPU: fall back
-                # to a plain graph, which is slower to run but always works.
-                self.xla = False
-                results = self._train_chunk_plain(*args).numpy()
-        else:
-            results = self._train_chunk_plain(*args).numpy()
+        first = not self._compiled.has_run
+        results = self._compiled.train_chunk(n, self.epoch)
         seconds = time.perf_counter() - started
         if first:
             self.compile_seconds = seconds
@@ -285,11 +213,12 @@ class Trainer:
             per_epoch = seconds / n
             self._seconds_per_epoch = (per_epoch if self._seconds_per_epoch is None
                                        else 0.5 * self._seconds_per_epoch + 0.5 * per_epoch)
+            self._compiled.seconds_per_epoch = self._seconds_per_epoch
         return results[:n]
 
     def _next_chunk_length(self, target: int) -> int:
         if self._seconds_per_epoch is None:
-            n = 1 if self.compile_seconds is None else 4  # compile first, then measure
+            n = 1 if not self._compiled.has_run else 4  # compile first, then measure
         else:
             n = int(TARGET_CHUNK_SECONDS / self._seconds_per_epoch)
         n = max(1, min(n, MAX_CHUNK, target - self.epoch))
@@ -302,21 +231,21 @@ class Trainer:
 
     # ---- records and snapshots -------------------------------------------------------------
     def _evaluate_record(self, epoch: int, seconds: float, snapshot: bool) -> EpochRecord:
-        tl, tm = (float(v) for v in self._evaluate_fn(self._x_train, self._y_train, self._labels_train))
-        vl, vm = (float(v) for v in self._evaluate_fn(self._x_val, self._y_val, self._labels_val))
+        tl, vl, tm, vm = (float(v) for v in self._compiled.evaluate_fn())
         return EpochRecord(epoch, tl, vl, tm, vm, seconds, self._snapshot(epoch) if snapshot else None)
 
     def _snapshot(self, epoch: int) -> Snapshot:
+        compiled = self._compiled
         hidden = []
-        if self._hidden_fn is not None:
-            outputs = self._hidden_fn(self.probe_set.x)
+        if compiled.hidden_fn is not None:
+            outputs = compiled.hidden_fn(self.probe_set.x)
             outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
             hidden = [np.asarray(o) for o in outputs]
-        norms = self._grad_norms_fn().numpy()
+        norms = compiled.grad_norms_fn().numpy()
         grad_norms = {name: float(v) for name, v in zip(self.kernel_layer_names, norms)}
         boundary = confidence = None
         if self._grid is not None:
-            pred = self._predict(self._grid["inputs"]).numpy()  # (grid*grid, outputs)
+            pred = compiled.predict_fn(self._grid["inputs"]).numpy()  # (grid*grid, outputs)
             size = self._grid["size"]
             if self.task == "multiclass":
                 boundary = pred.argmax(axis=1).reshape(size, size)
@@ -355,7 +284,182 @@ class Trainer:
         return None if self._grid is None else (self._grid["xs"], self._grid["ys"])
 
 
-def _shuffle(n: int, seed: int, epoch):
+DATA_KEYS = ("x_train", "y_train", "x_val", "y_val", "labels_train", "labels_val")
+MAX_FREE_SETS = 8  # compiled sets kept for later runs, across all architectures
+
+
+def _signature(config: ExperimentConfig, batch_size: int, data: dict, use_xla: bool) -> tuple:
+    """Everything that shapes the traced graphs. Seed, noise, dataset values, learning rate
+    and epochs only change numbers held in variables, so they are not part of it."""
+    values_only = {"seed", "noise", "learning_rate", "epochs", "dataset", "n_samples", "val_split", "features"}
+    graph_fields = tuple((f.name, getattr(config, f.name)) for f in dataclasses.fields(config)
+                         if f.name not in values_only)
+    shapes = tuple((key, data[key].shape, str(data[key].dtype)) for key in DATA_KEYS)
+    return (graph_fields, config.input_dim, config.n_outputs, config.task, batch_size, shapes, use_xla)
+
+
+class _Compiled:
+    """One architecture's model, optimizer, data variables and traced functions.
+
+    The functions read the data and the shuffle seed from variables, never from constants, so
+    the same traces (and XLA executables) serve every run of this architecture."""
+
+    def __init__(self, config: ExperimentConfig, task: str, batch_size: int, data: dict, use_xla: bool):
+        import tensorflow as tf
+
+        from core.models import build_model, kernel_layers, probe_model
+
+        self.xla = use_xla
+        self.has_run = False            # the chunk function has been traced and compiled
+        self.seconds_per_epoch: float | None = None
+        self.model = build_model(config)
+        self.probe = probe_model(self.model, config)
+        self.kernel_layer_names = kernel_layers(self.model)
+        self.optimizer = _make_optimizer(config)
+        self.optimizer.build(self.model.trainable_variables)
+        self._optimizer_initial = [v.numpy() for v in self.optimizer.variables]
+        self.vars = {key: tf.Variable(data[key], trainable=False, name=key) for key in DATA_KEYS}
+        self.seed = tf.Variable(_seed32(config.seed), trainable=False, dtype=tf.int64, name="seed")
+        self._build_functions(config, task, batch_size)
+
+    def reset(self, config: ExperimentConfig, data: dict) -> None:
+        """Start over for a new run: the config's initial weights, a fresh optimizer, new data."""
+        from core.models import build_model
+
+        fresh = build_model(config)  # eager and cheap: no functions are traced
+        # `variables`, not `weights`: it includes the dropout seed generators' state too.
+        for target, source in zip(self.model.variables, fresh.variables, strict=True):
+            target.assign(source.value)
+        for variable, initial in zip(self.optimizer.variables, self._optimizer_initial, strict=True):
+            variable.assign(initial)
+        self.optimizer.learning_rate = config.learning_rate
+        for key in DATA_KEYS:
+            self.vars[key].assign(data[key])
+        self.seed.assign(_seed32(config.seed))
+
+    def train_chunk(self, n: int, first_epoch: int) -> np.ndarray:
+        import tensorflow as tf
+
+        args = (tf.constant(n, tf.int32), tf.constant(first_epoch, tf.int32))
+        try:
+            if self.xla:
+                try:
+                    return self.train_chunk_fn(*args).numpy()
+                except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError,
+                        tf.errors.InternalError, NotImplementedError):
+                    # Some layer/optimizer combinations do not compile with XLA on CPU: fall
+                    # back to a plain graph, which is slower to run but always works.
+                    self.xla = False
+            return self.train_chunk_plain(*args).numpy()
+        finally:
+            self.has_run = True
+
+    def _build_functions(self, config: ExperimentConfig, task: str, batch: int) -> None:
+        import tensorflow as tf
+
+        model, optimizer = self.model, self.optimizer
+        loss_fn = LOSSES[config.loss].keras
+        v = self.vars
+        n_train = int(v["x_train"].shape[0])
+        n_full, remainder = divmod(n_train, batch)
+        seed = self.seed
+        has_reg = bool(model.losses)
+
+        def step(xb, yb):
+            with tf.GradientTape() as tape:
+                pred = model(xb, training=True)
+                loss = loss_fn(yb, pred)
+                if has_reg:
+                    loss = loss + tf.add_n(model.losses)
+            grads = tape.gradient(loss, model.trainable_variables)
+            optimizer.apply_gradients(zip(grads, model.trainable_variables))
+
+        def evaluate(x, y, labels):
+            pred = model(x, training=False)
+            return loss_fn(y, pred), _metric(task, labels, pred)
+
+        def evaluate_all():
+            tl, tm = evaluate(v["x_train"], v["y_train"], v["labels_train"])
+            vl, vm = evaluate(v["x_val"], v["y_val"], v["labels_val"])
+            return tf.cast(tf.stack([tl, vl, tm, vm]), tf.float32)
+
+        def train_chunk(n_epochs, first_epoch):
+            out = tf.TensorArray(tf.float32, size=MAX_CHUNK, element_shape=(4,))
+            x_train, y_train = v["x_train"].value(), v["y_train"].value()
+            # A `while` on a tensor, not `for e in tf.range(n_epochs)`: AutoGraph gives range
+            # loops a maximum_iterations that XLA must know when compiling, which would compile
+            # once per chunk length. This way one compiled function serves every length.
+            e = tf.constant(0)
+            while e < n_epochs:
+                perm = _shuffle(n_train, seed, first_epoch + e)  # (n_train,)
+                for b in tf.range(n_full):
+                    idx = tf.slice(perm, [b * batch], [batch])  # (batch,)
+                    step(tf.gather(x_train, idx), tf.gather(y_train, idx))
+                if remainder:
+                    idx = tf.slice(perm, [n_full * batch], [remainder])  # (remainder,)
+                    step(tf.gather(x_train, idx), tf.gather(y_train, idx))
+                out = out.write(e, evaluate_all())
+                e += 1
+            return out.stack()  # (MAX_CHUNK, 4); rows past n_epochs are unused
+
+        self.train_chunk_fn = tf.function(train_chunk, jit_compile=self.xla)
+        self.train_chunk_plain = tf.function(train_chunk, jit_compile=False)
+        self.evaluate_fn = tf.function(evaluate_all)
+        self.predict_fn = tf.function(lambda x: model(x, training=False))
+
+        trainable = model.trainable_variables
+        kernels = [model.get_layer(name).kernel for name in self.kernel_layer_names]
+        kernel_ids = [next(i for i, t in enumerate(trainable) if t is k) for k in kernels]
+        n_grad = min(GRAD_PROBE_SIZE, n_train)
+
+        def grad_norms():
+            # stateless_call: BatchNorm statistics and dropout seeds are read, never written,
+            # so looking inside the network does not change its training.
+            x_grad, y_grad = v["x_train"][:n_grad], v["y_train"][:n_grad]
+            values = [t.value for t in trainable]
+            with tf.GradientTape() as tape:
+                tape.watch(values)
+                pred, _ = model.stateless_call(values, [t.value for t in model.non_trainable_variables],
+                                               x_grad, training=True)
+                loss = loss_fn(y_grad, pred)
+            grads = tape.gradient(loss, values)
+            return tf.stack([tf.norm(grads[i]) for i in kernel_ids])
+
+        self.grad_norms_fn = tf.function(grad_norms)
+        probe = self.probe
+        self.hidden_fn = tf.function(lambda x: probe(x, training=False)) if probe is not None else None
+
+
+class _Pool:
+    """Compiled sets not in use, by signature; the least recently freed go first."""
+
+    def __init__(self, max_free: int = MAX_FREE_SETS):
+        self.max_free = max_free
+        self._free: list[tuple[tuple, _Compiled]] = []
+        self._lock = threading.Lock()
+
+    def acquire(self, signature: tuple) -> _Compiled | None:
+        with self._lock:
+            found = next((i for i, (sig, _) in enumerate(self._free) if sig == signature), None)
+            return None if found is None else self._free.pop(found)[1]
+
+    def release(self, signature: tuple, compiled: _Compiled) -> None:
+        with self._lock:
+            self._free.append((signature, compiled))
+            del self._free[:-self.max_free]
+
+    def __len__(self) -> int:
+        return len(self._free)
+
+
+_POOL = _Pool()
+
+
+def _seed32(seed: int) -> int:
+    return int(seed) % 2**32
+
+
+def _shuffle(n: int, seed, epoch):
     """A permutation of range(n) that depends only on (seed, epoch).
 
     TensorFlow's random ops give different numbers with and without XLA, so the fallback
@@ -364,7 +468,7 @@ def _shuffle(n: int, seed: int, epoch):
     import tensorflow as tf
 
     u = tf.uint32
-    h = (tf.cast(tf.range(n), u) * tf.constant(0x9E3779B1, u) + tf.constant(seed % 2**32, u)
+    h = (tf.cast(tf.range(n), u) * tf.constant(0x9E3779B1, u) + tf.cast(seed, u)
          * tf.constant(0x85EBCA77, u) + tf.cast(epoch, u) * tf.constant(0xC2B2AE3D, u))
     for multiplier in (0x7FEB352D, 0x846CA68B):
         h = tf.bitwise.bitwise_xor(h, tf.bitwise.right_shift(h, tf.constant(16, u)))

@@ -45,6 +45,9 @@ if train or (step and needs_new):
             warmup.wait()
     from core.training import Trainer
 
+    # Let go of the old run first: its model and compiled functions then go back to a pool
+    # and this run reuses them if the architecture is the same (no new tracing, no new memory).
+    s["lab_trainer"] = trainer = None
     with st.spinner(tr("lab.status.building")):
         s["lab_trainer"] = trainer = Trainer(config)
     epochs = 1 if step else config.epochs
