@@ -93,9 +93,9 @@ def header(ns: str) -> None:
     st.markdown(tr(f"{ns}.intro"))
 
 
-def plot(fig, key: str | None = None, height: int | None = None, static: bool = False) -> None:
+def plot(fig, key: str | None = None, height: int | None = None) -> None:
     st.plotly_chart(charts.theme(fig, scale(), height=height), key=key, width="stretch",
-                    config={"displaylogo": False, "staticPlot": static})
+                    config={"displaylogo": False})
 
 
 def notice(ns: str, **kwargs) -> None:

@@ -14,20 +14,20 @@ import numpy as np
 import streamlit as st
 
 from core import probes, runs
+from core.charts import PALETTE
+from core.charts import live as live_charts
 from core.charts import training as charts
 from ui import slots
-from ui.frame import lang, plot, tr
+from ui.frame import lang, plot, scale, tr
 
-# The browser draws every replaced Plotly figure from scratch, and Streamlit has no way to
-# learn that it is falling behind. On a 2-core machine that trains and runs the browser too
-# (a teacher's laptop driving its projector, or CI), curves at 10/s, the boundary at 4/s and
-# projections at 1/s kept Chromium's main thread saturated (a CDP profile: ~95 % Plotly) and
-# its backlog grew: "Stopped" appeared 10-35 s after the click although the server had
-# stopped within a second. At these rates, with static live frames, it appears in ~5 s.
-DRAW_INTERVAL = 0.15        # status and curves: ~6-7 redraws a second
-BOUNDARY_INTERVAL = 1.0     # the decision boundary (heatmap + points): once a second
-PROJECTION_INTERVAL = 3.0   # projections and gradient norms: every three seconds
-LIVE_PROJECTION_POINTS = 150  # of the probe set, drawn per panel while a run is live
+# While a run is live the charts are light SVG frames (core.charts.live): Streamlit makes the
+# browser rebuild a Plotly chart from scratch for every new figure, and with Plotly frames a
+# 2-core machine that trains and runs the browser too (a teacher's laptop on a projector, CI)
+# fell 10-35 s behind the server. Rates at which both keep up:
+DRAW_INTERVAL = 0.1         # status and curves: up to ten redraws a second
+BOUNDARY_INTERVAL = 0.5     # the decision boundary (image + points): twice a second
+PROJECTION_INTERVAL = 1.0   # projections and gradient norms: once a second
+LIVE_PROJECTION_POINTS = 250  # of the probe set, drawn per panel while a run is live
 
 
 class LabViews:
@@ -55,60 +55,77 @@ class LabViews:
 
     # ---- drawing -------------------------------------------------------------------------
     def draw(self, trainer, log_y: bool, live: bool = True) -> None:
-        """Draw the latest state. While live, the cheap views (status, curves) are drawn every
-        call and the heavier ones less often, so drawing stays a small share of each second."""
+        """Draw the latest state. While live, frames are light SVG (core.charts.live) and the
+        heavier views are drawn less often; when the run is over, interactive Plotly charts."""
         self._draws += 1
         self.status_line(trainer)
         history = trainer.history
         if not history:
             return
         arrays = runs.curves_arrays(history)
-        plot_into(self.curves, charts.loss_curves(
-            arrays["epoch"], arrays["train_loss"], arrays["val_loss"], arrays["train_metric"],
-            arrays["val_metric"], trainer.metric_name, log_y, lang()), "lab_curves", static=live)
+        if live:
+            _svg_into(self.curves, live_charts.lines(_curve_panels(arrays, trainer.metric_name, log_y), scale=scale()))
+        else:
+            plot_into(self.curves, charts.loss_curves(
+                arrays["epoch"], arrays["train_loss"], arrays["val_loss"], arrays["train_metric"],
+                arrays["val_metric"], trainer.metric_name, log_y, lang()), "lab_curves")
         latest = next((r.snapshot for r in reversed(history) if r.snapshot is not None), None)
         if latest is None:
             return
         now = time.perf_counter()
         if self.boundary is not None and (not live or now - self._last_boundary >= BOUNDARY_INTERVAL):
             self._last_boundary = now
-            self.draw_boundary(trainer, latest, static=live)
+            self.draw_boundary(trainer, latest, live=live)
         if live and now - self._last_projection >= PROJECTION_INTERVAL:
             self._last_projection = now
             self.draw_live_projection(trainer, latest)
-            self.draw_gradients(trainer, static=True)
+            self.draw_gradients(trainer, live=True)
 
-    def draw_boundary(self, trainer, snapshot, static: bool = False) -> None:
+    def draw_boundary(self, trainer, snapshot, live: bool = False) -> None:
         xs, ys = trainer.grid_axes
         probe = trainer.probe_set
+        if live:
+            _svg_into(self.boundary, live_charts.boundary(xs, ys, snapshot.boundary, trainer.task, probe.points,
+                                                    probe.labels, probe.is_val, trainer.n_classes, scale=scale()))
+            return
         plot_into(self.boundary, charts.decision_boundary(
             xs, ys, snapshot.boundary, trainer.task, probe.points, probe.labels, probe.is_val,
-            trainer.n_classes, snapshot.boundary_confidence, lang()), "lab_boundary", static=static)
+            trainer.n_classes, snapshot.boundary_confidence, lang()), "lab_boundary")
 
     def draw_live_projection(self, trainer, snapshot) -> None:
         """Each layer's PCA, rotated onto what was drawn before so points do not flip.
 
-        PCA is fitted on the whole probe set; only every k-th point is drawn while live (SVG
-        markers are what the browser pays for), all of them once the run ends."""
+        PCA is fitted on the whole probe set; only every k-th point is drawn while live,
+        all of them (interactive) once the run ends."""
         keep = slice(None, None, max(1, len(trainer.probe_set.labels) // LIVE_PROJECTION_POINTS))
-        panels = [(tr("lab.chart.input_space"), _subset(probes.pca(trainer.probe_set.x), keep))]
+        projected = [(tr("lab.chart.input_space"), probes.pca(trainer.probe_set.x))]
         for i, acts in enumerate(snapshot.hidden, start=1):
             proj = probes.pca(acts)
             if i in self._aligned:
                 rotation = probes.procrustes_rotation(proj.coords, self._aligned[i])
                 proj = probes.Projection(proj.coords @ rotation, proj.explained, proj.total_dims)
             self._aligned[i] = proj.coords
-            panels.append((tr("lab.chart.layer", n=i), _subset(proj, keep)))
-        plot_into(self.projections, charts.projections(panels, trainer.probe_set.labels[keep], trainer.task,
-                                                       trainer.n_classes, lang()), "lab_proj", static=True)
+            projected.append((tr("lab.chart.layer", n=i), proj))
+        panels = [(title, f"{proj.total_dims}-d → 2-d · "
+                   + tr("lab.chart.explained", pct=round(100 * float(proj.explained.sum()))), proj.coords[keep])
+                  for title, proj in projected]
+        _svg_into(self.projections, live_charts.projections(panels, trainer.probe_set.labels[keep], trainer.task,
+                                                      trainer.n_classes, scale=scale()))
 
-    def draw_gradients(self, trainer, static: bool = False) -> None:
+    def draw_gradients(self, trainer, live: bool = False) -> None:
         epochs = runs.snapshot_epochs(trainer)
         if not epochs:
             return
         norms = {name: [runs.snapshot_at(trainer, e).grad_norms[name] for e in epochs]
                  for name in trainer.kernel_layer_names}
-        plot_into(self.gradients, charts.gradient_norms(epochs, norms, lang()), "lab_grads", static=static)
+        if live:
+            series = [(name, epochs, values, _layer_colour(i, len(norms)), False)
+                      for i, (name, values) in enumerate(norms.items())]
+            _svg_into(self.gradients, live_charts.lines(
+                [{"title": tr("lab.chart.grad_norm"), "x_title": tr("lab.chart.epoch"), "log_y": True,
+                  "series": series}], scale=scale(), name="gradients"))
+            return
+        plot_into(self.gradients, charts.gradient_norms(epochs, norms, lang()), "lab_grads")
 
     def preview(self, config) -> None:
         """Before the first run: the data points (cheap, no TensorFlow needed)."""
@@ -144,6 +161,21 @@ class LabViews:
 _keys = itertools.count()
 
 
+def _curve_panels(arrays: dict, metric: str, log_y: bool) -> list[dict]:
+    """The live curves: loss (left) and metric (right), training solid, validation dashed."""
+    train, val, epoch = tr("lab.chart.train"), tr("lab.chart.val"), tr("lab.chart.epoch")
+    return [{"title": tr(f"lab.chart.{name}"), "x_title": epoch, "log_y": log and log_y,
+             "series": [(train, arrays["epoch"], arrays[f"train_{key}"], PALETTE[0], False),
+                        (val, arrays["epoch"], arrays[f"val_{key}"], PALETTE[1], True)]}
+            for name, key, log in (("loss", "loss", True), (metric, "metric", False))]
+
+
+def _layer_colour(i: int, n: int) -> str:
+    """Input side blue to output side orange, as in the gradient-norm Plotly chart."""
+    shade = i / max(1, n - 1)
+    return f"rgb({int(230 * shade)},{int(114 + 45 * shade)},{int(178 - 178 * shade)})"
+
+
 def _subset(proj, keep: slice):
     return probes.Projection(proj.coords[keep], proj.explained, proj.total_dims)
 
@@ -155,15 +187,16 @@ def _preview_split(dataset: str, n: int, noise: float, val_split: float, seed: i
     return make_split(dataset, n, noise, val_split, seed)
 
 
-def plot_into(placeholder, fig, key: str, static: bool = False) -> None:
-    """Replace a placeholder's figure. Each drawing gets a fresh element key: the same chart
-    is redrawn many times within one script run.
+def _svg_into(placeholder, markup: str) -> None:
+    """Show a live SVG frame. Through markdown: `st.html` sanitizes SVG away (1.67)."""
+    placeholder.markdown(markup, unsafe_allow_html=True)
 
-    `static` frames (while a run is live) skip Plotly's hover, zoom and mode-bar machinery:
-    a profile of Chromium during a run showed Plotly's drawing taking nearly all of the
-    page's main thread, and a frame that is replaced a moment later needs no interaction."""
+
+def plot_into(placeholder, fig, key: str) -> None:
+    """Replace a placeholder's figure. Each drawing gets a fresh element key: the same chart
+    may be drawn more than once within one script run."""
     with placeholder.container():
-        plot(fig, key=f"{key}_{next(_keys)}", static=static)
+        plot(fig, key=f"{key}_{next(_keys)}")
 
 
 def train_live(trainer, epochs: int, views: LabViews, log_y: bool) -> None:

@@ -62,7 +62,9 @@ def decision_boundary(xs, ys, z, task: str, points, labels, is_val, n_classes: i
                                  colorbar=dict(title="ŷ", thickness=12), hoverinfo="skip"))
     fig.add_traces(_point_traces(points, labels, is_val, task, n_classes, lang))
     fig.update_xaxes(title_text="x₁", range=[xs[0], xs[-1]], constrain="domain")
-    fig.update_yaxes(title_text="x₂", range=[ys[0], ys[-1]], scaleanchor="x", scaleratio=1)
+    # Both axes shrink their domain to keep x and y at one scale: otherwise the y range grows
+    # past the data and the map sits in a corner of a mostly empty plot.
+    fig.update_yaxes(title_text="x₂", range=[ys[0], ys[-1]], scaleanchor="x", scaleratio=1, constrain="domain")
     fig.update_layout(legend=dict(orientation="h", y=-0.2), uirevision="boundary")
     return fig
 

@@ -1,0 +1,306 @@
+"""Light SVG frames for the Training Lab while a run is live.
+
+Why not Plotly for every frame? Streamlit (1.67) gives each new figure a new element id, and the
+browser rebuilds a Plotly chart from scratch for it (measured: a fresh `.main-svg` for almost
+every update, keyed or not). Building a Plotly figure costs the server 50-100 ms too (figure
+validation, theming, JSON). These frames are plain SVG strings: a few milliseconds to build,
+next to nothing for the browser to draw, so curves can redraw ten times a second while the model
+trains. When the run ends, the interactive Plotly charts replace them.
+
+They follow the Plotly charts' look: the same palette, fonts, sizes and presentation scale.
+Functions return markup (shown with `st.markdown(..., unsafe_allow_html=True)`: `st.html` drops
+SVG); they never touch Streamlit.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from html import escape as _escape_html
+
+import numpy as np
+
+from core.charts import BASE_FONT, DIVERGING, PALETTE
+
+FONT = "Noto Sans, Noto Sans CJK KR, sans-serif"
+TEXT = "#2a3f5f"
+GRID = "#E5ECF6"
+AXIS = "#BBBBBB"
+MAX_POINTS = 600          # per line; longer histories are thinned (the last point is kept)
+CURVES_HEIGHT = 450       # as a Plotly chart's default height, so nothing jumps at the end
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+# ---- lines -------------------------------------------------------------------------------
+def lines(panels: list[dict], *, scale: float = 1.0, height: int = CURVES_HEIGHT, name: str = "curves") -> str:
+    """Side-by-side line panels with a shared legend.
+
+    Each panel: {"title": str, "x_title": str, "log_y": bool,
+                 "series": [(label, xs, ys, colour, dashed), ...]}.
+    Horizontal positions are percentages (the frame fills its column at any width); vertical
+    ones are pixels, so text keeps its size."""
+    font = BASE_FONT * scale
+    top, bottom = 34 * scale, 78 * scale
+    plot_h = height - top - bottom
+    n = max(1, len(panels))
+    gap, left_pad, right_pad = 10.0, 8.0, 2.0
+    width = (100 - left_pad - right_pad - gap * (n - 1)) / n
+    out = [_open(height, font, name)]
+    legend: dict[str, tuple[str, bool]] = {}
+    for i, panel in enumerate(panels):
+        x0 = left_pad + i * (width + gap)
+        series = [(label, *_finite(xs, ys, panel.get("log_y", False)), colour, dashed)
+                  for label, xs, ys, colour, dashed in panel["series"]]
+        for label, _, _, colour, dashed in series:
+            legend.setdefault(label, (colour, dashed))
+        all_x = np.concatenate([s[1] for s in series] or [np.zeros(0)])
+        all_y = np.concatenate([s[2] for s in series] or [np.zeros(0)])
+        x_lo, x_hi = _range(all_x, pad=0.0)
+        y_lo, y_hi = _range(all_y, pad=0.05)
+        out.append(f'<text x="{x0 + width / 2:.2f}%" y="{top - 12 * scale:.1f}" text-anchor="middle" '
+                   f'font-size="{font + scale:.1f}">{escape(panel["title"])}</text>')
+        y_ticks = _log_ticks(y_lo, y_hi) if panel.get("log_y") else _ticks(y_lo, y_hi)
+        for value, label in y_ticks:
+            y = top + plot_h * (1 - (value - y_lo) / (y_hi - y_lo))
+            out.append(f'<line x1="{x0:.2f}%" x2="{x0 + width:.2f}%" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>')
+            out.append(f'<text x="{x0:.2f}%" dx="{-6 * scale:.1f}" y="{y:.1f}" dy="0.35em" text-anchor="end" '
+                       f'font-size="{font - 2 * scale:.1f}">{label}</text>')
+        for value, label in _ticks(x_lo, x_hi, integer=True):
+            x = x0 + width * (value - x_lo) / (x_hi - x_lo)
+            out.append(f'<text x="{x:.2f}%" y="{top + plot_h + 18 * scale:.1f}" text-anchor="middle" '
+                       f'font-size="{font - 2 * scale:.1f}">{label}</text>')
+        out.append(f'<text x="{x0 + width / 2:.2f}%" y="{top + plot_h + 40 * scale:.1f}" text-anchor="middle">'
+                   f'{escape(panel.get("x_title", ""))}</text>')
+        out.append(f'<line x1="{x0:.2f}%" x2="{x0 + width:.2f}%" y1="{top + plot_h:.1f}" y2="{top + plot_h:.1f}" '
+                   f'stroke="{AXIS}"/>')
+        # The data: a nested SVG stretched over the plot area; strokes keep their width.
+        out.append(f'<svg x="{x0:.2f}%" y="{top:.1f}" width="{width:.2f}%" height="{plot_h:.1f}" '
+                   f'viewBox="0 0 1000 1000" preserveAspectRatio="none" overflow="hidden">')
+        for label, xs, ys, colour, dashed in series:
+            for segment in _segments(xs, ys):
+                points = " ".join(f"{1000 * (x - x_lo) / (x_hi - x_lo):.1f},{1000 * (1 - (y - y_lo) / (y_hi - y_lo)):.1f}"
+                                  for x, y in segment)
+                dash = f' stroke-dasharray="{6 * scale:.0f} {4 * scale:.0f}"' if dashed else ""
+                out.append(f'<polyline points="{points}" fill="none" stroke="{colour}" '
+                           f'stroke-width="{2 * scale:.1f}" vector-effect="non-scaling-stroke"{dash}/>')
+        out.append("</svg>")
+    out.append(_legend(legend, height - 14 * scale, scale))
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _legend(items: dict[str, tuple[str, bool]], y: float, scale: float) -> str:
+    parts = []
+    step = min(22.0, 90.0 / max(1, len(items)))
+    start = 50 - step * (len(items) - 1) / 2
+    for i, (label, (colour, dashed)) in enumerate(items.items()):
+        x = start + i * step
+        dash = f' stroke-dasharray="{5 * scale:.0f} {3 * scale:.0f}"' if dashed else ""
+        parts.append(f'<svg x="{x:.2f}%" y="{y - 6 * scale:.1f}" width="1" height="1" overflow="visible">'
+                     f'<line x1="{-40 * scale:.1f}" x2="{-14 * scale:.1f}" y1="{6 * scale:.1f}" y2="{6 * scale:.1f}" '
+                     f'stroke="{colour}" stroke-width="{2 * scale:.1f}"{dash}/>'
+                     f'<text x="{-8 * scale:.1f}" y="{6 * scale:.1f}" dy="0.35em" '
+                     f'font-size="{(BASE_FONT - 1) * scale:.1f}">{escape(label)}</text></svg>')
+    return "".join(parts)
+
+
+# ---- decision boundary ---------------------------------------------------------------------
+def boundary(xs, ys, z, task: str, points, labels, is_val, n_classes: int, *, scale: float = 1.0,
+             name: str = "boundary") -> str:
+    """The model's output over the input plane as an image, the data points on top.
+    A square plot, sized by its column (a viewBox), as the Plotly chart keeps x and y equal.
+    The viewBox is about as wide as the Lab's boundary column at 1280 px, so text there is drawn
+    at its nominal size (and grows with a wider column)."""
+    size, pad_l, pad_b, pad_t = 260, 38 * scale, 36 * scale, 8 * scale
+    full_w, full_h = size + pad_l + 10, size + pad_b + pad_t
+    font = BASE_FONT * scale
+    x_lo, x_hi, y_lo, y_hi = float(xs[0]), float(xs[-1]), float(ys[0]), float(ys[-1])
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" data-chart="{name}" viewBox="0 0 {full_w:.0f} {full_h:.0f}" '
+           f'style="width:100%;max-height:{CURVES_HEIGHT}px;background:white" font-family="{FONT}" '
+           f'fill="{TEXT}" font-size="{font:.1f}">']
+    out.append(f'<image x="{pad_l:.1f}" y="{pad_t:.1f}" width="{size}" height="{size}" preserveAspectRatio="none" '
+               f'style="image-rendering:pixelated" href="data:image/png;base64,{_png(_boundary_rgb(z, task, n_classes))}"/>')
+    px = pad_l + size * (points[:, 0] - x_lo) / (x_hi - x_lo)
+    py = pad_t + size * (1 - (points[:, 1] - y_lo) / (y_hi - y_lo))
+    colours = _point_colours(labels, task, n_classes)
+    r = 3.0 * scale
+    for x, y, colour, val in zip(px, py, colours, is_val):
+        if val:  # validation: an outlined diamond, as in the Plotly chart
+            out.append(f'<path d="M{x:.1f} {y - r * 1.3:.1f}l{r * 1.3:.1f} {r * 1.3:.1f}l{-r * 1.3:.1f} '
+                       f'{r * 1.3:.1f}l{-r * 1.3:.1f} {-r * 1.3:.1f}z" fill="{colour}" stroke="black" stroke-width="0.8"/>')
+        else:
+            out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{colour}" stroke="white" stroke-width="0.8"/>')
+    for value, label in _ticks(x_lo, x_hi):
+        x = pad_l + size * (value - x_lo) / (x_hi - x_lo)
+        out.append(f'<text x="{x:.1f}" y="{pad_t + size + 16 * scale:.1f}" text-anchor="middle" '
+                   f'font-size="{font - 2 * scale:.1f}">{label}</text>')
+    for value, label in _ticks(y_lo, y_hi):
+        y = pad_t + size * (1 - (value - y_lo) / (y_hi - y_lo))
+        out.append(f'<text x="{pad_l - 5:.1f}" y="{y:.1f}" dy="0.35em" text-anchor="end" '
+                   f'font-size="{font - 2 * scale:.1f}">{label}</text>')
+    out.append(f'<text x="{pad_l + size / 2:.1f}" y="{full_h - 4:.1f}" text-anchor="middle">x₁</text>')
+    out.append(f'<text x="{12 * scale:.1f}" y="{pad_t + size / 2:.1f}" text-anchor="middle">x₂</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _boundary_rgb(z, task: str, n_classes: int) -> np.ndarray:
+    """(rows, cols, 3) uint8, rows top to bottom (z's rows go up in y)."""
+    z = np.nan_to_num(np.asarray(z, dtype=float), nan=0.5 if task == "binary" else 0.0, posinf=1e9, neginf=-1e9)
+    if task == "binary":
+        rgb, alpha = _interpolate(DIVERGING, np.clip(z, 0, 1)), 0.75
+    elif task == "multiclass":
+        palette = np.array([_hex(PALETTE[k % len(PALETTE)]) for k in range(max(2, n_classes))], float)
+        rgb, alpha = palette[np.clip(z.astype(int), 0, len(palette) - 1)], 0.45
+    else:
+        limit = max(float(np.abs(z).max()), 1e-12)
+        rdbu_r = [[0.0, "#053061"], [0.25, "#4393c3"], [0.5, "#f7f7f7"], [0.75, "#d6604d"], [1.0, "#67001f"]]
+        rgb, alpha = _interpolate(rdbu_r, (z / limit + 1) / 2), 0.75
+    blended = alpha * rgb + (1 - alpha) * 255  # over the white page, as Plotly's opacity does
+    return blended[::-1].round().astype(np.uint8)
+
+
+def _point_colours(labels, task: str, n_classes: int) -> list[str]:
+    if task != "regression":
+        return [PALETTE[int(k) % len(PALETTE)] for k in labels]
+    values = np.asarray(labels, float)
+    limit = max(float(np.abs(values).max()) if len(values) else 1.0, 1e-12)
+    scale = [[0.0, "#053061"], [0.5, "#f7f7f7"], [1.0, "#67001f"]]
+    return ["#%02x%02x%02x" % tuple(int(c) for c in row) for row in _interpolate(scale, (values / limit + 1) / 2)]
+
+
+# ---- projections ---------------------------------------------------------------------------
+def projections(panels: list[tuple[str, str, np.ndarray]], labels, task: str, n_classes: int, *,
+                scale: float = 1.0, name: str = "projections") -> str:
+    """One square scatter per layer: (title, subtitle, coords (n, 2)), up to four a row."""
+    cols = min(4, max(1, len(panels)))
+    rows = math.ceil(len(panels) / cols)
+    panel_h = 300
+    title_h = 46 * scale
+    height = rows * (panel_h + title_h) + 10
+    font = BASE_FONT * scale
+    colours = _point_colours(labels, task, n_classes)
+    width = 100 / cols
+    out = [_open(height, font, name)]
+    for i, (title, subtitle, coords) in enumerate(panels):
+        r, c = divmod(i, cols)
+        x0, y0 = c * width, r * (panel_h + title_h)
+        out.append(f'<text x="{x0 + width / 2:.2f}%" y="{y0 + 18 * scale:.1f}" text-anchor="middle">{escape(title)}</text>')
+        out.append(f'<text x="{x0 + width / 2:.2f}%" y="{y0 + 36 * scale:.1f}" text-anchor="middle" '
+                   f'font-size="{font * 0.75:.1f}">{escape(subtitle)}</text>')
+        out.append(f'<svg x="{x0 + 1:.2f}%" y="{y0 + title_h:.1f}" width="{width - 2:.2f}%" height="{panel_h}" '
+                   f'viewBox="0 0 1000 1000" preserveAspectRatio="xMidYMin meet">'
+                   f'<rect width="1000" height="1000" fill="none" stroke="{GRID}" stroke-width="4"/>')
+        coords = np.nan_to_num(np.asarray(coords, float)[:, :2])
+        lo, hi = coords.min(axis=0), coords.max(axis=0)
+        span = np.where(hi - lo > 1e-12, hi - lo, 1.0)
+        xy = 40 + 920 * (coords - lo) / span
+        radius = 14 * scale
+        out.extend(f'<circle cx="{x:.0f}" cy="{1000 - y:.0f}" r="{radius:.0f}" fill="{colour}"/>'
+                   for (x, y), colour in zip(xy, colours))
+        out.append("</svg>")
+    out.append("</svg>")
+    return "".join(out)
+
+
+# ---- helpers -------------------------------------------------------------------------------
+_MARKDOWN = str.maketrans({"*": "&#42;", "_": "&#95;", "`": "&#96;", "~": "&#126;", "[": "&#91;", "\\": "&#92;"})
+
+
+def escape(text: str) -> str:
+    """Text for an SVG shown through markdown: HTML-escaped, markdown's marks as entities."""
+    return _escape_html(str(text)).translate(_MARKDOWN)
+
+
+def _open(height: float, font: float, name: str) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" data-chart="{name}" width="100%" height="{height:.0f}" '
+            f'font-family="{FONT}" font-size="{font:.1f}" fill="{TEXT}" style="background:white">')
+
+
+def _finite(xs, ys, log_y: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The points to draw, thinned to MAX_POINTS; values a log axis cannot show become NaN
+    (a gap), as do NaN and ±inf of a diverging run."""
+    xs, ys = np.asarray(xs, float), np.asarray(ys, float)
+    if len(xs) > MAX_POINTS:
+        keep = np.unique(np.append(np.linspace(0, len(xs) - 1, MAX_POINTS).astype(int), len(xs) - 1))
+        xs, ys = xs[keep], ys[keep]
+    ys = np.where(np.isfinite(ys) & (np.abs(ys) < 1e15), ys, np.nan)
+    if log_y:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ys = np.where(ys > 0, np.log10(ys), np.nan)
+    return xs, ys
+
+
+def _segments(xs: np.ndarray, ys: np.ndarray):
+    """Runs of finite points (a line breaks where a value is missing)."""
+    good = np.isfinite(ys)
+    start = None
+    for i, ok in enumerate(np.append(good, False)):
+        if ok and start is None:
+            start = i
+        elif not ok and start is not None:
+            yield zip(xs[start:i], ys[start:i])
+            start = None
+
+
+def _range(values: np.ndarray, pad: float) -> tuple[float, float]:
+    values = values[np.isfinite(values)]
+    if len(values) == 0:
+        return 0.0, 1.0
+    lo, hi = float(values.min()), float(values.max())
+    if hi - lo < 1e-12:
+        lo, hi = lo - 0.5, hi + 0.5
+    margin = pad * (hi - lo)
+    return lo - margin, hi + margin
+
+
+def _ticks(lo: float, hi: float, target: int = 5, integer: bool = False) -> list[tuple[float, str]]:
+    """Round values (1, 2, 2.5 or 5 times a power of ten) inside [lo, hi], with labels."""
+    raw = (hi - lo) / target
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    if integer:
+        step = max(1.0, round(step))
+    first = math.ceil(lo / step - 1e-9) * step
+    values = [first + k * step for k in range(int((hi - first) / step + 1e-9) + 1)]
+    return [(v, _label(v, step)) for v in values]
+
+
+def _log_ticks(lo: float, hi: float) -> list[tuple[float, str]]:
+    """Ticks on a log10 axis (values are log10 already): powers of ten, labelled 10ⁿ."""
+    if hi - lo < 1:  # less than a decade: ordinary values, still on the log scale
+        return [(v, _label(10 ** v, 10 ** v / 10)) for v, _ in _ticks(lo, hi, 4)]
+    step = max(1, math.ceil((hi - lo) / 6))
+    powers = range(math.ceil(lo), math.floor(hi) + 1, step)
+    return [(float(p), "10" + str(p).translate(_SUPERSCRIPT)) for p in powers]
+
+
+def _label(value: float, step: float) -> str:
+    if abs(value) < step * 1e-6:
+        return "0"
+    if abs(value) >= 1e5 or abs(value) < 1e-3:
+        return f"{value:.1e}"
+    decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
+    return f"{value:.{decimals}f}"
+
+
+def _hex(colour: str) -> tuple[int, int, int]:
+    colour = colour.lstrip("#")
+    return tuple(int(colour[i:i + 2], 16) for i in (0, 2, 4))
+
+
+def _interpolate(scale: list, t: np.ndarray) -> np.ndarray:
+    """Colours of a Plotly-style scale [[position, '#rrggbb'], ...] at t in [0, 1]: (..., 3)."""
+    positions = np.array([p for p, _ in scale], float)
+    colours = np.array([_hex(c) for _, c in scale], float)
+    t = np.clip(np.asarray(t, float), 0, 1)
+    return np.stack([np.interp(t, positions, colours[:, k]) for k in range(3)], axis=-1)
+
+
+def _png(rgb: np.ndarray) -> str:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(rgb, "RGB").save(buffer, format="PNG", compress_level=1)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")

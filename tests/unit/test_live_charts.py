@@ -1,0 +1,129 @@
+"""The live SVG frames: well-formed, faithful to the data, and unbroken by diverging values."""
+
+import base64
+import io
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from core.charts import DIVERGING, PALETTE, live
+
+NS = "{http://www.w3.org/2000/svg}"
+
+
+def _tree(markup: str) -> ET.Element:
+    return ET.fromstring(markup)  # raises on malformed markup
+
+
+def _panels(train, val, log_y=False):
+    epochs = np.arange(len(train))
+    return [{"title": "Loss", "x_title": "epoch", "log_y": log_y,
+             "series": [("train", epochs, train, PALETTE[0], False), ("validation", epochs, val, PALETTE[1], True)]}]
+
+
+def _polyline_points(root) -> list[np.ndarray]:
+    out = []
+    for line in root.iter(f"{NS}polyline"):
+        out.append(np.array([[float(v) for v in p.split(",")] for p in line.get("points").split()]))
+    return out
+
+
+def test_lines_map_data_onto_the_plot_area_in_order():
+    train = np.array([4.0, 3.0, 2.0, 1.0])
+    root = _tree(live.lines(_panels(train, train + 1)))
+    train_line, val_line = _polyline_points(root)
+    assert len(train_line) == 4
+    # x runs left to right over the whole width; y is flipped (bigger loss higher up).
+    assert train_line[0, 0] == pytest.approx(0) and train_line[-1, 0] == pytest.approx(1000)
+    assert np.all(np.diff(train_line[:, 1]) > 0)  # the loss falls, so y (downwards) grows
+    assert np.all(val_line[:, 1] < train_line[:, 1])  # validation is above training everywhere
+    texts = [t.text for t in root.iter(f"{NS}text")]
+    assert "Loss" in texts and "train" in texts and "validation" in texts
+
+
+def test_a_diverging_run_breaks_the_line_instead_of_breaking_the_frame():
+    train = np.array([1.0, 0.5, np.nan, np.inf, 0.3, 0.2, 1e300])
+    root = _tree(live.lines(_panels(train, train, log_y=True)))
+    segments = _polyline_points(root)
+    # Two finite runs per series: [1.0, 0.5] and [0.3, 0.2]; NaN, inf and 1e300 are gaps.
+    assert [len(s) for s in segments] == [2, 2, 2, 2]
+    for s in segments:
+        assert np.all(np.isfinite(s))
+    all_nan = _tree(live.lines(_panels(np.full(3, np.nan), np.full(3, np.nan))))
+    assert _polyline_points(all_nan) == []
+
+
+def test_log_axis_labels_are_powers_of_ten():
+    train = np.geomspace(1.0, 1e-4, 50)
+    root = _tree(live.lines(_panels(train, train, log_y=True)))
+    labels = {t.text for t in root.iter(f"{NS}text")}
+    assert {"10⁰", "10⁻²", "10⁻⁴"} <= labels
+
+
+def test_long_histories_are_thinned_but_keep_the_last_point():
+    train = np.linspace(2, 1, 10_000)
+    (line, _) = _polyline_points(_tree(live.lines(_panels(train, train))))
+    assert len(line) <= live.MAX_POINTS + 1
+    assert line[-1, 0] == pytest.approx(1000)
+
+
+def _image(root) -> np.ndarray:
+    href = next(root.iter(f"{NS}image")).get("href")
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(href.split(",", 1)[1]))))
+
+
+def test_boundary_image_colours_follow_the_models_output():
+    xs = ys = np.linspace(-1, 1, 4)
+    z = np.zeros((4, 4))
+    z[:, 2:] = 1.0  # P(class 1) = 1 on the right half
+    points = np.array([[-1.0, -1.0], [1.0, 1.0]])
+    root = _tree(live.boundary(xs, ys, z, "binary", points, np.array([0, 1]), np.array([False, True]), 2))
+    image = _image(root)
+    assert image.shape == (4, 4, 3)
+    blue = 0.75 * np.array([0x00, 0x72, 0xB2]) + 0.25 * 255  # DIVERGING's end colours at opacity 0.75
+    orange = 0.75 * np.array([0xE6, 0x9F, 0x00]) + 0.25 * 255
+    assert DIVERGING[0][1] == "#0072B2" and DIVERGING[-1][1] == "#E69F00"
+    np.testing.assert_allclose(image[0, 0], blue, atol=1)
+    np.testing.assert_allclose(image[0, 3], orange, atol=1)
+    # The training point at (-1, -1) sits at the image's bottom-left corner, the validation
+    # point (a diamond) at the top-right.
+    img = next(root.iter(f"{NS}image"))
+    x0, y0, size = float(img.get("x")), float(img.get("y")), float(img.get("width"))
+    circle = next(root.iter(f"{NS}circle"))
+    assert float(circle.get("cx")) == pytest.approx(x0) and float(circle.get("cy")) == pytest.approx(y0 + size)
+    assert circle.get("fill") == PALETTE[0]
+    assert len(list(root.iter(f"{NS}path"))) == 1
+
+
+@pytest.mark.parametrize("task,z", [("multiclass", np.array([[0, 1], [2, 1]])),
+                                    ("regression", np.array([[-3.0, 0.0], [np.nan, 3.0]]))])
+def test_boundary_handles_every_task(task, z):
+    xs = ys = np.linspace(0, 1, 2)
+    labels = np.array([0, 2]) if task == "multiclass" else np.array([-1.0, 1.0])
+    root = _tree(live.boundary(xs, ys, z, task, np.array([[0.2, 0.2], [0.8, 0.8]]), labels,
+                               np.array([False, False]), 3))
+    image = _image(root)
+    assert image.shape == (2, 2, 3)
+    if task == "regression":  # -3 is the most negative value: deep blue; 0 is near white
+        assert image[1, 0, 2] > image[1, 0, 0]
+        assert image[1, 1].min() > 230
+
+
+def test_projections_draw_every_point_of_every_panel():
+    rng = np.random.default_rng(0)
+    panels = [(f"Layer {i}", "8-d → 2-d", rng.normal(size=(30, 2))) for i in range(5)]
+    root = _tree(live.projections(panels, rng.integers(0, 3, 30), "multiclass", 3))
+    assert len(list(root.iter(f"{NS}circle"))) == 150
+    assert int(float(root.get("height"))) > 2 * 300  # five panels: two rows
+    constant = [("flat", "", np.zeros((10, 2)))]  # a dead layer: every point the same
+    assert len(list(_tree(live.projections(constant, np.zeros(10, int), "binary", 2)).iter(f"{NS}circle"))) == 10
+
+
+def test_text_is_escaped():
+    markup = live.lines([{"title": "<b>&", "x_title": "hidden_1 *x*", "series": []}])
+    texts = [t.text for t in _tree(markup).iter(f"{NS}text")]
+    assert "<b>&" in texts and "hidden_1 *x*" in texts
+    # Shown through markdown: its marks must not turn text into emphasis.
+    assert "hidden_1" not in markup and "*x*" not in markup
