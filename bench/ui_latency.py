@@ -42,11 +42,12 @@ PROBE_JS = """() => {
     const last = window.__lens.texts[window.__lens.texts.length - 1];
     if (text && text !== last) { window.__lens.texts.push(text); window.__lens.times.push(performance.now() - t0); }
     if (window.__lens.chart === null) {
+      // The live curves are an SVG frame (core.charts.live); the finished run's are Plotly.
+      let drawn = !!document.querySelector('svg[data-chart="curves"] polyline');
       for (const c of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {
-        if (c.textContent.includes('Loss') && c.querySelector('.scatterlayer .trace')) {
-          window.__lens.chart = performance.now() - t0; break;
-        }
+        drawn = drawn || (c.textContent.includes('Loss') && !!c.querySelector('.scatterlayer .trace'));
       }
+      if (drawn) window.__lens.chart = performance.now() - t0;
     }
     requestAnimationFrame(poll);
   };

@@ -46,6 +46,29 @@ _PROBE_JS = """() => {
     };
 }"""
 
+# Streamlit scrolls inside its own container, so Playwright's full_page=True only shows the
+# viewport: measure that container and grow the viewport to fit it for the full-page shot.
+_CONTENT_HEIGHT_JS = """() => {
+    let h = document.documentElement.scrollHeight;
+    for (const e of document.querySelectorAll('[data-testid="stMain"], [data-testid="stAppViewContainer"], section.main')) {
+        h = Math.max(h, e.scrollHeight + e.getBoundingClientRect().top);
+    }
+    return Math.ceil(h);
+}"""
+MAX_FULL_HEIGHT = 16000
+
+
+def full_page_shot(page, path: pathlib.Path, width: int, height: int) -> None:
+    content = min(page.evaluate(_CONTENT_HEIGHT_JS), MAX_FULL_HEIGHT)
+    if content > height:
+        page.set_viewport_size({"width": width, "height": content})
+        page.wait_for_timeout(1200)  # Plotly redraws on resize
+        content = min(page.evaluate(_CONTENT_HEIGHT_JS), MAX_FULL_HEIGHT)
+        page.set_viewport_size({"width": width, "height": max(content, height)})
+        page.wait_for_timeout(600)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": width, "height": height})
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -84,8 +107,8 @@ def main() -> None:
                         elapsed = round(time.time() - started, 1)
                         page.evaluate("window.scrollTo(0, 0)")
                         page.screenshot(path=str(out / f"{stem}_view.png"))
-                        page.screenshot(path=str(out / f"{stem}_full.png"), full_page=True)
                         probe = page.evaluate(_PROBE_JS)
+                        full_page_shot(page, out / f"{stem}_full.png", width, height)
                         row = {"shot": stem, "url": url, "loaded": loaded, "seconds": elapsed, **probe}
                         results.append(row)
                         flags = [k for k in ("exceptions", "alerts", "dialogs", "overflow") if probe[k]]

@@ -45,7 +45,8 @@ def hidden_tab(trainer, views: LabViews) -> None:
     else:
         plot_into(views.projections, charts.projections(panels, labels, trainer.task, trainer.n_classes, lang()),
                   "lab_proj_static")
-    if views.boundary is not None and snapshots[index].boundary is not None:
+    if (views.boundary is not None and snapshots[index].boundary is not None
+            and views.boundary_epoch != snapshots[index].epoch):  # not already drawn this run
         views.draw_boundary(trainer, snapshots[index])
 
 

@@ -50,6 +50,7 @@ class LabViews:
             self.gradients = st.empty()
         self._last_projection = 0.0
         self._last_boundary = 0.0
+        self.boundary_epoch: int | None = None  # the snapshot the interactive boundary shows
         self._aligned: dict[int, np.ndarray] = {}
         self._draws = 0
 
@@ -82,6 +83,7 @@ class LabViews:
             self.draw_gradients(trainer, live=True)
 
     def draw_boundary(self, trainer, snapshot, live: bool = False) -> None:
+        self.boundary_epoch = None if live else snapshot.epoch
         xs, ys = trainer.grid_axes
         probe = trainer.probe_set
         if live:

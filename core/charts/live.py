@@ -79,11 +79,14 @@ def lines(panels: list[dict], *, scale: float = 1.0, height: int = CURVES_HEIGHT
                    f'viewBox="0 0 1000 1000" preserveAspectRatio="none" overflow="hidden">')
         for label, xs, ys, colour, dashed in series:
             for segment in _segments(xs, ys):
-                points = " ".join(f"{1000 * (x - x_lo) / (x_hi - x_lo):.1f},{1000 * (1 - (y - y_lo) / (y_hi - y_lo)):.1f}"
-                                  for x, y in segment)
+                points = [f"{1000 * (x - x_lo) / (x_hi - x_lo):.1f},{1000 * (1 - (y - y_lo) / (y_hi - y_lo)):.1f}"
+                          for x, y in segment]
+                if len(points) == 1:  # a lone point (epoch 0): a round dot, the line's width
+                    points.append(points[0])
+                points = " ".join(points)
                 dash = f' stroke-dasharray="{6 * scale:.0f} {4 * scale:.0f}"' if dashed else ""
                 out.append(f'<polyline points="{points}" fill="none" stroke="{colour}" '
-                           f'stroke-width="{2 * scale:.1f}" vector-effect="non-scaling-stroke"{dash}/>')
+                           f'stroke-width="{2 * scale:.1f}" stroke-linecap="round" vector-effect="non-scaling-stroke"{dash}/>')
         out.append("</svg>")
     out.append(_legend(legend, height - 14 * scale, scale))
     out.append("</svg>")

@@ -71,13 +71,30 @@ def test_shared_link_train_live_updates_scrub_and_download(server_url, page):
     assert "keras.Model(inputs, outputs" in script and "N_SAMPLES = 400" in script
 
 
-def seconds_until_idle(pid: int, limit: float, busy_percent: float = 30.0) -> float:
-    """Seconds until the server uses less than `busy_percent` of a core over half a second."""
+def seconds_until_idle(pid: int, limit: float, busy_percent: float = 30.0, window: float = 0.1,
+                       quiet_windows: int = 3) -> float:
+    """Seconds from now until the server goes idle: the start of the first `quiet_windows`
+    windows in a row (0.1 s each) in which it used less than `busy_percent` of a core."""
     start = time.perf_counter()
+    quiet_since, quiet = None, 0
     while time.perf_counter() - start < limit:
-        if cpu_percent(pid, 0.5) < busy_percent:
-            return time.perf_counter() - start
+        window_start = time.perf_counter() - start
+        if cpu_percent(pid, window) < busy_percent:
+            quiet_since = window_start if quiet == 0 else quiet_since
+            quiet += 1
+            if quiet >= quiet_windows:
+                return quiet_since
+        else:
+            quiet = 0
     return float("inf")
+
+
+def wait_until_training(page, pid: int) -> int:
+    """Wait for a live run to show an epoch of 10 or more and the server to be busy; the epoch."""
+    page.wait_for_function("() => /(Training|Running)[^\\n]*epoch [1-9][0-9]/.test(document.body.innerText)",
+                           timeout=120_000)
+    assert cpu_percent(pid, 0.3) > 50, "the server is not training"
+    return int(re.search(r"epoch (\d+)", status_text(page)).group(1))
 
 
 def test_stop_mid_run_keeps_the_history(server, page):
@@ -109,5 +126,19 @@ def test_stop_mid_run_keeps_the_history(server, page):
     epoch = int(re.search(r"epoch (\d+)", text).group(1))
     assert 0 < epoch < 2000
     assert charts(page).count() >= 2  # the interrupted run's curves stay on screen
-    assert idle_after < 5
-    assert stopped_after < 30
+    assert idle_after < 1.5  # target: 1 s (issue 7); the click's own dispatch is included
+    assert stopped_after < 10
+
+    # Changing a setting mid-run stops the run as well, and its history stays on screen.
+    page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Continue").click(force=True)
+    wait_until_training(page, server.pid)
+    seed = page.locator(".st-key-lab_seed input")
+    seed.fill("7")
+    seed.press("Enter")
+    idle_after_change = seconds_until_idle(server.pid, 20)
+    wait_for_app(page, 60_000)
+    print(f"server idle {idle_after_change:.1f} s after a setting changed mid-run")
+    text = status_text(page)
+    assert "Stopped" in text, text
+    assert charts(page).count() >= 2
+    assert idle_after_change < 1.5

@@ -55,6 +55,11 @@ def test_a_diverging_run_breaks_the_line_instead_of_breaking_the_frame():
     assert _polyline_points(all_nan) == []
 
 
+def test_the_first_point_alone_is_drawn_as_a_dot():
+    (line, _) = _polyline_points(_tree(live.lines(_panels(np.array([0.7]), np.array([0.8])))))
+    assert len(line) == 2 and np.array_equal(line[0], line[1])
+
+
 def test_log_axis_labels_are_powers_of_ten():
     train = np.geomspace(1.0, 1e-4, 50)
     root = _tree(live.lines(_panels(train, train, log_y=True)))
