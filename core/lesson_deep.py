@@ -109,22 +109,10 @@ def init_gradient_norms(model, x, y, loss_fn) -> dict[str, float]:
 
     `stateless_call` reads BatchNorm's statistics without updating them, so measuring does not
     change the network that is trained afterwards (the Trainer's snapshots do the same)."""
-    import tensorflow as tf
+    from core.models import kernel_gradient_norms, kernel_layers
 
-    from core.models import kernel_layers
-
-    names = kernel_layers(model)
-    trainable = model.trainable_variables
-    index = {id(v): i for i, v in enumerate(trainable)}
-    kernel_ids = [index[id(model.get_layer(name).kernel)] for name in names]
-    values = [v.value for v in trainable]
-    with tf.GradientTape() as tape:
-        tape.watch(values)
-        pred, _ = model.stateless_call(values, [v.value for v in model.non_trainable_variables],
-                                       x, training=True)
-        loss = loss_fn(y, pred)
-    grads = tape.gradient(loss, values)
-    return {name: float(tf.norm(grads[i])) for name, i in zip(names, kernel_ids)}
+    norms = kernel_gradient_norms(model, loss_fn, x, y).numpy()
+    return {name: float(v) for name, v in zip(kernel_layers(model), norms)}
 
 
 class FusedAdam:

@@ -81,3 +81,23 @@ def kernel_layers(model) -> list[str]:
     """Dense layers whose kernels get a gradient-norm readout, in depth order."""
     return [layer.name for layer in model.layers
             if layer.name.startswith("hidden_") or layer.name == "output"]
+
+
+def kernel_gradient_norms(model, loss_fn, x, y):
+    """(n_kernels,) tensor: the L2 norm of d loss / d kernel for every `kernel_layers` layer.
+
+    `stateless_call` reads BatchNorm's statistics and the dropout seeds without updating them,
+    so measuring does not change the network that is trained afterwards. Works eagerly and
+    inside a `tf.function`."""
+    import tensorflow as tf
+
+    trainable = model.trainable_variables
+    index = {id(v): i for i, v in enumerate(trainable)}
+    kernel_ids = [index[id(model.get_layer(name).kernel)] for name in kernel_layers(model)]
+    values = [v.value for v in trainable]
+    with tf.GradientTape() as tape:
+        tape.watch(values)
+        pred, _ = model.stateless_call(values, [v.value for v in model.non_trainable_variables], x, training=True)
+        loss = loss_fn(y, pred)
+    grads = tape.gradient(loss, values)
+    return tf.stack([tf.norm(grads[i]) for i in kernel_ids])

@@ -357,6 +357,8 @@ class _Compiled:
     def _build_functions(self, config: ExperimentConfig, task: str, batch: int) -> None:
         import tensorflow as tf
 
+        from core.models import kernel_gradient_norms
+
         model, optimizer = self.model, self.optimizer
         loss_fn = LOSSES[config.loss].keras
         v = self.vars
@@ -407,23 +409,10 @@ class _Compiled:
         self.evaluate_fn = tf.function(evaluate_all)
         self.predict_fn = tf.function(lambda x: model(x, training=False))
 
-        trainable = model.trainable_variables
-        kernels = [model.get_layer(name).kernel for name in self.kernel_layer_names]
-        kernel_ids = [next(i for i, t in enumerate(trainable) if t is k) for k in kernels]
         n_grad = min(GRAD_PROBE_SIZE, n_train)
 
         def grad_norms():
-            # stateless_call: BatchNorm statistics and dropout seeds are read, never written,
-            # so looking inside the network does not change its training.
-            x_grad, y_grad = v["x_train"][:n_grad], v["y_train"][:n_grad]
-            values = [t.value for t in trainable]
-            with tf.GradientTape() as tape:
-                tape.watch(values)
-                pred, _ = model.stateless_call(values, [t.value for t in model.non_trainable_variables],
-                                               x_grad, training=True)
-                loss = loss_fn(y_grad, pred)
-            grads = tape.gradient(loss, values)
-            return tf.stack([tf.norm(grads[i]) for i in kernel_ids])
+            return kernel_gradient_norms(model, loss_fn, v["x_train"][:n_grad], v["y_train"][:n_grad])
 
         self.grad_norms_fn = tf.function(grad_norms)
         probe = self.probe
