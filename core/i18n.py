@@ -8,6 +8,7 @@ Both languages must have identical key sets: `tests/unit/test_boundaries.py` enf
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -52,10 +53,21 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **kwargs) -> str:
         text = catalogue(DEFAULT_LANGUAGE).get(key, key)
     if kwargs:
         try:
-            return text.format(**kwargs)
+            return keep_bold(text.format(**kwargs))
         except (KeyError, IndexError, ValueError):
             return text
     return text
+
+
+# `**99.9%**가`: CommonMark does not close bold after punctuation when a letter follows (the
+# delimiter is not "right-flanking"), so the asterisks showed on screen. Korean particles
+# follow numbers and brackets all the time; taking the particle into the bold fixes it.
+_BOLD_BEFORE_LETTER = re.compile(r"\*\*([^*\n]*?[^\w\s*])\*\*(\w+)")
+
+
+def keep_bold(markdown: str) -> str:
+    """`**X%**가` -> `**X%가**`: bold that ends in punctuation right before a letter."""
+    return _BOLD_BEFORE_LETTER.sub(r"**\1\2**", markdown)
 
 
 def has(key: str, lang: str = DEFAULT_LANGUAGE) -> bool:

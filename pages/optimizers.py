@@ -95,7 +95,7 @@ st.session_state["opt_step"] = min(st.session_state.get("opt_step", 10), steps)
 step = st.slider(tr("optimizers.surface.step"), 1, steps, key="opt_step") - 1
 # Drawn with st.plotly_chart directly (not frame.plot) to receive clicks: on_select sets the start.
 figure = charts.surface_figure(name, grid, runs, step + 1, (x0, y0), lang, momentum)
-st.plotly_chart(theme.theme(figure, frame.scale()), key="opt_surface_fig", on_select=clicked,
+st.plotly_chart(theme.theme(figure, frame.scale()), key="opt_surface_fig", theme=None, on_select=clicked,
                 selection_mode="points", width="stretch", config={"displaylogo": False})
 left, right = st.columns(2) if not frame.presenting() else (st.container(), st.container())
 with left:

@@ -83,6 +83,17 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 21px; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.25rem; }
 h1 { font-size: 3rem !important; } h2 { font-size: 2.3rem !important; } h3 { font-size: 1.8rem !important; }
 [data-testid="stWidgetLabel"] p { font-size: 1.15rem !important; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { font-size: 1.05rem !important; }
+button[data-baseweb="tab"] p { font-size: 1.15rem !important; }
+[data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.05rem !important; }
+[data-baseweb="select"] div, [data-testid="stTextInput"] input, [data-testid="stNumberInput"] input,
+[data-testid="stTextArea"] textarea { font-size: 1.1rem !important; }
+[data-testid="stMetricLabel"] p { font-size: 1.05rem !important; white-space: normal !important; }
+[data-testid="stMetricLabel"] div { overflow: visible !important; }
+/* Page names wrap instead of being cut in the sidebar. */
+[data-testid="stSidebarNavLink"] { height: auto !important; min-height: 2rem; font-size: 0.85rem; }
+[data-testid="stSidebarNavLink"] * { white-space: normal !important; overflow: visible !important;
+  text-overflow: clip !important; line-height: 1.3; }
 </style>
 """
 
@@ -94,7 +105,9 @@ def header(ns: str) -> None:
 
 
 def plot(fig, key: str | None = None, height: int | None = None) -> None:
-    st.plotly_chart(charts.theme(fig, scale(), height=height), key=key, width="stretch",
+    # theme=None: Streamlit's own chart theme replaces the template's fonts, so presentation
+    # mode's larger chart type (core.charts.theme) never reached the screen.
+    st.plotly_chart(charts.theme(fig, scale(), height=height), key=key, width="stretch", theme=None,
                     config={"displaylogo": False})
 
 

@@ -74,7 +74,8 @@ def navigation():
         groups.setdefault(tr(f"nav.section.{page.section}"), []).append(
             st.Page(page.path, title=tr(f"{page.key}.title"), icon=page.icon,
                     url_path=page.url, default=page.key == "home"))
-    return st.navigation(groups)
+    # expanded: every lesson listed (no "View more" button, whose label is English only)
+    return st.navigation(groups, expanded=True)
 
 
 def link_to_next(key: str) -> None:

@@ -65,7 +65,7 @@ def decision_boundary(xs, ys, z, task: str, points, labels, is_val, n_classes: i
     # Both axes shrink their domain to keep x and y at one scale: otherwise the y range grows
     # past the data and the map sits in a corner of a mostly empty plot.
     fig.update_yaxes(title_text="x₂", range=[ys[0], ys[-1]], scaleanchor="x", scaleratio=1, constrain="domain")
-    fig.update_layout(legend=dict(orientation="h", y=-0.2), uirevision="boundary")
+    fig.update_layout(legend=dict(orientation="h", y=-0.32, yanchor="top"), uirevision="boundary")
     return fig
 
 
@@ -74,7 +74,7 @@ def data_points(points, labels, is_val, task: str, n_classes: int, lang: str = "
     fig = go.Figure(_point_traces(points, labels, is_val, task, n_classes, lang))
     fig.update_xaxes(title_text="x₁", constrain="domain")
     fig.update_yaxes(title_text="x₂", scaleanchor="x", scaleratio=1)
-    fig.update_layout(legend=dict(orientation="h", y=-0.2), uirevision="boundary")
+    fig.update_layout(legend=dict(orientation="h", y=-0.32, yanchor="top"), uirevision="boundary")
     return fig
 
 
