@@ -19,9 +19,12 @@ def _warmup_thread() -> threading.Thread:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         import keras  # noqa: F401
 
-        from core.runtime import configure_tensorflow
+        import plotly.graph_objects  # noqa: F401
+
+        from core.runtime import configure_tensorflow, freeze_imported_objects
 
         configure_tensorflow()
+        freeze_imported_objects()
 
     thread = threading.Thread(target=work, name="tensorflow-warmup", daemon=True)
     thread.start()
