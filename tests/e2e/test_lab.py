@@ -113,9 +113,8 @@ def test_stop_mid_run_keeps_the_history(server, page):
     # force: a real mouse click at the button without Playwright's "is it stable?" wait, which
     # counts animation frames and so waits long on a page that is busy redrawing charts.
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop").click(force=True)
-    # The server stops training at once: its CPU falls back to idle within seconds (the click
-    # itself waits for the busy page's main thread). The page may take longer to show it:
-    # it is still drawing the frames that were sent before the Stop.
+    # The server stops training at once and its CPU falls back to idle. The page may take
+    # longer to show it: it is still drawing the frames that were sent before the Stop.
     idle_after = seconds_until_idle(server.pid, 20)
     wait_for_app(page, 60_000)
     stopped_after = time.perf_counter() - started
@@ -126,9 +125,11 @@ def test_stop_mid_run_keeps_the_history(server, page):
     epoch = int(re.search(r"epoch (\d+)", text).group(1))
     assert 0 < epoch < 2000
     assert charts(page).count() >= 2  # the interrupted run's curves stay on screen
-    # Issue 7 asks for 1 s; measured 2.8 s. Training stops at the next draw (< 0.1 s), but the
-    # rerun that follows redraws every chart and tab as interactive Plotly, about 2 s of CPU.
-    assert idle_after < 4
+    # Issue 7 asks for 1 s; measured 0.9 s on a 2-core machine that also runs this Chromium.
+    # Training stops at the next draw (< 0.1 s); the rerun that follows redraws every chart as
+    # interactive Plotly. (It was 2.8 s while Streamlit's gc.collect after each run scanned all
+    # of TensorFlow's objects: see core.runtime.freeze_imported_objects.) Margin for CI noise:
+    assert idle_after < 2
     assert stopped_after < 10
 
     # Changing a setting mid-run stops the run as well, and its history stays on screen.
@@ -143,4 +144,4 @@ def test_stop_mid_run_keeps_the_history(server, page):
     text = status_text(page)
     assert "Stopped" in text, text
     assert charts(page).count() >= 2
-    assert idle_after_change < 4
+    assert idle_after_change < 2
