@@ -44,7 +44,8 @@ def lines(panels: list[dict], *, scale: float = 1.0, height: int = CURVES_HEIGHT
     top, bottom = 34 * scale, 78 * scale
     plot_h = height - top - bottom
     n = max(1, len(panels))
-    gap, left_pad, right_pad = 10.0, 8.0, 2.0
+    # Room for the y tick labels, in % of the width: they grow with the presentation scale.
+    gap, left_pad, right_pad = 9.0 * scale, 9.0 * scale, 2.0
     width = (100 - left_pad - right_pad - gap * (n - 1)) / n
     out = [_open(height, font, name)]
     legend: dict[str, tuple[str, bool]] = {}
