@@ -1,6 +1,8 @@
 """Bad links, at scale: 200 malformed query strings (core.fuzz), spread over every page and
 opened through the entry file with Streamlit's AppTest (a real script run per link). Counts
-the links whose page raised, showed no title, or carried a bad value without any warning.
+the links whose page raised or showed no title, and the links that showed a warning. The
+queries use the Lab's parameter names and the frame's (lang, present, hide), so on a lesson page
+most of them are parameters that page does not read: those are ignored without a warning.
 The last line is exactly `exceptions=<n>`.
 
 Usage: python -m bench.bad_urls [--links 200]

@@ -68,7 +68,8 @@ n_cells = len(settings.cells())
 missing = [cell for cell in settings.cells() if cell not in results]
 if state.get(RUNNING) not in (None, settings):
     state[RUNNING] = None  # a setting changed: that sweep is cancelled, its cells are kept
-button_col, status_col = st.columns([1, 2])
+# In presentation mode one column each: a third of the width cut the button's label short.
+button_col, status_col = st.columns([1, 2]) if not frame.presenting() else (st.container(), st.container())
 busy = state.get(RUNNING) == settings and bool(missing)  # a sweep of this grid is under way
 label = (tr("deep.running") if busy else tr("deep.run", n=len(missing)) if missing
          else tr("deep.all_done", n=n_cells))

@@ -89,7 +89,7 @@ st.dataframe(pd.DataFrame([{
     tr("structure.col.layer"): r.name, tr("structure.col.kind"): r.kind,
     tr("structure.col.shape"): r.output_shape, tr("structure.col.real"): str(real.get(r.name, "")),
     tr("structure.col.params"): r.params, tr("structure.col.formula"): f"{r.formula} = {r.by_hand}",
-} for r in rows]), hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)
+} for r in rows]), hide_index=True, width="stretch")  # auto height: every row, at any font size
 first = next(r for r in rows if r.name == "hidden_1")
 total_by_hand = sum(r.by_hand for r in rows)
 frame.notice("structure.build", d=config.input_dim, data=tr(f"structure.datasets.{dataset}"),
