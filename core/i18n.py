@@ -53,10 +53,10 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **kwargs) -> str:
         text = catalogue(DEFAULT_LANGUAGE).get(key, key)
     if kwargs:
         try:
-            return keep_bold(text.format(**kwargs))
+            text = text.format(**kwargs)
         except (KeyError, IndexError, ValueError):
             return text
-    return text
+    return keep_bold(text)
 
 
 # `**99.9%**가`: CommonMark does not close bold after punctuation when a letter follows (the

@@ -136,8 +136,6 @@ class Trainer:
         self.model = compiled.model
         self.optimizer = compiled.optimizer
         self.kernel_layer_names = compiled.kernel_layer_names
-        # The last measured speed of this architecture sizes the first chunk of a reused set.
-        self._seconds_per_epoch = compiled.seconds_per_epoch
 
     # ---- public API ------------------------------------------------------------------------
     def run(self, epochs: int | None = None) -> Iterator[EpochRecord]:
@@ -197,6 +195,12 @@ class Trainer:
         return None if not self._seconds_per_epoch else 1.0 / self._seconds_per_epoch
 
     @property
+    def _seconds_per_epoch(self) -> float | None:
+        """Smoothed seconds per epoch of this architecture's compiled set; a reused set keeps
+        the last run's figure, which sizes this run's first chunk."""
+        return self._compiled.seconds_per_epoch
+
+    @property
     def xla(self) -> bool:
         """Whether chunks run XLA-compiled (False after a fallback to a plain graph)."""
         return self._compiled.xla
@@ -211,9 +215,8 @@ class Trainer:
             self.compile_seconds = seconds
         else:
             per_epoch = seconds / n
-            self._seconds_per_epoch = (per_epoch if self._seconds_per_epoch is None
-                                       else 0.5 * self._seconds_per_epoch + 0.5 * per_epoch)
-            self._compiled.seconds_per_epoch = self._seconds_per_epoch
+            self._compiled.seconds_per_epoch = (per_epoch if self._seconds_per_epoch is None
+                                                else 0.5 * self._seconds_per_epoch + 0.5 * per_epoch)
         return results[:n]
 
     def _next_chunk_length(self, target: int) -> int:

@@ -91,7 +91,7 @@ button[data-baseweb="tab"] p { font-size: 1.15rem !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.05rem !important; white-space: normal !important; }
 [data-testid="stMetricLabel"] div { overflow: visible !important; }
 /* Page names wrap instead of being cut in the sidebar. */
-[data-testid="stSidebarNavLink"] { height: auto !important; min-height: 2rem; font-size: 0.85rem; }
+[data-testid="stSidebarNavLink"] { height: auto !important; min-height: 2rem; }
 [data-testid="stSidebarNavLink"] *, [data-testid="stNavSectionHeader"], [data-testid="stNavSectionHeader"] * {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   line-height: 1.3; }

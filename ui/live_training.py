@@ -121,7 +121,7 @@ class LabViews:
         norms = {name: [runs.snapshot_at(trainer, e).grad_norms[name] for e in epochs]
                  for name in trainer.kernel_layer_names}
         if live:
-            series = [(name, epochs, values, _layer_colour(i, len(norms)), False)
+            series = [(name, epochs, values, charts.layer_colour(i, len(norms)), False)
                       for i, (name, values) in enumerate(norms.items())]
             _svg_into(self.gradients, live_charts.lines(
                 [{"title": tr("lab.chart.grad_norm"), "x_title": tr("lab.chart.epoch"), "log_y": True,
@@ -170,16 +170,6 @@ def _curve_panels(arrays: dict, metric: str, log_y: bool) -> list[dict]:
              "series": [(train, arrays["epoch"], arrays[f"train_{key}"], PALETTE[0], False),
                         (val, arrays["epoch"], arrays[f"val_{key}"], PALETTE[1], True)]}
             for name, key, log in (("loss", "loss", True), (metric, "metric", False))]
-
-
-def _layer_colour(i: int, n: int) -> str:
-    """Input side blue to output side orange, as in the gradient-norm Plotly chart."""
-    shade = i / max(1, n - 1)
-    return f"rgb({int(230 * shade)},{int(114 + 45 * shade)},{int(178 - 178 * shade)})"
-
-
-def _subset(proj, keep: slice):
-    return probes.Projection(proj.coords[keep], proj.explained, proj.total_dims)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

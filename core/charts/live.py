@@ -29,6 +29,8 @@ GRID = "#E5ECF6"
 AXIS = "#BBBBBB"
 MAX_POINTS = 600          # per line; longer histories are thinned (the last point is kept)
 CURVES_HEIGHT = 450       # as a Plotly chart's default height, so nothing jumps at the end
+# Plotly's RdBu_r (the regression colour scale of the Plotly charts), at five stops.
+RDBU_R = [[0.0, "#053061"], [0.25, "#4393c3"], [0.5, "#f7f7f7"], [0.75, "#d6604d"], [1.0, "#67001f"]]
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -159,8 +161,7 @@ def _boundary_rgb(z, task: str, n_classes: int) -> np.ndarray:
         rgb, alpha = palette[np.clip(z.astype(int), 0, len(palette) - 1)], 0.45
     else:
         limit = max(float(np.abs(z).max()), 1e-12)
-        rdbu_r = [[0.0, "#053061"], [0.25, "#4393c3"], [0.5, "#f7f7f7"], [0.75, "#d6604d"], [1.0, "#67001f"]]
-        rgb, alpha = _interpolate(rdbu_r, (z / limit + 1) / 2), 0.75
+        rgb, alpha = _interpolate(RDBU_R, (z / limit + 1) / 2), 0.75
     blended = alpha * rgb + (1 - alpha) * 255  # over the white page, as Plotly's opacity does
     return blended[::-1].round().astype(np.uint8)
 
@@ -170,8 +171,7 @@ def _point_colours(labels, task: str, n_classes: int) -> list[str]:
         return [PALETTE[int(k) % len(PALETTE)] for k in labels]
     values = np.asarray(labels, float)
     limit = max(float(np.abs(values).max()) if len(values) else 1.0, 1e-12)
-    scale = [[0.0, "#053061"], [0.5, "#f7f7f7"], [1.0, "#67001f"]]
-    return ["#%02x%02x%02x" % tuple(int(c) for c in row) for row in _interpolate(scale, (values / limit + 1) / 2)]
+    return ["#%02x%02x%02x" % tuple(int(c) for c in row) for row in _interpolate(RDBU_R, (values / limit + 1) / 2)]
 
 
 # ---- projections ---------------------------------------------------------------------------

@@ -98,15 +98,19 @@ def _point_traces(points, labels, is_val, task, n_classes, lang) -> list[go.Scat
     return traces
 
 
+def layer_colour(i: int, n: int) -> str:
+    """Layer i of n: input side blue to output side orange."""
+    shade = i / max(1, n - 1)
+    return f"rgb({int(230 * shade)},{int(114 + 45 * shade)},{int(178 - 178 * shade)})"
+
+
 def gradient_norms(epochs, norms: dict[str, list[float]], lang: str = "en") -> go.Figure:
     """One line per layer on a log axis: vanishing gradients sink, exploding ones climb."""
     fig = go.Figure()
     names = list(norms)
     for i, name in enumerate(names):
-        shade = i / max(1, len(names) - 1)
-        line_color = f"rgb({int(0 + 230 * shade)},{int(114 + 45 * shade)},{int(178 - 178 * shade)})"
         fig.add_trace(go.Scatter(x=epochs, y=np.maximum(norms[name], 1e-12), mode="lines+markers",
-                                 name=name, line=dict(color=line_color)))
+                                 name=name, line=dict(color=layer_colour(i, len(names)))))
     fig.update_yaxes(type="log", title_text=t("lab.chart.grad_norm", lang), exponentformat="power")
     fig.update_xaxes(title_text=t("lab.chart.epoch", lang))
     fig.update_layout(uirevision="grads")
