@@ -42,8 +42,10 @@ PROBE_JS = """() => {
     const last = window.__lens.texts[window.__lens.texts.length - 1];
     if (text && text !== last) { window.__lens.texts.push(text); window.__lens.times.push(performance.now() - t0); }
     if (window.__lens.chart === null) {
-      // The live curves are an SVG frame (core.charts.live); the finished run's are Plotly.
-      let drawn = !!document.querySelector('svg[data-chart="curves"] polyline');
+      // The live curves are an SVG frame shown as an image (core.charts.live), drawn once
+      // decoded; the finished run's curves are Plotly.
+      const img = document.querySelector('img[data-chart="curves"]');
+      let drawn = !!img && img.complete && img.naturalWidth > 0;
       for (const c of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {
         drawn = drawn || (c.textContent.includes('Loss') && !!c.querySelector('.scatterlayer .trace'));
       }
@@ -102,18 +104,21 @@ def main() -> None:
                 texts, times = lens["texts"], [t / 1000 for t in lens["times"]]
                 # The run proper: from the first status with epoch >= 1 to "Finished".
                 running = [(t, x) for t, x in zip(times, texts) if epochs_of(x) >= 1]
-                span = running[-1][0] - running[0][0]
-                epochs = epochs_of(running[-1][1]) - epochs_of(running[0][1])
-                redraws = len(running) / span if span > 0 else float("nan")
+                span = running[-1][0] - running[0][0] if running else 0.0
+                epochs = epochs_of(running[-1][1]) - epochs_of(running[0][1]) if running else 0
                 label = "cold" if run == 0 else f"warm {run}"
-                print(f"{label}: click->first curve {first:.2f}s, {len(running)} redraws in {span:.2f}s, "
-                      f"{epochs / span:.0f} epochs/s in the browser")
+                if span > 0:
+                    print(f"{label}: click->first curve {first:.2f}s, {len(running)} redraws in {span:.2f}s, "
+                          f"{epochs / span:.0f} epochs/s in the browser")
+                else:  # the browser saw one running frame at most: no rate to measure
+                    print(f"{label}: click->first curve {first:.2f}s, {len(running)} running frame(s) seen")
                 if run == 0:
                     cold = first
                 else:
                     firsts.append(first)
-                    redraw_rates.append(redraws)
-                    ui_rates.append(epochs / span)
+                    if span > 0:
+                        redraw_rates.append(len(running) / span)
+                        ui_rates.append(epochs / span)
                 page.close()
             browser.close()
     finally:
@@ -122,8 +127,9 @@ def main() -> None:
     print(f"headless Trainer on the same config: {headless:.0f} epochs/s")
     print(f"cold_click_to_first_point_s={cold:.2f}")
     print(f"click_to_first_point_s={statistics.median(firsts):.2f}")
-    print(f"redraws_per_s={statistics.median(redraw_rates):.1f}")
-    print(f"throughput_while_drawing={statistics.median(ui_rates) / headless:.2f}")
+    nan = float("nan")
+    print(f"redraws_per_s={statistics.median(redraw_rates) if redraw_rates else nan:.1f}")
+    print(f"throughput_while_drawing={statistics.median(ui_rates) / headless if ui_rates else nan:.2f}")
 
 
 if __name__ == "__main__":

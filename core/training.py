@@ -120,22 +120,16 @@ class Trainer:
         self._grid = self._make_grid(grid_size) if self.data.points_train is not None else None
 
         # The model, optimizer and compiled functions come from a process-wide pool, one set
-        # per architecture, and go back to it when this Trainer is freed. TensorFlow keeps
-        # several MB for every function it ever traced, so a server that built them anew for
-        # every run would grow by that much per run (measured: 25 MB with XLA). A reused set
-        # gets this run's initial weights, a reset optimizer and this run's data.
-        signature = _signature(self.config, self.batch_size, data, use_xla)
-        compiled = _POOL.acquire(signature) if reuse else None
-        if compiled is None:
-            compiled = _Compiled(self.config, self.task, self.batch_size, data, use_xla)
-        else:
-            compiled.reset(self.config, data)
-        self._compiled = compiled
-        if reuse:
-            weakref.finalize(self, _POOL.release, signature, compiled)
-        self.model = compiled.model
-        self.optimizer = compiled.optimizer
-        self.kernel_layer_names = compiled.kernel_layer_names
+        # per architecture. TensorFlow keeps several MB for every function it ever traced, so a
+        # server that built them anew for every run would grow by that much per run (measured:
+        # 25 MB with XLA). A Trainer holds its set while it trains and parks it between runs:
+        # its weights and optimizer state are copied out (a few KB) and the set goes back to the
+        # pool, where the next session's run of the same architecture finds it compiled.
+        self._arrays = data
+        self._lease = _Lease(_signature(self.config, self.batch_size, data, use_xla) if reuse else None, use_xla)
+        weakref.finalize(self, self._lease.release)
+        self._hold()
+        self.kernel_layer_names = self._compiled.kernel_layer_names
 
     # ---- public API ------------------------------------------------------------------------
     def run(self, epochs: int | None = None) -> Iterator[EpochRecord]:
@@ -146,6 +140,7 @@ class Trainer:
         target = self.epoch + int(epochs if epochs is not None else self.config.epochs)
         self._stop_requested = False
         self.status = "running"
+        self._hold()
         start = time.perf_counter() - self._elapsed
         try:
             if not self.history:
@@ -178,13 +173,34 @@ class Trainer:
             self._elapsed = time.perf_counter() - start
             if self.status == "running":  # the consumer closed us: an interrupted run
                 self.status = "stopped"
+            self._park()
 
     def stop(self) -> None:
         """Ask the run to end at the next epoch boundary."""
         self._stop_requested = True
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        return self._compiled.predict_fn(np.asarray(x, dtype="float32")).numpy()
+        return self.with_model(lambda _: self._compiled.predict_fn(np.asarray(x, dtype="float32")).numpy())
+
+    def with_model(self, fn):
+        """`fn(model)` with this Trainer's weights loaded, holding its set only meanwhile."""
+        with self._lease.lock:
+            held = self._lease.compiled is not None
+            self._hold()
+            try:
+                return fn(self._compiled.model)
+            finally:
+                if not held:
+                    self._park()
+
+    @property
+    def model(self):
+        """The Keras model with this Trainer's weights. Asking for it keeps the set with this
+        Trainer from then on (for callers that keep the model); `with_model` does not."""
+        with self._lease.lock:
+            self._hold()
+            self._lease.pinned = True
+            return self._compiled.model
 
     @property
     def metric_name(self) -> str:
@@ -196,27 +212,72 @@ class Trainer:
 
     @property
     def _seconds_per_epoch(self) -> float | None:
-        """Smoothed seconds per epoch of this architecture's compiled set; a reused set keeps
-        the last run's figure, which sizes this run's first chunk."""
-        return self._compiled.seconds_per_epoch
+        """Smoothed seconds per epoch; a reused set brings the last run's figure, which sizes
+        this run's first chunk."""
+        return self._lease.seconds_per_epoch
 
     @property
     def xla(self) -> bool:
         """Whether chunks run XLA-compiled (False after a fallback to a plain graph)."""
-        return self._compiled.xla
+        return self._lease.xla
+
+    # ---- holding and parking the compiled set ------------------------------------------------
+    @property
+    def _compiled(self) -> _Compiled | None:
+        return self._lease.compiled
+
+    def _hold(self) -> None:
+        """Have a compiled set with this Trainer's state loaded (a no-op while held)."""
+        lease = self._lease
+        with lease.lock:
+            if lease.compiled is not None:
+                return
+            compiled = _POOL.acquire(lease.signature) if lease.signature is not None else None
+            if compiled is None:
+                compiled = _Compiled(self.config, self.task, self.batch_size, self._arrays, lease.xla)
+                fresh = True
+            else:
+                fresh = False
+            if lease.state is not None:
+                if compiled.loaded is not lease.token:  # another Trainer used it meanwhile
+                    compiled.load(self.config, self._arrays, lease.state)
+            elif not fresh:
+                compiled.reset(self.config, self._arrays)
+            compiled.loaded = lease.token
+            lease.compiled = compiled
+            lease.xla = compiled.xla
+            if lease.seconds_per_epoch is None:
+                lease.seconds_per_epoch = compiled.seconds_per_epoch
+
+    def _park(self) -> None:
+        """Copy this Trainer's state out and give the set back to the pool (unless pinned)."""
+        lease = self._lease
+        with lease.lock:
+            compiled = lease.compiled
+            if compiled is None or lease.pinned or lease.signature is None:
+                return
+            if lease.dirty:  # trained since the last copy
+                lease.state, lease.token, lease.dirty = compiled.state(), object(), False
+            compiled.loaded = lease.token
+            lease.xla = compiled.xla
+            lease.compiled = None
+            _POOL.release(lease.signature, compiled)
 
     # ---- compiled functions ----------------------------------------------------------------
     def _train_chunk(self, n: int) -> np.ndarray:
         started = time.perf_counter()
         first = not self._compiled.has_run
         results = self._compiled.train_chunk(n, self.epoch)
+        self._lease.dirty = True
         seconds = time.perf_counter() - started
         if first:
             self.compile_seconds = seconds
         else:
             per_epoch = seconds / n
-            self._compiled.seconds_per_epoch = (per_epoch if self._seconds_per_epoch is None
-                                                else 0.5 * self._seconds_per_epoch + 0.5 * per_epoch)
+            smoothed = (per_epoch if self._seconds_per_epoch is None
+                        else 0.5 * self._seconds_per_epoch + 0.5 * per_epoch)
+            self._compiled.seconds_per_epoch = self._lease.seconds_per_epoch = smoothed
+        self._lease.xla = self._compiled.xla
         return results[:n]
 
     def _next_chunk_length(self, target: int) -> int:
@@ -301,6 +362,29 @@ def _signature(config: ExperimentConfig, batch_size: int, data: dict, use_xla: b
     return (graph_fields, config.input_dim, config.n_outputs, config.task, batch_size, shapes, use_xla)
 
 
+class _Lease:
+    """A Trainer's hold on a compiled set, kept apart from the Trainer so that a finalizer can
+    give the set back without keeping the Trainer alive. Between runs `compiled` is None and
+    `state` holds the weights and optimizer variables that the next hold loads again."""
+
+    def __init__(self, signature: tuple | None, xla: bool = True):
+        self.signature = signature  # None: a private set, never pooled (reuse=False)
+        self.compiled: _Compiled | None = None
+        self.state: tuple[list, list] | None = None
+        self.token: object | None = None  # marks the set that still has `state` loaded
+        self.pinned = False
+        self.dirty = False  # trained since `state` was copied
+        self.xla = xla
+        self.seconds_per_epoch: float | None = None
+        self.lock = threading.RLock()
+
+    def release(self) -> None:
+        with self.lock:
+            compiled, self.compiled = self.compiled, None
+            if compiled is not None and self.signature is not None:
+                _POOL.release(self.signature, compiled)
+
+
 class _Compiled:
     """One architecture's model, optimizer, data variables and traced functions.
 
@@ -313,6 +397,7 @@ class _Compiled:
         from core.models import build_model, kernel_layers, probe_model
 
         self.xla = use_xla
+        self.loaded: object | None = None  # the token of the parked Trainer state it still holds
         self.has_run = False            # the chunk function has been traced and compiled
         self.seconds_per_epoch: float | None = None
         self.model = build_model(config)
@@ -335,10 +420,27 @@ class _Compiled:
             target.assign(source.value)
         for variable, initial in zip(self.optimizer.variables, self._optimizer_initial, strict=True):
             variable.assign(initial)
+        self._set_run_values(config, data)
+
+    def _set_run_values(self, config: ExperimentConfig, data: dict) -> None:
         self.optimizer.learning_rate = config.learning_rate
         for key in DATA_KEYS:
             self.vars[key].assign(data[key])
         self.seed.assign(_seed32(config.seed))
+
+    def state(self) -> tuple[list, list]:
+        """The training state: model variables (weights, BatchNorm statistics, dropout seed
+        state) and optimizer variables (iterations, moments), as NumPy copies."""
+        return ([v.numpy() for v in self.model.variables], [v.numpy() for v in self.optimizer.variables])
+
+    def load(self, config: ExperimentConfig, data: dict, state: tuple[list, list]) -> None:
+        """Continue a parked Trainer: its state, learning rate, data and seed."""
+        model_values, optimizer_values = state
+        for variable, value in zip(self.model.variables, model_values, strict=True):
+            variable.assign(value)
+        for variable, value in zip(self.optimizer.variables, optimizer_values, strict=True):
+            variable.assign(value)
+        self._set_run_values(config, data)
 
     def train_chunk(self, n: int, first_epoch: int) -> np.ndarray:
         import tensorflow as tf

@@ -68,9 +68,12 @@ def sidebar_frame() -> None:
         st.selectbox(t("app.language", lang()), list(LANGUAGES), format_func=LANGUAGES.get,
                      key=LANG_KEY)
         st.toggle(tr("app.presentation"), key=PRESENT_KEY, help=tr("app.presentation_help"))
-    st.query_params["lang"] = lang()
+    # Set only when different: every change is a message that rewrites the browser's history.
+    if st.query_params.get("lang") != lang():
+        st.query_params["lang"] = lang()
     if presenting():
-        st.query_params["present"] = "1"
+        if st.query_params.get("present") != "1":
+            st.query_params["present"] = "1"
         st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
     elif "present" in st.query_params:
         del st.query_params["present"]

@@ -163,11 +163,12 @@ def write_url(config: ExperimentConfig) -> None:
     params["lang"] = lang()
     if st.query_params.get("present") == "1":
         params["present"] = "1"
-    # Key by key: `st.query_params.from_dict` would also drop the page from the URL, which
-    # makes the browser report "page not found" on a fresh visit.
-    for key, value in params.items():
-        if st.query_params.get(key) != value:
-            st.query_params[key] = value
+    # Only what changed, in one message: each message makes the browser rewrite its history
+    # entry (20 of them took ~0.45 s of a click on Train). Not `from_dict`: it would also drop
+    # the page from the URL, which makes the browser report "page not found" on a fresh visit.
+    changed = {key: value for key, value in params.items() if st.query_params.get(key) != value}
+    if changed:
+        st.query_params.update(changed)
 
 
 def _dataset_label(name: str) -> str:

@@ -139,8 +139,13 @@ class LabViews:
         points = np.concatenate([data.points_train, data.points_val])
         labels = np.concatenate([data.y_train, data.y_val])
         is_val = np.concatenate([np.zeros(len(data.y_train), bool), np.ones(len(data.y_val), bool)])
-        plot_into(self.boundary, charts.data_points(points, labels, is_val, data.task, data.n_classes, lang()),
-                  "lab_preview")
+        # An SVG frame, like the live boundary: no Plotly on the page until a run has ended,
+        # so a click on Train does not wait for the browser to redraw a Plotly chart.
+        lo, hi = points.min(axis=0), points.max(axis=0)
+        pad = 0.08 * (hi - lo)
+        xs, ys = (np.array([lo[i] - pad[i], hi[i] + pad[i]]) for i in range(2))
+        _svg_into(self.boundary, live_charts.boundary(xs, ys, None, data.task, points, labels, is_val,
+                                                      data.n_classes, scale=scale(), name="preview"))
 
     def status_line(self, trainer) -> None:
         last = trainer.history[-1] if trainer.history else None
@@ -180,8 +185,8 @@ def _preview_split(dataset: str, n: int, noise: float, val_split: float, seed: i
 
 
 def _svg_into(placeholder, markup: str) -> None:
-    """Show a live SVG frame. Through markdown: `st.html` sanitizes SVG away (1.67)."""
-    placeholder.markdown(markup, unsafe_allow_html=True)
+    """Show a live SVG frame, as an image (see core.charts.live.as_image)."""
+    placeholder.markdown(live_charts.as_image(markup), unsafe_allow_html=True)
 
 
 def plot_into(placeholder, fig, key: str) -> None:

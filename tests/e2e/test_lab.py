@@ -44,7 +44,9 @@ def test_shared_link_train_live_updates_scrub_and_download(server_url, page):
     wait_for_app(page, 120_000)
     assert page.get_by_role("combobox").filter(has_text="spiral").count() >= 1 or "spiral" in page.content()
     page.screenshot(path=str(ARTIFACTS / "lab-1-shared-link.png"), full_page=True)
-    preview = shot(charts(page).first)
+    # Before a run the data alone, as a light SVG frame (no Plotly on the page yet).
+    preview = shot(page.locator('img[data-chart="preview"]'))
+    assert charts(page).count() == 0
 
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train").click()
     wait_for_app(page, 120_000)

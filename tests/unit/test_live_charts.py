@@ -132,3 +132,36 @@ def test_text_is_escaped():
     assert "<b>&" in texts and "hidden_1 *x*" in texts
     # Shown through markdown: its marks must not turn text into emphasis.
     assert "hidden_1" not in markup and "*x*" not in markup
+
+
+def test_the_preview_draws_the_data_without_a_model():
+    points = np.array([[0.0, 0.0], [1.0, 1.0], [0.5, 0.2]])
+    root = _tree(live.boundary(np.array([0.0, 1.0]), np.array([0.0, 1.0]), None, "binary", points,
+                               np.array([0, 1, 1]), np.array([False, False, True]), 2, name="preview"))
+    assert not list(root.iter(f"{NS}image"))  # no model output yet
+    assert len(list(root.iter(f"{NS}circle"))) == 2 and len(list(root.iter(f"{NS}path"))) == 1
+    assert root.get("data-chart") == "preview"
+
+
+@pytest.mark.parametrize("make", [
+    lambda: live.lines(_panels(np.array([1.0, 0.5]), np.array([1.2, 0.7])), height=400),
+    lambda: live.boundary(np.linspace(0, 1, 2), np.linspace(0, 1, 2), np.array([[0.1, 0.9], [0.4, 0.6]]),
+                          "binary", np.array([[0.2, 0.3]]), np.array([1]), np.array([False]), 2),
+    lambda: live.projections([("Layer 1", "8-d → 2-d <&>", np.eye(3, 2))], np.array([0, 1, 0]), "binary", 2),
+])
+def test_a_frame_as_an_image_holds_the_same_svg(make):
+    """The <img> carries the frame unchanged, as a data URL the browser decodes as XML."""
+    svg = make()
+    tag = ET.fromstring(live.as_image(svg, alt="Loss & accuracy"))
+    assert tag.tag == "img" and tag.get("alt") == "Loss & accuracy"
+    prefix = "data:image/svg+xml;base64,"
+    assert tag.get("src").startswith(prefix)
+    decoded = base64.b64decode(tag.get("src")[len(prefix):]).decode()
+    assert decoded == svg
+    assert tag.get("data-chart") == _tree(decoded).get("data-chart")
+    style = dict(part.split(":") for part in tag.get("style").split(";"))
+    assert style["width"] == "100%"
+    if _tree(decoded).get("height"):  # line panels keep their pixel height
+        assert style["height"] == f"{int(float(_tree(decoded).get('height')))}px"
+    else:  # square frames keep their aspect ratio
+        assert style["object-fit"] == "contain"

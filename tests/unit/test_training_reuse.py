@@ -1,7 +1,6 @@
 """The Trainer's compiled sets are reused across runs of one architecture (so a long-running
-server does not grow with every traced function) and a reused set trains exactly like a new one."""
-
-import gc
+server does not grow with every traced function), a reused set trains exactly like a new one,
+and a Trainer that parked its set between runs continues exactly as if it had kept it."""
 
 import numpy as np
 import pytest
@@ -21,19 +20,18 @@ CONFIGS = {
     "regression": ExperimentConfig(dataset="diabetes", hidden=(8,), loss="mse", epochs=8, n_samples=442),
 }
 
-
 def _finished(config):
     trainer = Trainer(config)
     list(trainer.run())
     return trainer
 
-
-def _released(trainer):
-    compiled = trainer._compiled
-    del trainer
-    gc.collect()
+def _set_of_a_finished_run(config):
+    """Train a run to the end; the set it trained with (now parked in the pool)."""
+    trainer = Trainer(config)
+    compiled = trainer._compiled  # held from construction until the run ends
+    list(trainer.run())
+    assert trainer._compiled is None, "a finished run keeps its set"
     return compiled
-
 
 def _everything(trainer):
     records = list(trainer.run())
@@ -46,12 +44,11 @@ def _everything(trainer):
         "predictions": trainer.predict(trainer.data.x_val),
     }
 
-
 @pytest.mark.parametrize("name", list(CONFIGS))
 def test_a_reused_set_trains_exactly_like_a_new_one(name):
     first = CONFIGS[name].replace(seed=1, learning_rate=0.05)
     second = first.replace(seed=2, learning_rate=0.01, noise=0.1)
-    compiled = _released(_finished(first))
+    compiled = _set_of_a_finished_run(first)
 
     reused = Trainer(second)
     assert reused._compiled is compiled, "the freed set was not reused"
@@ -66,41 +63,70 @@ def test_a_reused_set_trains_exactly_like_a_new_one(name):
     if want["boundary"] is not None:
         np.testing.assert_allclose(got["boundary"], want["boundary"], rtol=1e-4, atol=1e-6)
 
-
 def test_many_runs_trace_the_training_loop_once():
     config = XOR.replace(epochs=5, hidden=(7, 7))
     compiled = None
     for seed in range(5):
-        trainer = _finished(config.replace(seed=seed, learning_rate=0.01 * (seed + 1)))
-        assert compiled is None or trainer._compiled is compiled
-        compiled = trainer._compiled
-        del trainer
-        gc.collect()
+        got = _set_of_a_finished_run(config.replace(seed=seed, learning_rate=0.01 * (seed + 1)))
+        assert compiled is None or got is compiled
+        compiled = got
     assert compiled.train_chunk_fn.experimental_get_tracing_count() == 1
     assert compiled.evaluate_fn.experimental_get_tracing_count() == 1
     assert compiled.grad_norms_fn.experimental_get_tracing_count() == 1
 
-
-def test_trainers_alive_at_once_never_share_a_set():
-    config = XOR.replace(epochs=3, hidden=(9,))
-    a = _finished(config)
-    b = _finished(config.replace(seed=4))
+def test_trainers_running_at_once_never_share_a_set():
+    config = XOR.replace(epochs=6, hidden=(9,))
+    a, b = Trainer(config), Trainer(config.replace(seed=4))
+    runs = [a.run(), b.run()]
+    for _ in range(3):  # interleaved, as two sessions' script threads would be
+        for run in runs:
+            next(run)
+    assert a._compiled is not None and b._compiled is not None
     assert a._compiled is not b._compiled
-    assert a.model is not b.model
-    # Continuing one does not move the other's weights.
-    before = [w.copy() for w in b.model.get_weights()]
-    list(a.run(3))
-    for w, w0 in zip(b.model.get_weights(), before, strict=True):
-        np.testing.assert_array_equal(w, w0)
+    for run in runs:
+        run.close()
 
+@pytest.mark.parametrize("name", ["adam", "dropout+batchnorm+momentum", "multiclass one-hot"])
+def test_continue_after_another_trainer_used_the_parked_set(name):
+    """Continue keeps the weights and the optimizer state, even when another session's run
+    took the set meanwhile; the oracle keeps a private set all along."""
+    config = CONFIGS[name].replace(epochs=5, seed=3)
+    a = Trainer(config)
+    a_set = a._compiled
+    list(a.run())
+    other = Trainer(config.replace(seed=9, learning_rate=0.2))
+    assert other._compiled is a_set, "the parked set was not reused"
+    list(other.run())  # trains on a's old set: moves its weights and moments
+    resumed = [(r.train_loss, r.val_loss, r.train_metric, r.val_metric) for r in a.run(4)]
+
+    oracle = Trainer(config, reuse=False)
+    list(oracle.run())
+    want = [(r.train_loss, r.val_loss, r.train_metric, r.val_metric) for r in oracle.run(4)]
+    np.testing.assert_allclose(resumed, want, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(a.predict(a.data.x_val), oracle.predict(oracle.data.x_val), rtol=1e-4, atol=1e-6)
+    assert a.history[-1].snapshot.grad_norms == pytest.approx(oracle.history[-1].snapshot.grad_norms, rel=1e-4)
+
+def test_predict_and_model_after_a_run():
+    """predict borrows the set for the call only; asking for the model keeps it."""
+    config = XOR.replace(epochs=3, hidden=(5, 4))
+    a = _finished(config)
+    before = a.predict(a.data.x_val)
+    assert a._compiled is None
+    other = _finished(config.replace(seed=8))  # may take a's set and change its weights
+    np.testing.assert_array_equal(a.predict(a.data.x_val), before)
+    model = a.model
+    assert a._compiled is not None and a._compiled.model is model
+    del other
+    np.testing.assert_allclose(model.predict(a.data.x_val, verbose=0), before, rtol=1e-5, atol=1e-6)
+    list(a.run(1))
+    assert a._compiled is not None, "a Trainer whose model was handed out keeps its set"
 
 def test_other_architectures_get_their_own_set():
     base = XOR.replace(epochs=2, hidden=(10,))
-    a = _released(_finished(base))
+    a = _set_of_a_finished_run(base)
     for change in ({"hidden": (11,)}, {"batch_size": 16}, {"activation": "tanh"}, {"loss": "mse"}):
         trainer = Trainer(base.replace(**change))
         assert trainer._compiled is not a, change
-
 
 def test_the_pool_keeps_a_bounded_number_of_free_sets():
     pool = _Pool(max_free=2)
