@@ -14,6 +14,8 @@ warmup.start()
 page = navigation.navigation()
 frame.sidebar_frame()
 classroom.apply()
+info = navigation.by_url(page.url_path)
+navigation.warn_unused_params(info)
 page.run()
-if (info := navigation.by_url(page.url_path)) is not None:
+if info is not None:
     classroom.builder(info.prefix)

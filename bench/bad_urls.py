@@ -1,9 +1,10 @@
 """Bad links, at scale: 200 malformed query strings (core.fuzz), spread over every page and
 opened through the entry file with Streamlit's AppTest (a real script run per link). Counts
 the links whose page raised or showed no title, and the links that showed a warning. The
-queries use the Lab's parameter names and the frame's (lang, present, hide), so on a lesson page
-most of them are parameters that page does not read: those are ignored without a warning.
-The last line is exactly `exceptions=<n>`.
+queries use the Lab's parameter names and the frame's (lang, present, hide); a parameter that
+a page does not read is named in a warning too (ui.navigation.warn_unused_params). A link
+with no parameter, or only good values, rightly shows none. The last line is exactly
+`exceptions=<n>`.
 
 Usage: python -m bench.bad_urls [--links 200]
 """

@@ -70,5 +70,18 @@ def keep_bold(markdown: str) -> str:
     return _BOLD_BEFORE_LETTER.sub(r"**\1\2**", markdown)
 
 
+_MARKS = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*_[]<>&~$:"})  # inline marks; [ ] cover ![…](…)
+
+
+def literal(text: str, limit: int = 40) -> str:
+    """Somebody's text (a link's parameter, a file name) quoted in a markdown message: shortened
+    to `limit` characters, control characters dropped, and every mark markdown, HTML or
+    Streamlit (`:red[…]`, `$…$`) would act on written as a character reference."""
+    text = "".join(ch for ch in str(text) if ch.isprintable())
+    if len(text) > limit:
+        text = text[:limit - 1] + "…"
+    return text.translate(_MARKS)
+
+
 def has(key: str, lang: str = DEFAULT_LANGUAGE) -> bool:
     return key in catalogue(normalize_language(lang))

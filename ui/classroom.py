@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core import classroom
+from core.i18n import literal
 from ui.frame import tr
 
 STATE_KEY = "classroom_hide"  # the keys hidden in this session (from the link or the builder)
@@ -19,11 +20,13 @@ def apply() -> None:
         keys, refused = classroom.parse_hidden(st.query_params.get_all(classroom.PARAM))
         st.session_state[STATE_KEY] = keys
         if refused:
-            st.warning(tr("app.classroom.refused", names=", ".join(refused)))
+            st.warning(tr("app.classroom.refused", names=", ".join(literal(name, 30) for name in refused)))
     keys = st.session_state[STATE_KEY]
     if keys:
         st.html(classroom.css_for(keys))
-        st.query_params[classroom.PARAM] = classroom.SEPARATOR.join(keys)
+        joined = classroom.SEPARATOR.join(keys)
+        if st.query_params.get(classroom.PARAM) != joined:  # each write rewrites browser history
+            st.query_params[classroom.PARAM] = joined
     elif classroom.PARAM in st.query_params:
         del st.query_params[classroom.PARAM]
 

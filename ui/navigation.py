@@ -9,7 +9,14 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
+from core.classroom import PARAM as HIDE_PARAM
+from core.config import URL_FIELDS
+from core.i18n import literal
 from ui.frame import tr
+
+FRAME_PARAMS = ("lang", "present", HIDE_PARAM)  # read on every page (ui.frame, ui.classroom)
+LAB_PARAMS = tuple(key for _, key, _ in URL_FIELDS)  # the experiment (core.config)
+MAX_NAMED = 5  # unused parameters named in the warning; the rest are counted
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,11 +30,13 @@ class PageInfo:
     section: str     # i18n key under nav.section.
     topic: str = ""  # the lecture's topic (i18n key under home.topics.), for the lesson path
     prefix: str = ""  # the page's widget-key prefix (classroom links list these controls)
+    params: tuple[str, ...] = ()  # URL parameters the page reads, besides FRAME_PARAMS
 
 
 PAGES: tuple[PageInfo, ...] = (
     PageInfo("pages/home.py", "home", "home", ":material/home:", "start"),
-    PageInfo("pages/training_lab.py", "lab", "lab", ":material/science:", "lab", "lab", prefix="lab_"),
+    PageInfo("pages/training_lab.py", "lab", "lab", ":material/science:", "lab", "lab", prefix="lab_",
+             params=LAB_PARAMS),
     PageInfo("pages/activations.py", "activations", "activations", ":material/show_chart:", "basics", "activations", prefix="act_"),
     PageInfo("pages/losses.py", "losses", "losses", ":material/straighten:", "basics", "losses", prefix="loss_"),
     PageInfo("pages/model_structure.py", "structure", "structure", ":material/account_tree:", "architecture", "structure", prefix="structure_"),
@@ -76,6 +85,26 @@ def navigation():
                     url_path=page.url, default=page.key == "home"))
     # expanded: every lesson listed (no "View more" button, whose label is English only)
     return st.navigation(groups, expanded=True)
+
+
+def warn_unused_params(page: PageInfo | None) -> None:
+    """Name the link's parameters that this page does not read, on the page's first run in the
+    session: a mistyped or outdated link should say what it lost, not drop it silently.
+    (Moving between pages clears the parameters, so the app's own links never warn.)"""
+    if page is None:
+        return
+    checked = st.session_state.setdefault("nav_params_checked", set())
+    if page.url in checked:
+        return
+    checked.add(page.url)
+    known = set(FRAME_PARAMS) | set(page.params)
+    unused = [name for name in st.query_params.keys() if name not in known]
+    if not unused:
+        return
+    names = ", ".join(f"“{literal(name, 30)}”" for name in unused[:MAX_NAMED])
+    if len(unused) > MAX_NAMED:
+        names += " " + tr("app.more_names", n=len(unused) - MAX_NAMED)
+    st.warning(tr("app.unused_params", count=len(unused), names=names))
 
 
 def link_to_next(key: str) -> None:

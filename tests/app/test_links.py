@@ -53,3 +53,21 @@ def test_sidebar_builds_a_classroom_link_for_this_pages_controls():
     css = " ".join(h.proto.body for h in at.get("html"))
     assert ".st-key-lab_noise" in css and ".st-key-lab_seed" in css
     assert at.query_params["hide"] == ["lab_noise-lab_seed"] or at.query_params["hide"] == "lab_noise-lab_seed"
+
+
+def test_a_link_names_the_parameters_its_page_does_not_read():
+    at = open_link("pages/training_lab.py", {"epochs": "50", "colour": "red", "x*y": "1", "lang": "en"})
+    assert_clean(at)
+    unused = [w.value for w in at.warning if "does not use" in w.value]
+    assert len(unused) == 1, [w.value for w in at.warning]
+    assert "colour" in unused[0] and "x&#42;y" in unused[0] and "epochs" not in unused[0] and "lang" not in unused[0]
+    assert at.select_slider(key="lab_epochs").value == 50  # the parameters it reads still apply
+    at.run()  # said once: not again on the next run of the same page
+    assert not [w.value for w in at.warning if "does not use" in w.value]
+
+
+@pytest.mark.parametrize("path", ["pages/home.py", "pages/activations.py"])
+def test_a_lesson_link_with_only_the_frames_parameters_does_not_warn(path):
+    at = open_link(path, {"lang": "ko", "present": "1"})
+    assert_clean(at)
+    assert not at.first_warnings and not at.warning, [w.value for w in at.warning]

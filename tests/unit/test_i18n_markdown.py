@@ -30,3 +30,29 @@ def test_every_korean_message_with_values_renders_its_bold():
              hidden="(5,)", out=3, by_hand=88, total=88, match="✓")
     assert text.startswith("**와인") and "<strong>" in _html(text)
     assert "**" not in _html(text)
+
+
+@pytest.mark.parametrize("text", ["*x*", "__init__", "`code`", "[a](javascript:x)", "![i](x.png)", "<script>1</script>",
+                                  "a & b", "~~gone~~", "$x^2$", ":red[alert]", "back\\slash", "한국어 **굵게**",
+                                  "ｌａｎｇ", "a b"])
+def test_literal_text_renders_as_itself(text):
+    """Quoted into a message, somebody's text shows as typed: no emphasis, link, tag or code."""
+    import html
+    import re
+
+    from core.i18n import literal
+
+    rendered = _html(f"Ignored: {literal(text)}").strip()
+    assert rendered.startswith("<p>") and rendered.endswith("</p>")
+    inner = rendered[3:-4]
+    assert not re.search(r"<[a-z]", inner), inner  # no element of any kind
+    assert html.unescape(inner) == f"Ignored: {text}"
+    # Streamlit's own marks (colour directives, math) are not left as raw characters either.
+    assert ":" not in literal(text) and "$" not in literal(text)
+
+
+def test_literal_shortens_and_drops_control_characters():
+    from core.i18n import literal
+
+    assert literal("n" * 300, 30) == "n" * 29 + "…"
+    assert literal("a\x00b\nc") == "abc"
