@@ -88,7 +88,8 @@ class LabViews:
         probe = trainer.probe_set
         if live:
             _svg_into(self.boundary, live_charts.boundary(xs, ys, snapshot.boundary, trainer.task, probe.points,
-                                                    probe.labels, probe.is_val, trainer.n_classes, scale=scale()))
+                                                    probe.labels, probe.is_val, trainer.n_classes, scale=scale(),
+                                                    legend=(tr("lab.chart.train"), tr("lab.chart.val"))))
             return
         plot_into(self.boundary, charts.decision_boundary(
             xs, ys, snapshot.boundary, trainer.task, probe.points, probe.labels, probe.is_val,
@@ -145,7 +146,8 @@ class LabViews:
         pad = 0.08 * (hi - lo)
         xs, ys = (np.array([lo[i] - pad[i], hi[i] + pad[i]]) for i in range(2))
         _svg_into(self.boundary, live_charts.boundary(xs, ys, None, data.task, points, labels, is_val,
-                                                      data.n_classes, scale=scale(), name="preview"))
+                                                      data.n_classes, scale=scale(), name="preview",
+                                                      legend=(tr("lab.chart.train"), tr("lab.chart.val"))))
 
     def status_line(self, trainer) -> None:
         last = trainer.history[-1] if trainer.history else None

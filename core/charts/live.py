@@ -117,14 +117,19 @@ def _legend(items: dict[str, tuple[str, bool]], y: float, scale: float) -> str:
 
 # ---- decision boundary ---------------------------------------------------------------------
 def boundary(xs, ys, z, task: str, points, labels, is_val, n_classes: int, *, scale: float = 1.0,
-             name: str = "boundary") -> str:
+             name: str = "boundary", legend: tuple[str, str] | None = None) -> str:
     """The model's output over the input plane as an image (none if z is None: the data
     alone, before any training), the data points on top.
     A square plot, sized by its column (a viewBox), as the Plotly chart keeps x and y equal.
     The viewBox is about as wide as the Lab's boundary column at 1280 px, so text there is drawn
-    at its nominal size (and grows with a wider column)."""
+    at its nominal size (and grows with a wider column). `legend`: the (training, validation)
+    labels of a row under the plot that explains the marks and the class colours."""
     size, pad_l, pad_b, pad_t = 260, 38 * scale, 36 * scale, 8 * scale
     full_w, full_h = size + pad_l + 10, size + pad_b + pad_t
+    legend_markup = ""
+    if legend is not None:
+        legend_markup, rows = _marks_legend(legend, task, n_classes, pad_l, full_h + 10 * scale, full_w - 4, scale)
+        full_h += 4 * scale + 20 * scale * rows
     font = BASE_FONT * scale
     x_lo, x_hi, y_lo, y_hi = float(xs[0]), float(xs[-1]), float(ys[0]), float(ys[-1])
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" data-chart="{name}" viewBox="0 0 {full_w:.0f} {full_h:.0f}" '
@@ -153,10 +158,43 @@ def boundary(xs, ys, z, task: str, points, labels, is_val, n_classes: int, *, sc
         y = pad_t + size * (1 - (value - y_lo) / (y_hi - y_lo))
         out.append(f'<text x="{pad_l - 5:.1f}" y="{y:.1f}" dy="0.35em" text-anchor="end" '
                    f'font-size="{font - 2 * scale:.1f}">{label}</text>')
-    out.append(f'<text x="{pad_l + size / 2:.1f}" y="{full_h - 4:.1f}" text-anchor="middle">x₁</text>')
+    out.append(f'<text x="{pad_l + size / 2:.1f}" y="{size + pad_b + pad_t - 4:.1f}" text-anchor="middle">x₁</text>')
+    out.append(legend_markup)
     out.append(f'<text x="{12 * scale:.1f}" y="{pad_t + size / 2:.1f}" text-anchor="middle">x₂</text>')
     out.append("</svg>")
     return "".join(out)
+
+
+def _marks_legend(labels: tuple[str, str], task: str, n_classes: int, x0: float, y: float, right: float,
+                  scale: float) -> tuple[str, int]:
+    """● training  ◆ validation, then the class colours (up to ten), in rows that end before
+    `right`; the markup and the number of rows."""
+    r, font, grey = 3.0 * scale, (BASE_FONT - 2) * scale, "#777777"
+    d = r * 1.3
+    marks = [(f'<circle cx="{{x:.1f}}" cy="{{y:.1f}}" r="{r:.1f}" fill="{grey}"/>', labels[0]),
+             (f'<path d="M{{x:.1f}} {{top:.1f}}l{d:.1f} {d:.1f}l{-d:.1f} {d:.1f}l{-d:.1f} {-d:.1f}z" fill="{grey}" '
+              f'stroke="black" stroke-width="0.8"/>', labels[1])]
+    if task != "regression" and n_classes <= 10:
+        marks += [(f'<rect x="{{left:.1f}}" y="{{top:.1f}}" width="{2 * r:.1f}" height="{2 * r:.1f}" '
+                   f'fill="{PALETTE[k % len(PALETTE)]}"/>', str(k)) for k in range(n_classes)]
+    parts, x, rows = [f'<g font-size="{font:.1f}">'], x0, 1
+    for mark, label in marks:
+        width = 3 * r + _text_width(label, font) + 10 * scale
+        if x > x0 and x + width - 10 * scale > right:  # the next row
+            x, y, rows = x0, y + 20 * scale, rows + 1
+        centre = x + r
+        parts.append(mark.format(x=centre, y=y, left=centre - r, top=y - (d if "path" in mark else r))
+                     + f'<text x="{x + 3 * r:.1f}" y="{y:.1f}" dy="0.35em">{escape(label)}</text>')
+        x += width
+    parts.append("</g>")
+    return "".join(parts), rows
+
+
+def _text_width(text: str, font: float) -> float:
+    """About how wide `text` is drawn: Hangul and other wide characters take a full em."""
+    import unicodedata
+
+    return font * sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text)
 
 
 def _boundary_rgb(z, task: str, n_classes: int) -> np.ndarray:

@@ -165,3 +165,26 @@ def test_a_frame_as_an_image_holds_the_same_svg(make):
         assert style["height"] == f"{int(float(_tree(decoded).get('height')))}px"
     else:  # square frames keep their aspect ratio
         assert style["object-fit"] == "contain"
+
+
+@pytest.mark.parametrize("labels", [("training", "validation"), ("학습", "검증")])
+@pytest.mark.parametrize("scale", [1.0, 1.5])
+@pytest.mark.parametrize("n_classes", [2, 3, 7])
+def test_the_boundary_legend_explains_marks_and_classes_without_overlap(labels, scale, n_classes):
+    points = np.array([[0.2, 0.2], [0.8, 0.8]])
+    root = _tree(live.boundary(np.array([0.0, 1.0]), np.array([0.0, 1.0]), None, "multiclass", points,
+                               np.array([0, 1]), np.array([False, True]), n_classes, legend=labels, scale=scale))
+    font = (live.BASE_FONT - 2) * scale
+    (group,) = root.iter(f"{NS}g")  # the legend row(s), under the plot
+    entries = list(group.iter(f"{NS}text"))
+    assert [t.text for t in entries] == [*labels, *map(str, range(n_classes))]
+    width, height = (float(v) for v in root.get("viewBox").split()[2:])
+    rows: dict[float, list] = {}
+    for t in entries:
+        rows.setdefault(float(t.get("y")), []).append(t)
+    for row in rows.values():  # left to right, each entry clear of the one before, inside the frame
+        xs = [float(t.get("x")) for t in row]
+        ends = [x + live._text_width(t.text, font) for x, t in zip(xs, row)]
+        assert all(end < nxt for end, nxt in zip(ends, xs[1:]))
+        assert ends[-1] <= width
+    assert max(rows) < height
