@@ -63,7 +63,7 @@ run = experiment(epochs, recompile, seed)
 built, compiled, fitted, recompiled, refitted, clone, fresh, other = run.steps
 
 quiet = dict(delta_color="off", delta_arrow="off")
-cols = st.columns(4)
+cols = frame.metric_columns(4)
 same = recompiled.fingerprint == fitted.fingerprint
 cols[0].metric(tr("compile.metric.weights"), tr(f"compile.metric.{'unchanged' if same else 'changed'}"),
                change(fitted.fingerprint, recompiled.fingerprint), **quiet)

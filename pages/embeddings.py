@@ -101,16 +101,19 @@ frame.plot(charts.embedding_map(xy, point_labels, group_of, group_names, query, 
                                 tr("embeddings.other_tokens"), {i for i in words if lang_of[i] == lang_of[query]}),
            key="emb_map")
 st.caption(tr("embeddings.map_caption"))
-left, right = st.columns(2, gap="large")
+# Stacked and taller in presentation mode: in half a page and 260 px the large type left the
+# curves no room and cut the y-axis titles.
+left, right = st.columns(2, gap="large") if not frame.presenting() else (st.container(), st.container())
+tall = 420 if frame.presenting() else None  # frame.plot's height (None: the figure's own)
 with left:
     frame.plot(charts.curves(epochs, {tr("embeddings.purity"): [s.purity for s in scores]}, tr("embeddings.axis_epoch"),
                              tr("embeddings.purity"), {tr("embeddings.chance"): scores[0].chance}, marker_x=epoch,
-                             height=280), key="emb_purity")
+                             height=280), key="emb_purity", height=tall)
 with right:
     frame.plot(charts.curves(epochs, {tr("embeddings.train_loss"): [r.train_loss for r in model.history],
                                       tr("embeddings.val_loss"): [r.val_loss for r in model.history]},
                              tr("embeddings.axis_epoch"), tr("embeddings.loss"), marker_x=epoch, height=260),
-               key="emb_loss")
+               key="emb_loss", height=tall)
 
 neighbour_table = {}
 for name, record in ((tr("embeddings.at_epoch", epoch=0), model.history[0]),

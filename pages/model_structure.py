@@ -68,13 +68,13 @@ with st.spinner(tr("app.loading_tf")):
 
 # ---- 1. build a model and look at its graph ---------------------------------------------------
 st.subheader(tr("structure.build.title"))
-c1, c2, c3, c4 = st.columns([2, 2, 1.4, 1.1], vertical_alignment="bottom")
+c1, c2, c3 = st.columns([2, 2, 1.6], vertical_alignment="bottom")
 dataset = c1.selectbox(tr("structure.build.dataset"), lesson.STRUCTURE_DATASETS, key="structure_dataset",
                        format_func=lambda d: tr(f"structure.datasets.{d}"))
 widths_text = c2.text_input(tr("structure.build.hidden"), "5", key="structure_hidden",
                             help=tr("structure.build.hidden_help", cap=lesson.MAX_LAYERS))
 skip = c3.toggle(tr("structure.build.skip"), key="structure_skip")
-batchnorm = c4.toggle(tr("structure.build.batchnorm"), key="structure_batchnorm")
+batchnorm = c3.toggle(tr("structure.build.batchnorm"), key="structure_batchnorm")
 try:
     hidden = lesson.parse_widths(widths_text)
 except lesson.WidthsError as err:

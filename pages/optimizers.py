@@ -70,14 +70,16 @@ with st.spinner(tr("app.loading_tf")):
 
 # ---- loss surfaces ---------------------------------------------------------------------------------
 st.subheader(tr("optimizers.surface.title"))
-c1, c2 = st.columns([1, 2])
+# Presentation mode: the optimizer chips get the full width (in two thirds the last one scrolls
+# out of view), and the five sliders two rows.
+c1, c2 = st.columns([1, 2]) if not frame.presenting() else (st.container(), st.container())
 surface_names = {n: tr(f"optimizers.surfaces.{n}") for n in lesson.SURFACES}
 name = c1.selectbox(tr("optimizers.surface.choose"), list(lesson.SURFACES), key="opt_surface",
                     format_func=surface_names.get, on_change=surface_defaults)
 names = c2.multiselect(tr("optimizers.surface.optimizers"), list(OPTIMIZERS), key="opt_names",
                        format_func=lambda n: OPTIMIZERS[n].label)
 surface = lesson.SURFACES[name]
-c1, c2, c3, c4, c5 = st.columns(5)
+c1, c2, c3, c4, c5 = st.columns(5) if not frame.presenting() else [*st.columns(3), *st.columns(3)[:2]]
 lr = c1.select_slider(tr("optimizers.surface.lr"), RATES, key="opt_lr")
 momentum = c2.slider(tr("optimizers.surface.momentum"), 0.0, 0.99, step=0.01, key="opt_momentum",
                      help=tr("optimizers.surface.momentum_help"))

@@ -68,11 +68,11 @@ with right:
     if settings:
         st.success(tr("prompting.configured", source=tr(f"prompting.sources.{settings.source}"), model=settings.model,
                       base=settings.base_url or "api.openai.com"))
-    else:
-        st.info(tr("prompting.not_configured"))
-        st.code('[openai]\napi_key = "..."          # .streamlit/secrets.toml, never committed\n'
-                'base_url = "https://…/v1"  # optional: any OpenAI-compatible server\n'
-                'model = "gpt-4o-mini"     # optional', language="toml")
+if not settings:  # the page's width, not the settings column: in 2/5 it was a tall narrow strip
+    st.info(tr("prompting.not_configured"))
+    st.code('[openai]\napi_key = "..."          # .streamlit/secrets.toml, never committed\n'
+            'base_url = "https://…/v1"  # optional: any OpenAI-compatible server\n'
+            'model = "gpt-4o-mini"     # optional', language="toml")
 
 messages = chat.build_messages(system, [(example_user, example_assistant)], user)
 if not any(m.role == "user" for m in messages):

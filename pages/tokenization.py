@@ -86,7 +86,8 @@ st.subheader(tr("tokens.korean_title"))
 st.markdown(tr("tokens.korean_intro"))
 full = held_out("both", vocab, fallback)
 langs = {tr("tokens.lang.ko"): "ko", tr("tokens.lang.en"): "en"}
-col_c, col_d = st.columns(2, gap="large")
+# Stacked in presentation mode: in half a page the large bar labels of neighbouring bars overlap.
+col_c, col_d = st.columns(2, gap="large") if not frame.presenting() else (st.container(), st.container())
 with col_c:
     frame.plot(charts.language_bars(labels, {name: [full[s][code].tokens_per_line for s in SCHEMES]
                                              for name, code in langs.items()}, tr("tokens.axis_per_sentence")),

@@ -93,6 +93,11 @@ button[data-baseweb="tab"] p { font-size: 1.15rem !important; }
 [data-testid="stTextArea"] textarea { font-size: 1.1rem !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.05rem !important; white-space: normal !important; }
 [data-testid="stMetricLabel"] div { overflow: visible !important; }
+/* Toggle and checkbox labels wrap instead of ending in "…". */
+[data-testid="stCheckbox"] [data-testid="stWidgetLabel"], [data-testid="stCheckbox"] [data-testid="stWidgetLabel"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+/* Tabs go onto a second line rather than scroll the last one out of view. */
+[data-testid="stTabs"] [role="tablist"] { flex-wrap: wrap !important; row-gap: 0.25rem; }
 /* Page names wrap instead of being cut in the sidebar. */
 [data-testid="stSidebarNavLink"] { height: auto !important; min-height: 2rem; }
 [data-testid="stSidebarNavLink"] *, [data-testid="stNavSectionHeader"], [data-testid="stNavSectionHeader"] * {
@@ -100,6 +105,14 @@ button[data-baseweb="tab"] p { font-size: 1.15rem !important; }
   line-height: 1.3; }
 </style>
 """
+
+
+def metric_columns(n: int) -> list:
+    """Columns for a row of `n` st.metric: one row normally; rows of two in presentation mode,
+    where four large labels side by side no longer fit their columns."""
+    if not presenting() or n <= 2:
+        return list(st.columns(n))
+    return [cell for _ in range((n + 1) // 2) for cell in st.columns(2)][:n]
 
 
 def header(ns: str) -> None:

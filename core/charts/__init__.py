@@ -78,6 +78,14 @@ def _use_our_template_by_default() -> None:
     pio.templates.default = _template_name(1.0)
 
 
+def wrap(text: str, width: int) -> str:
+    """`text` broken at spaces into lines of at most `width` characters (a longer word keeps its
+    own line), joined with <br>: Plotly never wraps annotation or tick text by itself."""
+    import textwrap
+
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
+
+
 def color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.activations import ACTIVATIONS
-from core.charts import color
+from core.charts import color, wrap
 from core.i18n import t
 from core.lesson_activations import ActivationCurves, SoftmaxStages
 
@@ -42,9 +42,12 @@ def curves_figure(curves: ActivationCurves, names: list[str], lang: str) -> go.F
     if "relu" in names and lo < 0 < hi:
         # ReLU's two lessons: a kink at 0 and a flat, gradient-free half-line.
         fig.add_vrect(x0=lo, x1=0, fillcolor=DEAD_FILL, line_width=0, row=1, col=2)
-        fig.add_annotation(x=lo + 0.5 * (0 - lo), y=1.0, yref="y2 domain", yanchor="top",
-                           text=t("activations.chart.dead_zone", lang), showarrow=False,
-                           font=dict(color="#D55E00"), row=1, col=2)
+        # In the zone's top-left corner, on two lines: every derivative is near 0 there, and
+        # centred on one line the label was wider than the zone at projector sizes and ran over
+        # the y ticks and the subplot title.
+        fig.add_annotation(x=lo, y=0.98, yref="y2 domain", xanchor="left", yanchor="top", xshift=4,
+                           text=wrap(t("activations.chart.dead_zone", lang), 14), showarrow=False,
+                           align="left", font=dict(color="#D55E00"), row=1, col=2)
         fig.add_annotation(x=0, y=0, text=t("activations.chart.kink", lang), showarrow=True,
                            ax=-55, ay=-60, arrowhead=2, arrowwidth=1.5, arrowcolor="#D55E00",
                            font=dict(color="#D55E00"), row=1, col=1)

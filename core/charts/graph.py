@@ -473,7 +473,8 @@ def graph_figure(graph: ModelGraph, labels: dict | None = None, orientation: str
         shapes += _vector_cells(graph, pos, geo)
     fig.add_trace(go.Scatter(x=xs, y=ys, mode="text", text=texts, hovertext=hovers, hoverinfo="text",
                              showlegend=False,
-                             textfont=dict(size=round((10 if geo.horizontal else 10.5) * scale),
+                             textfont=dict(size=round((10 * scale) if geo.horizontal else
+                                                      10.5 * scale * _tb_text_growth(scale)),
                                            color="#111")))
     for family in dict.fromkeys(n.family for n in graph.nodes) if legend else ():
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=word(f"kinds.{family}", family),
@@ -498,10 +499,19 @@ def graph_figure(graph: ModelGraph, labels: dict | None = None, orientation: str
     fig.update_xaxes(visible=False, range=x_range, fixedrange=True)
     fig.update_yaxes(visible=False, range=y_range, fixedrange=True)
     if height is None:
+        # Top to bottom (deep nets), presentation mode grows the type more than the height: a
+        # level is 1.25x taller at scale 1.5 (not 1.5x) and its text ~1.15x larger again, which
+        # still fits two lines in a box and keeps a 20-level graph from being three screens tall.
         per_unit = 105 if geo.horizontal else 52
-        height = int((per_unit * (y_range[1] - y_range[0]) + 80) * scale)
+        grow = scale if geo.horizontal else 1 + 0.5 * (scale - 1)
+        height = int((per_unit * (y_range[1] - y_range[0]) + 80) * grow)
     fig.update_layout(height=height)
     return fig
+
+
+def _tb_text_growth(scale: float) -> float:
+    """Extra growth of the box text in top-to-bottom graphs beyond `scale` (1 at scale 1)."""
+    return 1 + 0.3 * (scale - 1)
 
 
 MAX_CELLS = 64

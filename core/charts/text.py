@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from core.charts import PALETTE, SEQUENTIAL, color
+from core.charts import PALETTE, SEQUENTIAL, color, wrap
 
 
 def token_counts(labels: list[str], counts: list[int], unknown: list[int], x_title: str,
@@ -50,7 +50,9 @@ def language_bars(schemes: list[str], values: dict[str, list[float]], y_title: s
     """Grouped bars: one group per scheme, one bar per language."""
     fig = go.Figure()
     for i, (lang, ys) in enumerate(values.items()):
-        fig.add_trace(go.Bar(x=schemes, y=ys, name=lang, marker_color=color(i),
+        # Category names on lines of ~10 characters: kept level (tickangle=0), long one-line
+        # names ran into each other in a half-width column.
+        fig.add_trace(go.Bar(x=[wrap(s, 10) for s in schemes], y=ys, name=lang, marker_color=color(i),
                              text=[text_format.format(v) if v else "" for v in ys], textposition="outside",
                              cliponaxis=False, constraintext="none"))
     fig.update_layout(barmode="group", yaxis_title=y_title, height=340,
@@ -96,7 +98,9 @@ def embedding_map(xy: np.ndarray, labels: list[str], group_of: dict[int, str], g
     fig.update_layout(xaxis_title=axis_titles[0], yaxis_title=axis_titles[1], height=560,
                       legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
     fig.update_xaxes(range=list(ranges[0]))
-    fig.update_yaxes(range=list(ranges[1]))
+    # Headroom above the top points: their labels sit over them, under the legend.
+    lo, hi = ranges[1]
+    fig.update_yaxes(range=[lo, hi + 0.06 * (hi - lo)])
     return fig
 
 
@@ -112,8 +116,9 @@ def curves(x: list[float], series: dict[str, list[float]], x_title: str, y_title
                       annotation_text=name, annotation_position="top right")
     if marker_x is not None:
         fig.add_vline(x=marker_x, line=dict(color="#777", dash="dash", width=1))
-    fig.update_layout(xaxis_title=x_title, yaxis_title=y_title, legend=dict(orientation="h", y=-0.3),
-                      height=height)
+    # Legend above the plot: below it, it ran into the x-axis title once the type is large.
+    fig.update_layout(xaxis_title=x_title, yaxis_title=y_title, height=height,
+                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
     return fig
 
 

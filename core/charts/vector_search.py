@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.charts import PALETTE
+from core.charts import PALETTE, wrap
 
 # Ten digits need ten colours: Okabe & Ito's eight (black swapped for grey) plus Paul Tol's wine
 # and a dark teal. Colour is never the only cue: each class also has its digit written at its
@@ -34,8 +34,10 @@ def neighbour_grid(query_image: np.ndarray, query_title: str, rows: list[dict]) 
     top = (row_gap + height - size * zoom) // 2  # centred on the rows of neighbours
     z[top:top + size * zoom, :size * zoom] = np.kron(query_image, np.ones((zoom, zoom)))  # (16, 16)
     hover[top:top + size * zoom, :size * zoom] = query_title
-    annotations = [dict(x=(size * zoom - 1) / 2, y=top + size * zoom + 0.3, text=f"<b>{query_title}</b>",
-                        yanchor="top", showarrow=False)]
+    # Under the query, on lines as narrow as the query image: on one line the title was wider
+    # than it at large type and ran over the first neighbour.
+    annotations = [dict(x=(size * zoom - 1) / 2, y=top + size * zoom + 0.3,
+                        text=f"<b>{wrap(query_title, 8)}</b>", yanchor="top", showarrow=False)]
     shapes = []
     for r, row in enumerate(rows):
         y0 = row_gap + r * (size + row_gap)
