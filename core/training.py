@@ -138,9 +138,9 @@ class Trainer:
         if self.status == "diverged":
             return
         target = self.epoch + int(epochs if epochs is not None else self.config.epochs)
+        self._hold()  # before "running": a failure here leaves the Trainer as it was
         self._stop_requested = False
         self.status = "running"
-        self._hold()
         start = time.perf_counter() - self._elapsed
         try:
             if not self.history:
