@@ -72,14 +72,14 @@ lr = c3.select_slider(tr("losses.binary.lr"), [0.1, 0.3, 1.0, 3.0], 1.0, key="lo
 y = 1 if y is None else int(y)
 s = sweep(y)
 _, (mse,), (bce,), (g_mse,), (g_bce,) = point(y, p)
-frame.plot(charts.binary_figure(s, p, lang), key="loss_binary_fig")
+frame.plot(charts.binary_figure(s, p, lang, frame.scale()), key="loss_binary_fig")
 m = frame.metric_columns(4)
 m[0].metric(tr("losses.binary.mse_at"), g(mse))
 m[1].metric(tr("losses.binary.bce_at"), g(bce))
 m[2].metric(tr("losses.binary.gmse_at"), g(g_mse))
 m[3].metric(tr("losses.binary.gbce_at"), g(g_bce))
 r = race(y, p, lr)
-frame.plot(charts.race_figure(r, lang), key="loss_race_fig")
+frame.plot(charts.race_figure(r, lang, frame.scale()), key="loss_race_fig")
 steps = {k: (str(v) if v is not None else tr("losses.binary.never", n=len(r.probs[k]) - 1))
          for k, v in r.steps_to_fix.items()}
 frame.notice("losses.binary", y=y, p=f"{p:g}", mse=g(mse), bce=g(bce), g_mse=g(g_mse), g_bce=g(g_bce),

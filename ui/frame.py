@@ -103,6 +103,12 @@ button[data-baseweb="tab"] p { font-size: 1.15rem !important; }
 [data-testid="stSidebarNavLink"] *, [data-testid="stNavSectionHeader"], [data-testid="stNavSectionHeader"] * {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   line-height: 1.3; }
+/* Page links in the page (home's numbered topics) and button labels wrap instead of being cut
+   at the column's edge: the larger type no longer fits one line of a narrow column. */
+[data-testid="stPageLink"] a, [data-testid="stButton"] button { height: auto !important; }
+[data-testid="stPageLink"] *, [data-testid="stButton"] button * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  overflow-wrap: break-word; line-height: 1.3; }
 </style>
 """
 

@@ -86,6 +86,35 @@ def wrap(text: str, width: int) -> str:
     return "<br>".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
 
 
+def text_ems(text: str) -> float:
+    """About how wide `text` is drawn, in em: Hangul and other wide characters a full em,
+    others about half."""
+    import unicodedata
+
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text)
+
+
+def fit(text: str, ems: float) -> str:
+    """`text` broken at spaces into lines about `ems` em wide, joined with <br>. Unlike `wrap`,
+    which counts characters, a Hangul (or other wide) character counts a full em and a Latin
+    one about half, so English and Korean titles wrap at the same drawn width."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_ems(lines[-1]) + 0.3 + text_ems(word) <= ems:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines) or text
+
+
+def legend_below(**kwargs) -> dict:
+    """A horizontal legend on the figure's bottom edge (yref="container"). Plotly reserves its
+    rows there and lays the x-axis ticks and title out above them, at any font size; a legend
+    at a paper fraction (y=-0.25) stays put while presentation mode's larger axis type grows
+    into it."""
+    return dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, **kwargs)
+
+
 def color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 

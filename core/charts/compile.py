@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from core.charts import PALETTE
+from core.charts import PALETTE, fit, legend_below
 from core.i18n import t
 
 
@@ -33,6 +33,7 @@ def loss_timeline(initial_loss: float, before: list[float], after: list[float],
     fig.add_annotation(x=n, y=fresh_loss, text=f"{fresh_loss:.3f}", showarrow=False, xanchor="left",
                        xshift=12, font=dict(color=PALETTE[3]))
     fig.update_xaxes(title_text=t("compile.chart.epoch", lang))
-    fig.update_yaxes(title_text=t("compile.chart.loss", lang), rangemode="tozero")
-    fig.update_layout(legend=dict(orientation="h", y=-0.25))
+    # Two lines: the full name is longer than the plot is tall once the legend takes its rows.
+    fig.update_yaxes(title_text=fit(t("compile.chart.loss", lang), 13), rangemode="tozero")
+    fig.update_layout(legend=legend_below())
     return fig

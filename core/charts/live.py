@@ -25,7 +25,7 @@ from html import escape as _escape_html
 
 import numpy as np
 
-from core.charts import BASE_FONT, DIVERGING, PALETTE
+from core.charts import BASE_FONT, DIVERGING, PALETTE, text_ems
 
 FONT = "Noto Sans, Noto Sans CJK KR, sans-serif"
 TEXT = "#2a3f5f"
@@ -191,10 +191,8 @@ def _marks_legend(labels: tuple[str, str], task: str, n_classes: int, x0: float,
 
 
 def _text_width(text: str, font: float) -> float:
-    """About how wide `text` is drawn: Hangul and other wide characters take a full em."""
-    import unicodedata
-
-    return font * sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text)
+    """About how wide `text` is drawn at `font` px."""
+    return font * text_ems(text)
 
 
 def _boundary_rgb(z, task: str, n_classes: int) -> np.ndarray:

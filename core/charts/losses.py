@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.charts import color
+from core.charts import color, fit, legend_below
 from core.i18n import t
 from core.lesson_losses import (REGRESSION_LOSSES, BinarySweep, FixRace, Magnitude, RobustFit, Underflow,
                                 loss_of_residual)
@@ -19,11 +19,12 @@ def _name(loss: str, lang: str) -> str:
     return t(f"losses.name.{loss}", lang)
 
 
-def binary_figure(sweep: BinarySweep, p_point: float, lang: str) -> go.Figure:
-    """Loss against the predicted probability (left) and its gradient in the logit (right)."""
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
-                        subplot_titles=(t("losses.chart.loss_vs_p", lang, y=sweep.y_true),
-                                        t("losses.chart.grad_vs_p", lang)))
+def binary_figure(sweep: BinarySweep, p_point: float, lang: str, scale: float = 1.0) -> go.Figure:
+    """Loss against the predicted probability (left) and its gradient in the logit (right).
+    `scale` is the chart scale (core.charts.theme): subplot titles wrap to fit half the width."""
+    titles = [fit(t("losses.chart.loss_vs_p", lang, y=sweep.y_true), 24 / scale),
+              fit(t("losses.chart.grad_vs_p", lang), 24 / scale)]
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1, subplot_titles=titles)
     every = max(1, len(sweep.probs) // 35)
     for loss, values, grads, closed in (
             ("mse", sweep.mse, sweep.grad_mse, sweep.closed_grad_mse),
@@ -45,21 +46,26 @@ def binary_figure(sweep: BinarySweep, p_point: float, lang: str) -> go.Figure:
     fig.add_vrect(x0=wrong[0], x1=wrong[1], fillcolor="rgba(213, 94, 0, 0.07)", line_width=0)
     fig.update_xaxes(title_text=t("losses.chart.p_axis", lang), range=[0, 1])
     fig.update_yaxes(range=[0, min(6.0, float(sweep.bce.max()) * 1.05)], row=1, col=1)
-    fig.update_layout(height=420, legend=dict(orientation="h", y=-0.2, x=0))
+    lines = max(title.count("<br>") + 1 for title in titles)
+    fig.update_layout(height=420 + 20 * (lines - 1), legend=legend_below(), margin=dict(t=20 + 20 * lines))
     return fig
 
 
-def race_figure(race: FixRace, lang: str) -> go.Figure:
+def race_figure(race: FixRace, lang: str, scale: float = 1.0) -> go.Figure:
+    """p over SGD steps for each loss. `scale` as in `binary_figure`: the title wraps to the width."""
     fig = go.Figure()
     for loss, probs in race.probs.items():
         fig.add_trace(go.Scatter(x=np.arange(len(probs)), y=probs, mode="lines", name=_name(loss, lang),
                                  line=dict(color=LOSS_COLORS[loss])))
     fig.add_hline(y=0.5, line_dash="dot", line_color="#555")
     fig.update_xaxes(title_text=t("losses.chart.sgd_steps", lang))
-    fig.update_yaxes(title_text=t("losses.chart.p_axis", lang), range=[0, 1])
-    fig.update_layout(height=330, title=t("losses.chart.race_title", lang, p=f"{race.p_start:g}",
-                                          y=race.y_true, lr=f"{race.learning_rate:g}"),
-                      legend=dict(orientation="h", y=-0.25))
+    fig.update_yaxes(title_text=fit(t("losses.chart.p_axis", lang), 11), range=[0, 1])
+    title = fit(t("losses.chart.race_title", lang, p=f"{race.p_start:g}", y=race.y_true,
+                  lr=f"{race.learning_rate:g}"), 38 / scale)
+    # automargin: the top margin grows to the title's lines instead of cutting them off.
+    fig.update_layout(height=330 + 25 * title.count("<br>"), legend=legend_below(),
+                      title=dict(text=title, automargin=True, x=0, xanchor="left", xref="paper",
+                                 y=1, yanchor="bottom", yref="paper", pad=dict(b=8)))
     return fig
 
 
