@@ -34,6 +34,14 @@ def expand_features(points: np.ndarray, features: tuple[str, ...]) -> np.ndarray
     return np.stack([FEATURES[f](points) for f in features], axis=1).astype("float32")
 
 
+def plane_limits(points: np.ndarray, pad: float = 0.08) -> tuple[np.ndarray, np.ndarray]:
+    """The (lo, hi) of x1 and of x2 that frame 2-D points with a margin of `pad` of each span:
+    the decision-boundary grid and the data preview show the same plane."""
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    margin = pad * (hi - lo)
+    return np.array([lo[0] - margin[0], hi[0] + margin[0]]), np.array([lo[1] - margin[1], hi[1] + margin[1]])
+
+
 def standardize(x: np.ndarray) -> np.ndarray:
     """Zero mean, unit variance per column; constant columns stay zero instead of dividing by 0."""
     x = np.asarray(x, dtype="float64")

@@ -27,7 +27,7 @@ from typing import Iterator
 import numpy as np
 
 from core.config import ExperimentConfig
-from core.datasets import DataSplit, expand_features, get_dataset, make_split
+from core.datasets import DataSplit, expand_features, get_dataset, make_split, plane_limits
 from core.losses import LOSSES, encode_targets
 
 MAX_CHUNK = 256           # epochs compiled into one call, at most
@@ -219,7 +219,7 @@ class Trainer:
     @property
     def xla(self) -> bool:
         """Whether chunks run XLA-compiled (False after a fallback to a plain graph)."""
-        return self._lease.xla
+        return self._compiled.xla if self._compiled is not None else self._lease.xla
 
     # ---- holding and parking the compiled set ------------------------------------------------
     @property
@@ -245,7 +245,6 @@ class Trainer:
                 compiled.reset(self.config, self._arrays)
             compiled.loaded = lease.token
             lease.compiled = compiled
-            lease.xla = compiled.xla
             if lease.seconds_per_epoch is None:
                 lease.seconds_per_epoch = compiled.seconds_per_epoch
 
@@ -277,7 +276,6 @@ class Trainer:
             smoothed = (per_epoch if self._seconds_per_epoch is None
                         else 0.5 * self._seconds_per_epoch + 0.5 * per_epoch)
             self._compiled.seconds_per_epoch = self._lease.seconds_per_epoch = smoothed
-        self._lease.xla = self._compiled.xla
         return results[:n]
 
     def _next_chunk_length(self, target: int) -> int:
@@ -333,11 +331,8 @@ class Trainer:
         return ProbeSet(x.astype("float32"), labels, points, is_val)
 
     def _make_grid(self, size: int) -> dict:
-        points = np.concatenate([self.data.points_train, self.data.points_val])
-        lo, hi = points.min(axis=0), points.max(axis=0)
-        pad = 0.08 * (hi - lo)
-        xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], size)
-        ys = np.linspace(lo[1] - pad[1], hi[1] + pad[1], size)
+        x_limits, y_limits = plane_limits(np.concatenate([self.data.points_train, self.data.points_val]))
+        xs, ys = np.linspace(*x_limits, size), np.linspace(*y_limits, size)
         gx, gy = np.meshgrid(xs, ys)  # (size, size) each; rows follow y
         grid_points = np.stack([gx.ravel(), gy.ravel()], axis=1)  # (size*size, 2)
         inputs = expand_features(grid_points, self.config.features)

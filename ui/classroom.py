@@ -9,7 +9,7 @@ import streamlit as st
 
 from core import classroom
 from core.i18n import literal
-from ui.frame import tr
+from ui.frame import set_query_params, tr
 
 STATE_KEY = "classroom_hide"  # the keys hidden in this session (from the link or the builder)
 
@@ -24,9 +24,7 @@ def apply() -> None:
     keys = st.session_state[STATE_KEY]
     if keys:
         st.html(classroom.css_for(keys))
-        joined = classroom.SEPARATOR.join(keys)
-        if st.query_params.get(classroom.PARAM) != joined:  # each write rewrites browser history
-            st.query_params[classroom.PARAM] = joined
+        set_query_params({classroom.PARAM: classroom.SEPARATOR.join(keys)})
     elif classroom.PARAM in st.query_params:
         del st.query_params[classroom.PARAM]
 

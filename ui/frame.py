@@ -53,6 +53,16 @@ def scale() -> float:
     return charts.PRESENTATION_SCALE if presenting() else 1.0
 
 
+def set_query_params(values: dict[str, str]) -> None:
+    """Put `values` in the address bar: only those that differ, in one message. Each message
+    makes the browser rewrite its history entry (20 of them took ~0.45 s of a click on Train).
+    Not `st.query_params.from_dict`: it would also drop the page from the URL, which makes the
+    browser report "page not found" on a fresh visit."""
+    changed = {key: value for key, value in values.items() if st.query_params.get(key) != value}
+    if changed:
+        st.query_params.update(changed)
+
+
 def _url_warnings() -> list:
     return st.session_state.setdefault("frame_url_warnings", [])
 
@@ -68,12 +78,8 @@ def sidebar_frame() -> None:
         st.selectbox(t("app.language", lang()), list(LANGUAGES), format_func=LANGUAGES.get,
                      key=LANG_KEY)
         st.toggle(tr("app.presentation"), key=PRESENT_KEY, help=tr("app.presentation_help"))
-    # Set only when different: every change is a message that rewrites the browser's history.
-    if st.query_params.get("lang") != lang():
-        st.query_params["lang"] = lang()
+    set_query_params({"lang": lang(), **({"present": "1"} if presenting() else {})})
     if presenting():
-        if st.query_params.get("present") != "1":
-            st.query_params["present"] = "1"
         st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
     elif "present" in st.query_params:
         del st.query_params["present"]

@@ -14,7 +14,7 @@ from core.config import CAPS, ConfigError, ExperimentConfig
 from core.datasets import DATASETS, FEATURE_LABELS, FEATURES, DataError, get_dataset, is_known, register_csv
 from core.losses import DEFAULT_LOSS, LOSSES, losses_for
 from core.optimizers import OPTIMIZERS
-from ui.frame import lang, tr
+from ui.frame import lang, set_query_params, tr
 
 LR_OPTIONS = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 L2_OPTIONS = [0.0, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1.0]
@@ -163,12 +163,7 @@ def write_url(config: ExperimentConfig) -> None:
     params["lang"] = lang()
     if st.query_params.get("present") == "1":
         params["present"] = "1"
-    # Only what changed, in one message: each message makes the browser rewrite its history
-    # entry (20 of them took ~0.45 s of a click on Train). Not `from_dict`: it would also drop
-    # the page from the URL, which makes the browser report "page not found" on a fresh visit.
-    changed = {key: value for key, value in params.items() if st.query_params.get(key) != value}
-    if changed:
-        st.query_params.update(changed)
+    set_query_params(params)
 
 
 def _dataset_label(name: str) -> str:

@@ -14,6 +14,7 @@ import numpy as np
 import streamlit as st
 
 from core import probes, runs
+from core.datasets import plane_limits
 from core.charts import PALETTE
 from core.charts import live as live_charts
 from core.charts import training as charts
@@ -142,9 +143,7 @@ class LabViews:
         is_val = np.concatenate([np.zeros(len(data.y_train), bool), np.ones(len(data.y_val), bool)])
         # An SVG frame, like the live boundary: no Plotly on the page until a run has ended,
         # so a click on Train does not wait for the browser to redraw a Plotly chart.
-        lo, hi = points.min(axis=0), points.max(axis=0)
-        pad = 0.08 * (hi - lo)
-        xs, ys = (np.array([lo[i] - pad[i], hi[i] + pad[i]]) for i in range(2))
+        xs, ys = plane_limits(points)
         _svg_into(self.boundary, live_charts.boundary(xs, ys, None, data.task, points, labels, is_val,
                                                       data.n_classes, scale=scale(), name="preview",
                                                       legend=(tr("lab.chart.train"), tr("lab.chart.val"))))
