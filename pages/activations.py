@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from core import activations as registry
-from core import lesson_activations as lesson
+from core.lessons import activations as lesson
 from core.activations import ACTIVATIONS
 from core.charts import activations as charts
 from ui import frame, navigation, warmup

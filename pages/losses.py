@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import lesson_losses as lesson
+from core.lessons import losses as lesson
 from core.charts import losses as charts
 from ui import frame, navigation, warmup
 from ui.frame import tr

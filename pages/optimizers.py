@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from core import charts as theme
-from core import lesson_optimizers as lesson
+from core.lessons import optimizers as lesson
 from core.charts import optimizers as charts
 from core.optimizers import OPTIMIZERS
 from ui import frame, navigation, warmup

@@ -6,7 +6,7 @@ import time
 
 import streamlit as st
 
-from core import lesson_overfitting as lesson
+from core.lessons import overfitting as lesson
 from core.charts import overfitting as charts
 from core.run_store import BoundedStore
 from ui import frame, navigation, slots, warmup

@@ -6,6 +6,11 @@ the parts of the page contract (DESIGN.md) so every lesson looks and reads the s
 
 from __future__ import annotations
 
+import sys
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -127,8 +132,44 @@ def metric_columns(n: int) -> list:
     return [cell for _ in range((n + 1) // 2) for cell in st.columns(2)][:n]
 
 
+ENTRY_FILE = "streamlit_app.py"
+_inside = threading.local()  # per script thread: is the entry file running this page?
+
+
+@contextmanager
+def inside_frame():
+    """The entry file runs the chosen page inside this, after drawing the frame."""
+    _inside.active = True
+    try:
+        yield
+    finally:
+        _inside.active = False
+
+
+def ensure_inside_frame() -> None:
+    """Run the app around a page that Streamlit started outside it.
+
+    A server that has not yet run `st.navigation` treats `pages/` as Streamlit's old
+    auto-discovered pages: the first request to /prompting runs pages/prompting.py on its own,
+    with no language or presentation controls, and would keep doing so for every visitor until
+    someone opens /. Here the page hands over to `ui.app.main()` instead: its public
+    `st.navigation` switches the server to the app's navigation for good and resolves the same
+    URL to the same page, which then runs inside the frame; `st.stop()` ends the stray run.
+    A page run as the main script (AppTest of one page) is left alone."""
+    if getattr(_inside, "active", False):
+        return
+    main = Path(getattr(sys.modules.get("__main__"), "__file__", "") or "").name
+    if main != ENTRY_FILE:
+        return
+    from ui import app  # ui.app imports this module
+
+    app.main()
+    st.stop()
+
+
 def header(ns: str) -> None:
     """Title and two-sentence intro of a page, from `<ns>.title` and `<ns>.intro`."""
+    ensure_inside_frame()
     st.title(tr(f"{ns}.title"))
     st.markdown(tr(f"{ns}.intro"))
 
@@ -158,7 +199,3 @@ def code(source: str, key: str | None = None) -> None:
     with st.expander(tr("app.show_code")):
         st.code(source, language="python")
 
-
-def next_page(path: str, label_key: str) -> None:
-    st.divider()
-    st.page_link(path, label=f"{tr('app.next_topic')}: {tr(label_key)}", icon=":material/arrow_forward:")

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from core import codegen, probes, runs
-from core.charts import training as charts
+from core.charts import lab as charts
 from ui.frame import lang, plot, tr
 from ui.live_training import LabViews, plot_into
 

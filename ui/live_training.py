@@ -17,7 +17,7 @@ from core import probes, runs
 from core.datasets import plane_limits
 from core.charts import PALETTE
 from core.charts import live as live_charts
-from core.charts import training as charts
+from core.charts import lab as charts
 from ui import slots
 from ui.frame import lang, plot, scale, tr
 

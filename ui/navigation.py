@@ -35,20 +35,20 @@ class PageInfo:
 
 PAGES: tuple[PageInfo, ...] = (
     PageInfo("pages/home.py", "home", "home", ":material/home:", "start"),
-    PageInfo("pages/training_lab.py", "lab", "lab", ":material/science:", "lab", "lab", prefix="lab_",
+    PageInfo("pages/lab.py", "lab", "lab", ":material/science:", "lab", "lab", prefix="lab_",
              params=LAB_PARAMS),
     PageInfo("pages/activations.py", "activations", "activations", ":material/show_chart:", "basics", "activations", prefix="act_"),
     PageInfo("pages/losses.py", "losses", "losses", ":material/straighten:", "basics", "losses", prefix="loss_"),
-    PageInfo("pages/model_structure.py", "structure", "structure", ":material/account_tree:", "architecture", "structure", prefix="structure_"),
-    PageInfo("pages/compile_reset.py", "compile", "compile", ":material/restart_alt:", "architecture", "compile", prefix="compile_"),
+    PageInfo("pages/structure.py", "structure", "structure", ":material/account_tree:", "architecture", "structure", prefix="structure_"),
+    PageInfo("pages/compile.py", "compile", "compile", ":material/restart_alt:", "architecture", "compile", prefix="compile_"),
     PageInfo("pages/overfitting.py", "overfitting", "overfitting", ":material/trending_down:", "architecture", "overfitting", prefix="overfitting_"),
-    PageInfo("pages/parallel_skip.py", "skip", "skip", ":material/call_split:", "architecture", "skip", prefix="skip_"),
+    PageInfo("pages/skip.py", "skip", "skip", ":material/call_split:", "architecture", "skip", prefix="skip_"),
     PageInfo("pages/optimizers.py", "optimizers", "optimizers", ":material/explore:", "basics", "optimizers", prefix="opt_"),
-    PageInfo("pages/deep_networks.py", "deep", "deep", ":material/layers:", "architecture", "deep", prefix="deep_"),
-    PageInfo("pages/tokenization.py", "tokens", "tokens", ":material/text_fields:", "language", "tokens", prefix="tok_"),
+    PageInfo("pages/deep.py", "deep", "deep", ":material/layers:", "architecture", "deep", prefix="deep_"),
+    PageInfo("pages/tokens.py", "tokens", "tokens", ":material/text_fields:", "language", "tokens", prefix="tok_"),
     PageInfo("pages/embeddings.py", "embeddings", "embeddings", ":material/scatter_plot:", "language", "embeddings", prefix="emb_"),
-    PageInfo("pages/next_token.py", "next-token", "next_token", ":material/auto_awesome:", "language", "next_token", prefix="nt_"),
-    PageInfo("pages/vector_search.py", "vector-search", "vector_search", ":material/search:", "language", "vector_search", prefix="vs_"),
+    PageInfo("pages/next-token.py", "next-token", "next_token", ":material/auto_awesome:", "language", "next_token", prefix="nt_"),
+    PageInfo("pages/vector-search.py", "vector-search", "vector_search", ":material/search:", "language", "vector_search", prefix="vs_"),
     PageInfo("pages/prompting.py", "prompting", "prompting", ":material/chat:", "language", "prompting", prefix="pr_"),
 )
 SECTION_ORDER = ("start", "lab", "basics", "architecture", "language")

@@ -2,7 +2,7 @@
 
 `theme(fig, scale)` is the one place that sets fonts, line widths and the palette, so that
 presentation mode (scale > 1) enlarges every chart in the app the same way. Topic modules
-(`core.charts.training`, …) build figures and finish them with `theme`.
+(`core.charts.lab`, …) build figures and finish them with `theme`.
 """
 
 from __future__ import annotations

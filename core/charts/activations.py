@@ -9,7 +9,7 @@ from plotly.subplots import make_subplots
 from core.activations import ACTIVATIONS
 from core.charts import color, wrap
 from core.i18n import t
-from core.lesson_activations import ActivationCurves, SoftmaxStages
+from core.lessons.activations import ActivationCurves, SoftmaxStages
 
 DEAD_FILL = "rgba(213, 94, 0, 0.10)"  # vermilion, faint: "no gradient here"
 TEMPERATURE_TICKS = (0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10)

@@ -8,7 +8,7 @@ from plotly.subplots import make_subplots
 
 from core.charts import color, fit, legend_below
 from core.i18n import t
-from core.lesson_losses import (REGRESSION_LOSSES, BinarySweep, FixRace, Magnitude, RobustFit, Underflow,
+from core.lessons.losses import (REGRESSION_LOSSES, BinarySweep, FixRace, Magnitude, RobustFit, Underflow,
                                 loss_of_residual)
 
 LOSS_COLORS = {"mse": color(0), "binary_crossentropy": color(1), "mae": color(2), "huber": color(3)}

@@ -8,7 +8,7 @@ from plotly.subplots import make_subplots
 
 from core.charts import color
 from core.i18n import t
-from core.lesson_optimizers import SURFACES, BatchRun, Trajectory
+from core.lessons.optimizers import SURFACES, BatchRun, Trajectory
 from core.optimizers import OPTIMIZERS
 
 MAX_FRAMES = 60

@@ -22,14 +22,14 @@ def test_a_malformed_link_on_every_page_warns_and_renders(index):
 
 
 def test_lab_link_with_bad_values_names_them_and_keeps_the_page_usable():
-    at = open_link("pages/training_lab.py", {"lr": "NaN", "hidden": "8--x", "epochs": "1e309", "act": "😀"})
+    at = open_link("pages/lab.py", {"lr": "NaN", "hidden": "8--x", "epochs": "1e309", "act": "😀"})
     assert_clean(at)
     assert len(at.warning) >= 3
     assert at.button(key="lab_train").disabled is False
 
 
 def test_classroom_link_hides_the_named_controls_and_refuses_the_rest():
-    at = open_link("pages/training_lab.py", {"hide": "lab_noise-lab_l2-Bad!", "lang": "en"})
+    at = open_link("pages/lab.py", {"hide": "lab_noise-lab_l2-Bad!", "lang": "en"})
     assert_clean(at)
     css = " ".join(h.proto.body for h in at.get("html"))
     assert ".st-key-lab_noise" in css and ".st-key-lab_l2" in css and "display: none" in css
@@ -40,7 +40,7 @@ def test_classroom_link_hides_the_named_controls_and_refuses_the_rest():
 
 
 def test_sidebar_builds_a_classroom_link_for_this_pages_controls():
-    at = open_link("pages/training_lab.py", {"lang": "en"})
+    at = open_link("pages/lab.py", {"lang": "en"})
     pick = at.multiselect(key="classroom_pick_lab_")
     # Options are shown without the page's prefix: "noise" is lab_noise.
     assert {"noise", "dataset", "optimizer"} <= set(pick.options)
@@ -56,7 +56,7 @@ def test_sidebar_builds_a_classroom_link_for_this_pages_controls():
 
 
 def test_a_link_names_the_parameters_its_page_does_not_read():
-    at = open_link("pages/training_lab.py", {"epochs": "50", "colour": "red", "x*y": "1", "lang": "en"})
+    at = open_link("pages/lab.py", {"epochs": "50", "colour": "red", "x*y": "1", "lang": "en"})
     assert_clean(at)
     unused = [w.value for w in at.warning if "does not use" in w.value]
     assert len(unused) == 1, [w.value for w in at.warning]

@@ -5,7 +5,7 @@ import pytest
 
 from tests.app.conftest import LANGS, assert_clean, run_page
 
-PAGE = "pages/compile_reset.py"
+PAGE = "pages/compile.py"
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -5,7 +5,7 @@ import pytest
 
 from tests.app.conftest import LANGS, assert_clean, run_page
 
-PAGE = "pages/deep_networks.py"
+PAGE = "pages/deep.py"
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -38,7 +38,7 @@ def test_deep_page_small_sweep(lang):
 
 def test_deep_page_changing_a_setting_cancels_the_sweep():
     at = run_page(PAGE, "en", deep_depths=[1], deep_epochs=10)
-    from core.lesson_deep import SweepSettings
+    from core.lessons.deep import SweepSettings
 
     at.session_state["deep_running"] = SweepSettings(depths=(1, 2), epochs=10)  # another grid
     at.run()

@@ -5,7 +5,7 @@ import pytest
 from core.config import ExperimentConfig
 from tests.app.conftest import LANGS, assert_clean, run_page
 
-PAGE = "pages/training_lab.py"
+PAGE = "pages/lab.py"
 FAST = {"data": "xor", "n": "200", "epochs": "25", "hidden": "4"}
 
 

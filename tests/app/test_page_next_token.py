@@ -4,7 +4,7 @@ import numpy as np
 
 from tests.app.conftest import assert_clean, run_page
 
-PAGE = "pages/next_token.py"
+PAGE = "pages/next-token.py"
 
 
 def text(at) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.lesson_optimizers import SURFACES
+from core.lessons.optimizers import SURFACES
 from tests.app.conftest import LANGS, assert_clean, run_page
 
 PAGE = "pages/optimizers.py"

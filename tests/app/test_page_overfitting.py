@@ -3,7 +3,7 @@ the page uses, to keep the test short), both languages, no exception."""
 
 import pytest
 
-from core import lesson_overfitting
+from core.lessons import overfitting as lesson_overfitting
 from tests.app.conftest import assert_clean, run_page
 
 PAGE = "pages/overfitting.py"

@@ -7,7 +7,7 @@ import pytest
 
 from tests.app.conftest import LANGS, assert_clean, run_page
 
-PAGE = "pages/parallel_skip.py"
+PAGE = "pages/skip.py"
 
 
 def screen(at) -> tuple:

@@ -7,7 +7,7 @@ import pytest
 
 from tests.app.conftest import LANGS, assert_clean, run_page
 
-PAGE = "pages/model_structure.py"
+PAGE = "pages/structure.py"
 
 
 def screen(at) -> tuple:

@@ -4,7 +4,7 @@ from core.text import corpus
 from core.text.tokenizing import BpeTokenizer
 from tests.app.conftest import assert_clean, run_page
 
-PAGE = "pages/tokenization.py"
+PAGE = "pages/tokens.py"
 
 
 def markdown(at) -> str:

@@ -10,10 +10,10 @@ import pytest
 
 pytest.importorskip("chromadb")
 
-from core import vector_search as vs  # noqa: E402
+from core.text import vector_search as vs  # noqa: E402
 from tests.app.conftest import assert_clean, run_page  # noqa: E402
 
-PAGE = "pages/vector_search.py"
+PAGE = "pages/vector-search.py"
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize_scalar
 
-from core import lesson_activations as lesson
+from core.lessons import activations as lesson
 from core.activations import ACTIVATIONS, softmax
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from core import lesson_compile as lesson
+from core.lessons import compile as lesson
 
 
 @pytest.fixture(scope="module")

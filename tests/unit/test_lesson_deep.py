@@ -6,8 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from core import lesson_deep as lesson
-from core.lesson_deep import CellResult, SweepSettings
+from core.lessons import deep as lesson
+from core.lessons.deep import CellResult, SweepSettings
 
 
 def test_fused_adam_matches_keras_adam():

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize
 
-from core import lesson_losses as lesson
+from core.lessons import losses as lesson
 from core.config import ExperimentConfig
 from core.losses import LOSSES
 

@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from core import lesson_optimizers as lesson
+from core.lessons import optimizers as lesson
 from core.optimizers import OPTIMIZERS
 
 # The bowl is 0.5 wᵀHw with H = Rᵀ diag(0.5, 20) R (R a 30° rotation), so its gradient is Hw.

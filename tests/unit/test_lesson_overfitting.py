@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from core import lesson_overfitting as lesson
+from core.lessons import overfitting as lesson
 
 
 @pytest.fixture(scope="module")

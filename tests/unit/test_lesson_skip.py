@@ -4,9 +4,9 @@ Keras itself (the error it raises, its own forward pass with hand-set weights) a
 import numpy as np
 import pytest
 
-from core import lesson_skip as lesson
+from core.lessons import skip as lesson
 from core.charts.graph import model_graph
-from core.lesson_structure import sample_batch
+from core.lessons.structure import sample_batch
 
 keras = pytest.importorskip("keras")
 

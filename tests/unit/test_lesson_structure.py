@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from core import lesson_structure as lesson
+from core.lessons import structure as lesson
 from core.charts.graph import format_shape, graph_figure, model_graph
 
 keras = pytest.importorskip("keras")

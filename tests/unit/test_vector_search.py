@@ -10,7 +10,7 @@ import pytest
 
 chromadb = pytest.importorskip("chromadb")
 
-from core import vector_search as vs  # noqa: E402
+from core.text import vector_search as vs  # noqa: E402
 
 K = 10
 

@@ -6,10 +6,10 @@ import threading
 
 import streamlit as st
 
-from core import lesson_skip as lesson
+from core.lessons import skip as lesson
 from core.charts import graph as graph_charts
 from core.charts import skip as charts
-from core.lesson_structure import sample_batch
+from core.lessons.structure import sample_batch
 from ui import frame, navigation, warmup
 from ui.frame import tr
 

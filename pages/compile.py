@@ -7,7 +7,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from core import lesson_compile as lesson
+from core.lessons import compile as lesson
 from core.charts import compile as charts
 from core.run_store import BoundedStore
 from ui import frame, navigation, slots, warmup

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from core import vector_search as vs
+from core.text import vector_search as vs
 from core.charts import color
 from core.charts import vector_search as charts
 from core.optimizers import OPTIMIZERS

@@ -8,7 +8,7 @@ import threading
 import pandas as pd
 import streamlit as st
 
-from core import lesson_structure as lesson
+from core.lessons import structure as lesson
 from core.charts import graph as graph_charts
 from core.charts import structure as charts
 from core.models import build_model

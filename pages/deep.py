@@ -6,7 +6,7 @@ import time
 
 import streamlit as st
 
-from core import lesson_deep as lesson
+from core.lessons import deep as lesson
 from core.activations import ACTIVATIONS
 from core.charts import deep as charts
 from ui import frame, navigation, slots, warmup

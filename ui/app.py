@@ -1,0 +1,23 @@
+"""The app around every page: navigation, the sidebar frame, the classroom link, TensorFlow's
+background import. `streamlit_app.py` calls `main()`; so does a page that Streamlit started on
+its own (see `ui.frame.ensure_inside_frame`)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import classroom, frame, navigation, warmup
+
+
+def main() -> None:
+    st.set_page_config(page_title="Keras Lens", page_icon=":material/biotech:", layout="wide")
+    warmup.start()
+    page = navigation.navigation()
+    frame.sidebar_frame()
+    classroom.apply()
+    info = navigation.by_url(page.url_path)
+    navigation.warn_unused_params(info)
+    with frame.inside_frame():
+        page.run()
+    if info is not None:
+        classroom.builder(info.prefix)
