@@ -237,6 +237,12 @@ def make_split(dataset: str, n_samples: int, noise: float, val_fraction: float, 
                      ds.n_classes, points_train, points_val)
 
 
+def split_for(config) -> DataSplit:
+    """The data an ExperimentConfig trains on (its data set, size, noise, split, seed, features)."""
+    return make_split(config.dataset, config.n_samples, config.noise, config.val_split, config.seed,
+                      config.features)
+
+
 # ---- uploaded CSV files ------------------------------------------------------------------
 # Caps for a shared server; checked before anything else is done with a file.
 CSV_CAPS = {"bytes": 2_000_000, "rows": 5000, "columns": 100, "classes": 50}

@@ -93,13 +93,12 @@ def compile_experiment(epochs: int = 20, recompile: str = "new", seed: int = 0,
     """Run the experiment; `on_epoch(done, total)` is called after every training epoch."""
     import keras
 
-    from core.datasets import make_split
+    from core.datasets import split_for
     from core.models import build_model
 
     started = time.perf_counter()
     config = lesson_config(seed)
-    data = make_split(config.dataset, config.n_samples, config.noise, config.val_split,
-                      config.seed, config.features)
+    data = split_for(config)
     x, y = data.x_train, data.y_train.astype("float32")
     out = CompileExperiment(keras_version=keras.__version__)
     done = [0]

@@ -22,7 +22,7 @@ from typing import Callable
 import numpy as np
 
 from core.config import ExperimentConfig
-from core.datasets import DATASETS, make_split
+from core.datasets import DATASETS, split_for
 from core.losses import DEFAULT_LOSS, LOSSES, encode_targets
 
 # name -> (skip, batchnorm); the sweep's columns, in this order everywhere.
@@ -167,8 +167,7 @@ def train_cell(settings: SweepSettings, depth: int, variant: str,
 
     started = time.perf_counter()
     config = settings.config(depth, variant)
-    data = make_split(config.dataset, config.n_samples, config.noise, config.val_split,
-                      config.seed, config.features)
+    data = split_for(config)
     model = build_model(config)  # seeded: the same cell always starts from the same weights
     set_batchnorm_momentum(model)
     loss_fn = LOSSES[config.loss].keras
@@ -226,8 +225,7 @@ def init_profile(settings: SweepSettings, depth: int) -> dict[str, dict[str, flo
     profile = {}
     for variant in VARIANTS:
         config = settings.config(depth, variant)
-        data = make_split(config.dataset, config.n_samples, config.noise, config.val_split,
-                          config.seed, config.features)
+        data = split_for(config)
         model = build_model(config)
         y = encode_targets(data.y_train, data.task, config.loss, data.n_classes)
         profile[variant] = init_gradient_norms(model, tf.constant(data.x_train[:GRAD_PROBE_SIZE]),
@@ -240,8 +238,7 @@ def baseline(settings: SweepSettings) -> tuple[float, float]:
     """What guessing scores: (accuracy of always answering the validation set's most common
     class, cross-entropy of always predicting the training set's class frequencies)."""
     config = settings.config(1, "plain")
-    data = make_split(config.dataset, config.n_samples, config.noise, config.val_split,
-                      config.seed, config.features)
+    data = split_for(config)
     accuracy = float(np.bincount(data.y_val).max() / len(data.y_val))
     prior = np.bincount(data.y_train) / len(data.y_train)
     prior = prior[prior > 0]

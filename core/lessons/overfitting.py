@@ -179,10 +179,9 @@ def chance_accuracy(config: ExperimentConfig) -> float:
     """Always answering the validation set's most common class."""
     import numpy as np
 
-    from core.datasets import make_split
+    from core.datasets import split_for
 
-    data = make_split(config.dataset, config.n_samples, config.noise, config.val_split,
-                      config.seed, config.features)
+    data = split_for(config)
     return float(np.bincount(data.y_val).max() / len(data.y_val))
 
 
@@ -191,12 +190,11 @@ def first_layer_gradient(config: ExperimentConfig, batch_size: int) -> float:
     mode, for the untrained model: with BatchNorm and one example it is exactly 0."""
     import tensorflow as tf
 
-    from core.datasets import make_split
+    from core.datasets import split_for
     from core.losses import LOSSES, encode_targets
     from core.models import build_model
 
-    data = make_split(config.dataset, config.n_samples, config.noise, config.val_split,
-                      config.seed, config.features)
+    data = split_for(config)
     model = build_model(config)
     y = encode_targets(data.y_train[:batch_size], data.task, config.loss, data.n_classes)
     with tf.GradientTape() as tape:

@@ -38,15 +38,14 @@ def test_generated_script_runs_for_two_epochs(name, tmp_path):
 @pytest.mark.parametrize("name", list(CONFIGS))
 def test_generated_script_builds_the_same_data_and_weights(name):
     pytest.importorskip("keras")
-    from core.datasets import make_split
+    from core.datasets import split_for
     from core.models import build_model
 
     config = CONFIGS[name]
     source = generate_script(config).split("# ---- training")[0]
     namespace: dict = {"__name__": "generated"}
     exec(compile(source, "generated.py", "exec"), namespace)  # data + model, no training
-    data = make_split(config.dataset, config.n_samples, config.noise, config.val_split, config.seed,
-                      config.features)
+    data = split_for(config)
     np.testing.assert_allclose(namespace["x_train"], data.x_train, rtol=1e-6)
     np.testing.assert_allclose(namespace["x_val"], data.x_val, rtol=1e-6)
     ours = build_model(config)

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from core.datasets import DATASETS, FEATURES, expand_features, make_split
+from core.config import ExperimentConfig
+from core.datasets import DATASETS, FEATURES, expand_features, make_split, split_for
 
 
 @pytest.mark.parametrize("name", list(DATASETS))
@@ -25,6 +26,17 @@ def test_split_is_stratified_and_disjoint():
     split = make_split("wine", 178, 0.0, 0.25, 0, ())
     assert len(split.x_train) + len(split.x_val) == 178
     assert set(np.unique(split.y_val)) == {0, 1, 2}
+
+
+def test_split_for_a_config_uses_every_data_field_of_it():
+    config = ExperimentConfig(dataset="circle", n_samples=240, noise=0.3, val_split=0.25, seed=5,
+                              features=("x1", "x2", "x1_x2"))
+    ours = split_for(config)
+    theirs = make_split("circle", 240, 0.3, 0.25, 5, ("x1", "x2", "x1_x2"))
+    assert ours.x_train.shape == (180, 3)
+    for name in ("x_train", "y_train", "x_val", "y_val", "points_train"):
+        np.testing.assert_array_equal(getattr(ours, name), getattr(theirs, name))
+    assert not np.array_equal(ours.x_train, split_for(config.replace(seed=6)).x_train)
 
 
 def test_xor_labels_follow_the_quadrants_without_noise():

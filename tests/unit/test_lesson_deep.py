@@ -46,15 +46,14 @@ def test_init_gradients_match_the_trainer_snapshot():
     """Our readout at initialisation equals the Trainer's epoch-0 snapshot (an independent code path)."""
     import tensorflow as tf
 
-    from core.datasets import make_split
+    from core.datasets import split_for
     from core.losses import LOSSES, encode_targets
     from core.models import build_model
     from core.training import Trainer
 
     config = SweepSettings(activation="sigmoid").config(4, "batchnorm")
     first = next(Trainer(config, snapshots=1, use_xla=False).run())
-    data = make_split(config.dataset, config.n_samples, config.noise, config.val_split, config.seed,
-                      config.features)
+    data = split_for(config)
     y = encode_targets(data.y_train, data.task, config.loss, data.n_classes)
     ours = lesson.init_gradient_norms(build_model(config), tf.constant(data.x_train), tf.constant(y),
                                       LOSSES[config.loss].keras)
