@@ -7,6 +7,7 @@ to everybody on the app); they are public in `CAPS` and named in every refusal m
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -32,7 +33,7 @@ LIMITS = {  # (lowest, highest) for numeric fields
     "val_split": (0.1, 0.5),
     "dropout": (0.0, 0.9),
     "l2": (0.0, 1.0),
-    "learning_rate": (1e-6, 10.0),
+    "learning_rate": (1e-5, 10.0),  # the Lab offers 1e-5, 3e-5, … 10 (FIELDS)
     "batch_size": (1, CAPS["batch_size"]),
     "epochs": (1, CAPS["epochs"]),
     "seed": (0, 2**31 - 1),
@@ -135,10 +136,18 @@ class ExperimentConfig:
 
     # ---- validation ----------------------------------------------------------------------
     def validate(self) -> "ExperimentConfig":
-        """Raise ConfigError (a ValueError) naming the problem; return self when valid."""
+        """Raise ConfigError (a ValueError) naming the problem; return self when valid.
+
+        The Lab, the Trainer and build_model each ask on one Train click; a frozen config's
+        answer never changes, so it is worked out once (`_checked`). The data set alone is
+        looked up every time: an uploaded one can leave the process."""
         if not is_known(self.dataset):
             raise ConfigError("error.unknown_choice", field="dataset", value=self.dataset,
                               choices=", ".join(DATASETS))
+        _checked(self)
+        return self
+
+    def _check(self) -> None:
         for name, registry in (("activation", ACTIVATIONS), ("loss", LOSSES), ("optimizer", OPTIMIZERS)):
             value = getattr(self, name)
             if value not in registry:
@@ -167,7 +176,6 @@ class ExperimentConfig:
         params = self.count_params()
         if params > CAPS["params"]:
             raise ConfigError("error.cap", field="params", value=params, cap=CAPS["params"])
-        return self
 
     # ---- URLs ----------------------------------------------------------------------------
     def to_query_params(self) -> dict[str, str]:
@@ -221,6 +229,12 @@ class ExperimentConfig:
             except ConfigError:
                 config = cls()
         return config, warnings
+
+
+@functools.lru_cache(maxsize=256)
+def _checked(config: ExperimentConfig) -> None:
+    """ExperimentConfig._check, remembered for valid configs (a ConfigError is not cached)."""
+    config._check()
 
 
 def _clamp(name: str, value):
@@ -303,23 +317,59 @@ _FORMAT = {
     "widths": lambda v: "-".join(str(w) for w in v),
     "features": lambda v: "-".join(v),
 }
-# (config field, URL key, kind): the whole URL format in one table, like Playground's state.ts.
-URL_FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("dataset", "data", "choice"),
-    ("n_samples", "n", "int"),
-    ("noise", "noise", "float"),
-    ("val_split", "val", "float"),
-    ("features", "feat", "features"),
-    ("hidden", "hidden", "widths"),
-    ("activation", "act", "choice"),
-    ("skip", "skip", "bool"),
-    ("batchnorm", "bn", "bool"),
-    ("dropout", "drop", "float"),
-    ("l2", "l2", "float"),
-    ("loss", "loss", "choice"),
-    ("optimizer", "opt", "choice"),
-    ("learning_rate", "lr", "float"),
-    ("batch_size", "bs", "int"),
-    ("epochs", "epochs", "int"),
-    ("seed", "seed", "int"),
+def _one_three(lo: float, hi: float) -> tuple[float, ...]:
+    """1, 3, 10, 30, … from `lo` to `hi` (both powers of ten), parsed from decimal text so
+    that 3e-05 is the same float a link's "lr=3e-05" reads as."""
+    first, last = round(math.log10(lo)), round(math.log10(hi))
+    steps = [float(f"{m}e{e}") for e in range(first, last + 1) for m in (1, 3)]
+    return tuple(v for v in steps if v <= hi)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One experiment setting, end to end: the ExperimentConfig field `name`, its key in a
+    shared link, and its control in the Lab, whose widget key is "lab_" + name."""
+
+    name: str
+    url: str        # short, so shared links stay short (links already shared keep working)
+    kind: str       # how a link writes it: int, float, bool, choice, widths, features
+    control: str    # the Lab's widget: slider, select_slider, toggle, selectbox, number_input,
+                    # or one drawn by its own function: dataset, samples, features, hidden, loss
+    section: str    # the sidebar heading it sits under: data, model, training
+    steps: tuple = ()  # a select_slider's choices (a value from a link is added among them)
+    step: float = 0    # a slider's step (its range is LIMITS[name])
+    help: bool = False  # the control has a help text, lab.controls.<name>_help
+
+    @property
+    def widget_key(self) -> str:
+        return "lab_" + self.name
+
+
+# The whole experiment in one table, like Playground's state.ts: the URL format, the Lab's
+# widgets and their order on screen are all read from here.
+FIELDS: tuple[Field, ...] = (
+    Field("dataset", "data", "choice", "dataset", "data"),
+    Field("n_samples", "n", "int", "samples", "data", step=10),
+    Field("noise", "noise", "float", "slider", "data", step=0.05),
+    Field("val_split", "val", "float", "slider", "data", step=0.05),
+    Field("features", "feat", "features", "features", "data"),
+    Field("hidden", "hidden", "widths", "hidden", "model",
+          steps=(1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256)),
+    Field("activation", "act", "choice", "selectbox", "model"),
+    Field("skip", "skip", "bool", "toggle", "model"),
+    Field("batchnorm", "bn", "bool", "toggle", "model"),
+    Field("dropout", "drop", "float", "slider", "model", step=0.05),
+    Field("l2", "l2", "float", "select_slider", "model", steps=(0.0, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1.0)),
+    Field("loss", "loss", "choice", "loss", "training"),
+    Field("optimizer", "opt", "choice", "selectbox", "training"),
+    Field("learning_rate", "lr", "float", "select_slider", "training",
+          steps=_one_three(*LIMITS["learning_rate"]), help=True),
+    Field("batch_size", "bs", "int", "select_slider", "training",
+          steps=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, CAPS["batch_size"]), help=True),
+    Field("epochs", "epochs", "int", "select_slider", "training",
+          steps=(1, 10, 25, 50, 100, 200, 300, 500, 1000, 1500, 2000)),
+    Field("seed", "seed", "int", "number_input", "training"),
 )
+FIELD = {field.name: field for field in FIELDS}
+# (config field, URL key, kind): the URL format, read from the table above.
+URL_FIELDS: tuple[tuple[str, str, str], ...] = tuple((f.name, f.url, f.kind) for f in FIELDS)

@@ -1,30 +1,34 @@
-"""The Training Lab's controls: widgets <-> ExperimentConfig <-> URL, in one table-driven place.
+"""The Training Lab's controls: widgets <-> ExperimentConfig <-> URL, driven by one table.
 
-On the first run of a session the URL is read into the widgets (with warnings for what had to
-be fixed); on every run the widgets are read into a config and the config is written back to
-the URL, so the address bar always reproduces the experiment on screen.
+`core.config.FIELDS` lists every setting once (config field, URL key, widget); the widget key
+is "lab_" + the field's name. On the first run of a session the URL is read into the widgets
+(with warnings for what had to be fixed); on every run the widgets are read into a config and
+the config is written back to the URL, so the address bar always reproduces the experiment.
 """
 
 from __future__ import annotations
 
+from itertools import groupby
+
 import streamlit as st
 
 from core.activations import ACTIVATIONS
-from core.config import CAPS, ConfigError, ExperimentConfig
+from core.config import CAPS, FIELD, FIELDS, LIMITS, ConfigError, ExperimentConfig, Field
 from core.datasets import DATASETS, FEATURE_LABELS, FEATURES, DataError, get_dataset, is_known, register_csv
 from core.losses import DEFAULT_LOSS, LOSSES, losses_for
 from core.optimizers import OPTIMIZERS
 from ui.frame import lang, set_query_params, tr
 
-LR_OPTIONS = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
-L2_OPTIONS = [0.0, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1.0]
-WIDTH_OPTIONS = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256]
-BATCH_OPTIONS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, CAPS["batch_size"]]
-EPOCH_OPTIONS = [1, 10, 25, 50, 100, 200, 300, 500, 1000, 1500, 2000]
 UPLOADS_KEY = "lab_uploads"  # data-set name -> label, for this session's uploaded CSV files
+# The hidden layers are one field drawn as four widgets: a per-layer switch, then either a
+# list of widths or a depth and one width for every layer.
+HIDDEN_KEYS = ("lab_per_layer", "lab_depth", "lab_width", "lab_widths")
+# Every key a learner sees as one of the Lab's controls (classroom links may hide them).
+WIDGET_KEYS = tuple(f.widget_key for f in FIELDS if f.name != "hidden") + HIDDEN_KEYS
+_REGISTRIES = {"activation": ACTIVATIONS, "optimizer": OPTIMIZERS}
 
 
-def _with(options: list, value) -> list:
+def _with(options, value) -> list:
     """Options plus a value from a shared link that is not among them, kept in order."""
     return sorted(set(options) | {value})
 
@@ -44,110 +48,144 @@ def load_url_once() -> list:
 def set_widgets(config: ExperimentConfig) -> None:
     """Put a config into the widgets' session state (before the widgets are drawn)."""
     s = st.session_state
-    s["lab_dataset"] = config.dataset
-    s["lab_samples"] = config.n_samples
-    s["lab_noise"] = config.noise
-    s["lab_val"] = config.val_split
-    s["lab_features"] = list(config.features)
-    uniform = len(set(config.hidden)) <= 1
-    s["lab_per_layer"] = not uniform
-    s["lab_depth"] = len(config.hidden)
-    s["lab_width"] = config.hidden[0] if config.hidden else 8
-    s["lab_widths"] = ",".join(map(str, config.hidden))
-    s["lab_activation"] = config.activation
-    s["lab_skip"] = config.skip
-    s["lab_bn"] = config.batchnorm
-    s["lab_dropout"] = config.dropout
-    s["lab_l2"] = config.l2
-    s["lab_loss"] = config.loss
-    s["lab_optimizer"] = config.optimizer
-    s["lab_lr"] = config.learning_rate
-    s["lab_batch"] = config.batch_size
-    s["lab_epochs"] = config.epochs
-    s["lab_seed"] = config.seed
+    for field in FIELDS:
+        if field.name != "hidden":
+            value = getattr(config, field.name)
+            s[field.widget_key] = list(value) if field.kind == "features" else value
+    hidden = config.hidden
+    s["lab_per_layer"] = len(set(hidden)) > 1
+    s["lab_depth"] = len(hidden)
+    s["lab_width"] = hidden[0] if hidden else 8
+    s["lab_widths"] = ",".join(map(str, hidden))
 
 
 def controls() -> tuple[ExperimentConfig | None, str | None]:
-    """Draw every control (in the sidebar) and return (config, error message)."""
-    s = st.session_state
+    """Draw every control (in the sidebar), in the table's order, and return (config, error)."""
     with st.sidebar:
-        st.header(tr("lab.controls.data"))
-        names = list(DATASETS) + list(s.get(UPLOADS_KEY, {}))
-        if not is_known(s.get("lab_dataset", "")):
-            s["lab_dataset"] = "xor"
-        dataset = st.selectbox(tr("lab.controls.dataset"), names, key="lab_dataset",
-                               format_func=_dataset_label)
-        ds = get_dataset(dataset)
-        st.caption(tr(f"lab.task.{ds.task}") + f" · {ds.n_features} " + tr("lab.controls.n_features"))
-        if ds.max_samples is None:
-            st.slider(tr("lab.controls.samples"), 20, CAPS["n_samples"], step=10, key="lab_samples")
-        else:
-            s["lab_samples"] = min(max(int(s.get("lab_samples", ds.max_samples)), 20), ds.max_samples)
-            st.slider(tr("lab.controls.samples"), min(20, ds.max_samples), ds.max_samples, key="lab_samples")
-        st.slider(tr("lab.controls.noise"), 0.0, 1.0, step=0.05, key="lab_noise")
-        st.slider(tr("lab.controls.val"), 0.1, 0.5, step=0.05, key="lab_val")
-        if ds.is_2d:
-            st.multiselect(tr("lab.controls.features"), list(FEATURES), key="lab_features",
-                           format_func=FEATURE_LABELS.get)
-        _upload()
-
-        st.header(tr("lab.controls.model"))
-        per_layer = st.toggle(tr("lab.controls.per_layer"), key="lab_per_layer")
-        if per_layer:
-            st.text_input(tr("lab.controls.widths"), key="lab_widths", help=tr("lab.controls.widths_help"))
-        else:
-            st.slider(tr("lab.controls.depth"), 0, CAPS["depth"], key="lab_depth")
-            st.select_slider(tr("lab.controls.width"), _with(WIDTH_OPTIONS, s["lab_width"]), key="lab_width")
-        st.selectbox(tr("lab.controls.activation"), list(ACTIVATIONS), key="lab_activation",
-                     format_func=lambda n: ACTIVATIONS[n].label)
-        cols = st.columns(2)
-        cols[0].toggle(tr("lab.controls.skip"), key="lab_skip")
-        cols[1].toggle(tr("lab.controls.bn"), key="lab_bn")
-        st.slider(tr("lab.controls.dropout"), 0.0, 0.9, step=0.05, key="lab_dropout")
-        st.select_slider(tr("lab.controls.l2"), _with(L2_OPTIONS, s["lab_l2"]), key="lab_l2",
-                         format_func=lambda v: f"{v:g}")
-
-        st.header(tr("lab.controls.training"))
-        allowed = losses_for(ds.task)
-        if s.get("lab_loss") not in allowed:
-            s["lab_loss"] = DEFAULT_LOSS[ds.task]
-        loss = st.selectbox(tr("lab.controls.loss"), allowed, key="lab_loss",
-                            format_func=lambda n: LOSSES[n].label)
-        if loss == "mse" and ds.task != "regression":
-            st.info(tr("lab.controls.mse_note"))
-        st.selectbox(tr("lab.controls.optimizer"), list(OPTIMIZERS), key="lab_optimizer",
-                     format_func=lambda n: OPTIMIZERS[n].label)
-        st.select_slider(tr("lab.controls.lr"), _with(LR_OPTIONS, s["lab_lr"]), key="lab_lr",
-                         format_func=lambda v: f"{v:g}", help=tr("lab.controls.lr_help"))
-        st.select_slider(tr("lab.controls.batch"), _with(BATCH_OPTIONS, s["lab_batch"]), key="lab_batch",
-                         format_func=_batch_label, help=tr("lab.controls.batch_help"))
-        st.select_slider(tr("lab.controls.epochs"), _with(EPOCH_OPTIONS, s["lab_epochs"]), key="lab_epochs")
-        st.number_input(tr("lab.controls.seed"), 0, 2**31 - 1, step=1, key="lab_seed")
-    return _read_config()
+        for section in ("data", "model", "training"):
+            st.header(tr(f"lab.controls.{section}"))
+            fields = [f for f in FIELDS if f.section == section]
+            for side_by_side, group in groupby(fields, lambda f: f.control == "toggle"):
+                if side_by_side:
+                    _toggles(list(group))
+                else:
+                    for field in group:
+                        _DRAW[field.control](field)
+            if section == "data":
+                _upload()
+    return read_config()
 
 
-def _read_config() -> tuple[ExperimentConfig | None, str | None]:
+def _label(field: Field) -> str:
+    return tr(f"lab.controls.{field.name}")
+
+
+def _help(field: Field) -> str | None:
+    return tr(f"lab.controls.{field.name}_help") if field.help else None
+
+
+def _toggles(fields: list[Field]) -> None:
+    """Switches that sit side by side."""
+    for column, field in zip(st.columns(len(fields)), fields):
+        column.toggle(_label(field), key=field.widget_key)
+
+
+def _slider(field: Field) -> None:
+    lo, hi = LIMITS[field.name]
+    st.slider(_label(field), lo, hi, step=field.step, key=field.widget_key)
+
+
+def _select_slider(field: Field) -> None:
+    # Labels are worked out now, in this run's language: AppTest formats options after the run.
+    full_batch = tr("lab.controls.full_batch")
+    labels = {"batch_size": lambda v: full_batch if v >= CAPS["batch_size"] else str(v),
+              "epochs": str}
+    st.select_slider(_label(field), _with(field.steps, st.session_state[field.widget_key]),
+                     key=field.widget_key, format_func=labels.get(field.name, lambda v: f"{v:g}"),
+                     help=_help(field))
+
+
+def _selectbox(field: Field) -> None:
+    registry = _REGISTRIES[field.name]
+    st.selectbox(_label(field), list(registry), key=field.widget_key, format_func=lambda n: registry[n].label)
+
+
+def _number_input(field: Field) -> None:
+    lo, hi = LIMITS[field.name]
+    st.number_input(_label(field), lo, hi, step=1, key=field.widget_key)
+
+
+def _dataset(field: Field) -> None:
     s = st.session_state
+    uploads = s.get(UPLOADS_KEY, {})
+    labels = {name: tr(f"lab.datasets.{name}") for name in DATASETS} | uploads
+    if not is_known(s.get(field.widget_key, "")):
+        s[field.widget_key] = "xor"
+    dataset = st.selectbox(_label(field), list(labels), key=field.widget_key, format_func=labels.get)
+    ds = get_dataset(dataset)
+    st.caption(tr(f"lab.task.{ds.task}") + f" · {ds.n_features} " + tr("lab.controls.n_features"))
+
+
+def _samples(field: Field) -> None:
+    """A generated set takes any size up to the cap; a table has its own size."""
+    ds = get_dataset(st.session_state["lab_dataset"])
+    if ds.max_samples is None:
+        _slider(field)
+        return
+    key = field.widget_key
+    st.session_state[key] = min(max(int(st.session_state.get(key, ds.max_samples)), 20), ds.max_samples)
+    st.slider(_label(field), min(20, ds.max_samples), ds.max_samples, key=key)
+
+
+def _features(field: Field) -> None:
+    if get_dataset(st.session_state["lab_dataset"]).is_2d:
+        st.multiselect(_label(field), list(FEATURES), key=field.widget_key, format_func=FEATURE_LABELS.get)
+
+
+def _hidden(field: Field) -> None:
+    if st.toggle(tr("lab.controls.per_layer"), key="lab_per_layer"):
+        st.text_input(tr("lab.controls.widths"), key="lab_widths", help=tr("lab.controls.widths_help"))
+    else:
+        st.slider(tr("lab.controls.depth"), 0, CAPS["depth"], key="lab_depth")
+        st.select_slider(tr("lab.controls.width"), _with(field.steps, st.session_state["lab_width"]),
+                         key="lab_width")
+
+
+def _loss(field: Field) -> None:
+    """Only the losses that fit the data set's task; a note where MSE meets classes."""
+    s = st.session_state
+    task = get_dataset(s["lab_dataset"]).task
+    allowed = losses_for(task)
+    if s.get(field.widget_key) not in allowed:
+        s[field.widget_key] = DEFAULT_LOSS[task]
+    loss = st.selectbox(_label(field), allowed, key=field.widget_key, format_func=lambda n: LOSSES[n].label)
+    if loss == "mse" and task != "regression":
+        st.info(tr("lab.controls.mse_note"))
+
+
+_DRAW = {"slider": _slider, "select_slider": _select_slider, "selectbox": _selectbox,
+         "number_input": _number_input, "dataset": _dataset, "samples": _samples,
+         "features": _features, "hidden": _hidden, "loss": _loss}
+_CAST = {"int": int, "float": float, "bool": bool, "choice": str}
+
+
+def read_config() -> tuple[ExperimentConfig | None, str | None]:
+    """The widgets' values as a validated config, or (None, the reason in the learner's words)."""
+    s = st.session_state
+    values = {f.name: _CAST[f.kind](s[f.widget_key]) for f in FIELDS if f.kind in _CAST}
     if s["lab_per_layer"]:
         try:
-            hidden = tuple(int(w) for w in str(s["lab_widths"]).replace(" ", "").split(",") if w)
+            values["hidden"] = tuple(int(w) for w in str(s["lab_widths"]).replace(" ", "").split(",") if w)
         except ValueError:
             return None, tr("lab.controls.widths_error")
     else:
-        hidden = (int(s["lab_width"]),) * int(s["lab_depth"])
-    ds = get_dataset(s["lab_dataset"])
-    features = tuple(s.get("lab_features") or ()) if ds.is_2d else ("x1", "x2")
+        values["hidden"] = (int(s["lab_width"]),) * int(s["lab_depth"])
+    is_2d = get_dataset(values["dataset"]).is_2d
+    values["features"] = tuple(s.get("lab_features") or ()) if is_2d else ExperimentConfig.features
     try:
-        config = ExperimentConfig(
-            dataset=s["lab_dataset"], n_samples=int(s["lab_samples"]), noise=float(s["lab_noise"]),
-            val_split=float(s["lab_val"]), features=features, hidden=hidden,
-            activation=s["lab_activation"], skip=bool(s["lab_skip"]), batchnorm=bool(s["lab_bn"]),
-            dropout=float(s["lab_dropout"]), l2=float(s["lab_l2"]), loss=s["lab_loss"],
-            optimizer=s["lab_optimizer"], learning_rate=float(s["lab_lr"]), batch_size=int(s["lab_batch"]),
-            epochs=int(s["lab_epochs"]), seed=int(s["lab_seed"])).validate()
+        return ExperimentConfig(**values).validate(), None
     except ConfigError as err:
         return None, err.text(lang())
-    return config, None
 
 
 def write_url(config: ExperimentConfig) -> None:
@@ -164,18 +202,6 @@ def write_url(config: ExperimentConfig) -> None:
     if st.query_params.get("present") == "1":
         params["present"] = "1"
     set_query_params(params)
-
-
-def _dataset_label(name: str) -> str:
-    if name in DATASETS:
-        return tr(f"lab.datasets.{name}")
-    return st.session_state.get(UPLOADS_KEY, {}).get(name, name)
-
-
-def _batch_label(value: int) -> str:
-    if value >= CAPS["batch_size"]:
-        return tr("lab.controls.full_batch")
-    return str(value)
 
 
 def _upload() -> None:
@@ -211,12 +237,8 @@ def apply_pending() -> None:
     """A dataset chosen by an action (an upload) is applied before the widgets are drawn."""
     name = st.session_state.pop("lab_pending_dataset", None)
     if name and is_known(name):
-        current, _ = _read_config_safe()
+        try:
+            current, _ = read_config()
+        except KeyError:  # the widgets have not been drawn yet in this session
+            current = None
         set_widgets((current or ExperimentConfig()).with_dataset(name))
-
-
-def _read_config_safe():
-    try:
-        return _read_config()
-    except KeyError:
-        return None, None

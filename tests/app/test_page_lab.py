@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.config import ExperimentConfig
+from core.config import FIELD, ExperimentConfig
 from tests.app.conftest import LANGS, assert_clean, run_page
 
 PAGE = "pages/lab.py"
@@ -25,37 +25,53 @@ def url_config(at) -> ExperimentConfig:
     return config
 
 
-# (widget kind, key, new value, config field, expected config value)
+# (config field, new value for its widget, expected config value). The widget is the field's
+# own (key "lab_" + field); `hidden` is drawn as a depth slider and a width slider.
 CONTROLS = [
-    ("selectbox", "lab_dataset", "circle", "dataset", "circle"),
-    ("slider", "lab_samples", 300, "n_samples", 300),
-    ("slider", "lab_noise", 0.25, "noise", 0.25),
-    ("slider", "lab_val", 0.3, "val_split", 0.3),
-    ("multiselect", "lab_features", ["x1", "x2", "x1_x2"], "features", ("x1", "x2", "x1_x2")),
-    ("slider", "lab_depth", 5, "hidden", (4,) * 5),
-    ("select_slider", "lab_width", 16, "hidden", (16,)),
-    ("selectbox", "lab_activation", "gelu", "activation", "gelu"),
-    ("toggle", "lab_skip", True, "skip", True),
-    ("toggle", "lab_bn", True, "batchnorm", True),
-    ("slider", "lab_dropout", 0.2, "dropout", 0.2),
-    ("select_slider", "lab_l2", 1e-3, "l2", 1e-3),
-    ("selectbox", "lab_loss", "mse", "loss", "mse"),
-    ("selectbox", "lab_optimizer", "rmsprop", "optimizer", "rmsprop"),
-    ("select_slider", "lab_lr", 0.3, "learning_rate", 0.3),
-    ("select_slider", "lab_batch", 1, "batch_size", 1),
-    ("select_slider", "lab_epochs", 500, "epochs", 500),
-    ("number_input", "lab_seed", 7, "seed", 7),
+    ("dataset", "circle", "circle"),
+    ("n_samples", 300, 300),
+    ("noise", 0.25, 0.25),
+    ("val_split", 0.3, 0.3),
+    ("features", ["x1", "x2", "x1_x2"], ("x1", "x2", "x1_x2")),
+    ("activation", "gelu", "gelu"),
+    ("skip", True, True),
+    ("batchnorm", True, True),
+    ("dropout", 0.2, 0.2),
+    ("l2", 1e-3, 1e-3),
+    ("loss", "mse", "mse"),
+    ("optimizer", "rmsprop", "rmsprop"),
+    ("learning_rate", 0.3, 0.3),
+    ("batch_size", 1, 1),
+    ("epochs", 500, 500),
+    ("seed", 7, 7),
 ]
+HIDDEN = [("slider", "lab_depth", 5, (4,) * 5), ("select_slider", "lab_width", 16, (16,))]
+# The AppTest accessor for each kind of control in core.config.FIELDS.
+ACCESSOR = {"dataset": "selectbox", "samples": "slider", "features": "multiselect", "loss": "selectbox"}
 
 
-@pytest.mark.parametrize("kind, key, value, field, expected", CONTROLS, ids=[c[1] for c in CONTROLS])
-def test_every_control_changes_the_config_and_url(kind, key, value, field, expected):
+def test_every_field_has_a_control_test():
+    assert {c[0] for c in CONTROLS} | {"hidden"} == set(FIELD)
+
+
+@pytest.mark.parametrize("field, value, expected", CONTROLS, ids=[c[0] for c in CONTROLS])
+def test_every_control_changes_the_config_and_url(field, value, expected):
+    at = lab(params=FAST)
+    before = url_config(at)
+    control = FIELD[field].control
+    getattr(at, ACCESSOR.get(control, control))(key="lab_" + field).set_value(value).run()
+    assert_clean(at)
+    after = url_config(at)
+    assert getattr(after, field) == expected != getattr(before, field)
+
+
+@pytest.mark.parametrize("kind, key, value, expected", HIDDEN, ids=[h[1] for h in HIDDEN])
+def test_depth_and_width_change_the_hidden_layers(kind, key, value, expected):
     at = lab(params=FAST)
     before = url_config(at)
     getattr(at, kind)(key=key).set_value(value).run()
     assert_clean(at)
-    after = url_config(at)
-    assert getattr(after, field) == expected != getattr(before, field)
+    assert url_config(at).hidden == expected != before.hidden
 
 
 def test_per_layer_widths():
@@ -75,7 +91,7 @@ def test_shared_url_restores_the_settings_and_language():
     assert_clean(at)
     assert at.selectbox(key="lab_dataset").value == "moons"
     assert at.slider(key="lab_depth").value == 3 and at.selectbox(key="lab_activation").value == "tanh"
-    assert at.toggle(key="lab_skip").value is True and at.select_slider(key="lab_batch").value == 8
+    assert at.toggle(key="lab_skip").value is True and at.select_slider(key="lab_batch_size").value == 8
     assert url_config(at) == ExperimentConfig(dataset="moons", hidden=(6, 6, 6), activation="tanh", skip=True,
                                               optimizer="nesterov", learning_rate=0.03, batch_size=8,
                                               epochs=50, seed=3)
@@ -134,7 +150,7 @@ def test_diverging_run_shows_diverged_and_the_app_stays_usable():
     assert at.error and "Diverged" in at.error[0].value
     at.button(key="lab_continue").click().run()  # nothing to continue: a message, no exception
     assert_clean(at)
-    at.select_slider(key="lab_lr").set_value(0.001).run()
+    at.select_slider(key="lab_learning_rate").set_value(0.001).run()
     at.button(key="lab_train").click().run()
     assert at.session_state["lab_trainer"].status == "finished"
 
