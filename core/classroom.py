@@ -8,6 +8,7 @@ gives every element with a key the class `st-key-<key>`, which is what the CSS t
 
 from __future__ import annotations
 
+import ast
 import re
 from urllib.parse import urlencode
 
@@ -15,6 +16,14 @@ PARAM = "hide"
 SEPARATOR = "-"  # the URL list separator used everywhere in Keras Lens (keys have no '-')
 MAX_HIDDEN = 60
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+# Links shared before the Lab's widget keys took their field's name still hide the same control.
+RENAMED = {"lab_samples": "lab_n_samples", "lab_val": "lab_val_split", "lab_bn": "lab_batchnorm",
+           "lab_lr": "lab_learning_rate", "lab_batch": "lab_batch_size"}
+# Streamlit's input widgets: what a teacher may hide (charts and tables have keys too).
+WIDGETS = frozenset({"button", "checkbox", "color_picker", "data_editor", "date_input", "download_button",
+                     "file_uploader", "multiselect", "number_input", "pills", "radio", "segmented_control",
+                     "select_slider", "selectbox", "slider", "text_area", "text_input", "time_input",
+                     "toggle"})
 
 
 def parse_hidden(values: list[str] | tuple[str, ...] | str | None) -> tuple[list[str], list[str]]:
@@ -35,8 +44,8 @@ def parse_hidden(values: list[str] | tuple[str, ...] | str | None) -> tuple[list
                 continue
             if not _KEY.match(part):
                 refused.append(part[:40])
-            elif part not in keys:
-                keys.append(part)
+            elif RENAMED.get(part, part) not in keys:
+                keys.append(RENAMED.get(part, part))
     if len(keys) > MAX_HIDDEN:
         refused.extend(keys[MAX_HIDDEN:])
         keys = keys[:MAX_HIDDEN]
@@ -58,6 +67,18 @@ def page_controls(session_keys, prefix: str, is_widget) -> list[str]:
         return []
     return sorted(k for k in session_keys if isinstance(k, str) and k.startswith(prefix)
                   and _KEY.match(k) and is_widget(k))
+
+
+def widget_keys(source: str) -> set[str]:
+    """The literal keys of the input widgets a Python source draws (`….slider(…, key="x")`):
+    read from the code, so no list of controls has to be kept beside it."""
+    keys = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) in WIDGETS:
+            for keyword in node.keywords:
+                if keyword.arg == "key" and isinstance(keyword.value, ast.Constant):
+                    keys.add(keyword.value.value)
+    return keys
 
 
 def link(page_url: str, params: dict[str, str], hidden: list[str]) -> str:

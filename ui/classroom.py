@@ -5,6 +5,9 @@ it, when the page's widgets exist, and lists them for the teacher to pick from."
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
 import streamlit as st
 
 from core import classroom
@@ -29,20 +32,22 @@ def apply() -> None:
         del st.query_params[classroom.PARAM]
 
 
-def _is_widget():
-    """Which session keys belong to widgets (Streamlit keeps that map internally)."""
-    try:
-        from streamlit.runtime.state import get_session_state
+@functools.cache
+def _widget_keys() -> frozenset[str]:
+    """Every control a page may draw: the widget keys written in pages/ and ui/, and the Lab's
+    keys, which its field table makes (ui.lab_controls.WIDGET_KEYS)."""
+    from ui.lab_controls import WIDGET_KEYS
 
-        mapper = get_session_state()._state._key_id_mapper
-        return lambda key: key in mapper
-    except AttributeError:  # a Streamlit without that map: plain values only
-        return lambda key: isinstance(st.session_state[key], (bool, int, float, str, list, tuple))
+    root = Path(__file__).resolve().parent.parent
+    keys = set(WIDGET_KEYS)
+    for path in [*root.glob("pages/*.py"), *root.glob("ui/*.py")]:
+        keys |= classroom.widget_keys(path.read_text(encoding="utf-8"))
+    return frozenset(keys)
 
 
 def builder(prefix: str) -> None:
     """Sidebar expander: pick controls to hide, get the link to share."""
-    controls = classroom.page_controls(list(st.session_state.keys()), prefix, _is_widget())
+    controls = classroom.page_controls(list(st.session_state.keys()), prefix, _widget_keys().__contains__)
     if not controls:
         return
     hidden = [k for k in st.session_state[STATE_KEY] if k.startswith(prefix)]

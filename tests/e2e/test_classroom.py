@@ -19,7 +19,7 @@ def test_classroom_link_shows_only_the_chosen_controls(server_url, page):
     for key in ("lab_noise", "lab_l2", "lab_dropout", "lab_seed"):
         assert page.locator(f".st-key-{key}").count() == 1  # still there, feeding the experiment
         assert not page.locator(f".st-key-{key}").is_visible(), key
-    for key in ("lab_activation", "lab_optimizer", "lab_lr"):
+    for key in ("lab_activation", "lab_optimizer", "lab_learning_rate"):
         assert page.locator(f".st-key-{key}").is_visible(), key
     assert "hide=lab_noise-lab_l2-lab_dropout-lab_seed" in page.url
 

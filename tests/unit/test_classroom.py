@@ -50,3 +50,29 @@ def test_link_keeps_the_experiment_and_replaces_hide():
     assert classroom.link("http://h/lab", {"hide": "x"}, []) == "http://h/lab"
     hidden, _ = classroom.parse_hidden(query["hide"])
     assert hidden == ["lab_noise", "lab_l2"]  # the link round-trips
+
+
+def test_a_link_made_before_the_lab_keys_took_their_field_names_hides_the_same_controls():
+    keys, refused = classroom.parse_hidden(["lab_lr-lab_bn-lab_noise-lab_learning_rate"])
+    assert keys == ["lab_learning_rate", "lab_batchnorm", "lab_noise"] and refused == []
+
+
+def test_widget_keys_are_read_from_the_code_that_draws_them():
+    source = '''
+import streamlit as st
+a = st.slider("A", 0, 1, key="p_a")
+left.selectbox("B", [1], key="p_b")
+st.plotly_chart(fig, key="p_fig")
+st.session_state["p_state"] = 1
+st.text_input("C", key=name)
+'''
+    assert classroom.widget_keys(source) == {"p_a", "p_b"}
+
+
+def test_every_lab_control_is_offered_and_no_stored_value_is():
+    from ui.classroom import _widget_keys
+    from ui.lab_controls import WIDGET_KEYS
+
+    keys = _widget_keys()
+    assert set(WIDGET_KEYS) <= keys and {"lab_train", "act_names", "tok_vocab"} <= keys
+    assert not {"lab_runs", "lab_trainer", "lab_url_loaded", "act_curves_fig"} & keys
