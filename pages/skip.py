@@ -14,7 +14,6 @@ from ui import frame, navigation, warmup
 from ui.frame import tr
 
 NS = "skip"
-FAMILIES = ("input", "dense", "conv", "activation", "merge", "regularize", "resample", "other")
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -42,17 +41,13 @@ def branches(width_h: int, width_h1: int, merge: str) -> lesson.BranchResult:
     return lesson.two_branches(width_h, width_h1, merge, x)
 
 
-def graph_labels() -> dict:
-    words = {k: tr(f"skip.graph.{k}") for k in ("params", "skip", "output_shape", "trainable", "inputs")}
-    words.update({f"kinds.{f}": tr(f"skip.graph.kinds.{f}") for f in FAMILIES})
-    return words
-
 
 def pct(value: float) -> str:
     return f"{100 * value:.1f}%"
 
 
 frame.header(NS)
+graph_words = frame.words(f"{NS}.graph", graph_charts.WORDS)
 with st.spinner(tr("app.loading_tf")):
     warmup.wait()
 
@@ -63,14 +58,14 @@ c1, c2, c3 = st.columns([2, 2, 2], vertical_alignment="bottom")
 width_h = c1.slider(tr("skip.branches.width_h"), 1, 12, 4, key="skip_width_h")
 width_h1 = c2.slider(tr("skip.branches.width_h1"), 1, 12, 6, key="skip_width_h1")
 merge = c3.radio(tr("skip.branches.merge"), lesson.MERGES, index=1, key="skip_merge", horizontal=True,
-                 format_func=lambda m: tr(f"skip.branches.merges.{m}"))
+                 format_func=frame.words("skip.branches.merges", lesson.MERGES).get)
 both = {m: branches(width_h, width_h1, m) for m in lesson.MERGES}
 shown = both[merge]
 if shown.error:
     st.error(tr("skip.branches.refused", h=width_h, h1=width_h1))
     st.code(f"ValueError: {shown.error}", language=None)
 else:
-    frame.plot(graph_charts.graph_figure(graph_charts.model_graph(shown.model), graph_labels(),
+    frame.plot(graph_charts.graph_figure(graph_charts.model_graph(shown.model), graph_words,
                                          scale=frame.scale()), key="skip_branch_graph")
     frame.plot(charts.merge_figure(shown.H[0], shown.H1[0], shown.merged[0], merge, {
         "merged": tr(f"skip.branches.merged.{merge}"), "units": tr("skip.branches.units"),
@@ -103,7 +98,7 @@ with left:
 with right:
     frame.plot(charts.lesion_count_figure(result, words), key="skip_lesion_count")
 deleted = st.select_slider(tr("skip.lesion.delete"), [0] + result.blocks, 0, key="skip_delete",
-                           format_func=lambda b: tr("skip.lesion.none") if b == 0 else str(b))
+                           format_func=({0: tr("skip.lesion.none")} | {b: str(b) for b in result.blocks}).get)
 faded = {f"hidden_{deleted}", f"activation_{deleted}"} if deleted else set()
 # Side by side normally; stacked in presentation mode, where the type is too big for half a page.
 g_left, g_right = st.columns(2) if not frame.presenting() else (st.container(), st.container())
@@ -112,7 +107,7 @@ for column, net, name in ((g_left, plain, "plain"), (g_right, residual, "residua
         accuracy = net.base_accuracy if not deleted else net.per_block[deleted]
         st.markdown(tr("skip.lesion.graph_caption", net=words[name], paths=net.n_paths,
                        accuracy=pct(accuracy), params=f"{net.params:,}"))
-        frame.plot(graph_charts.graph_figure(graph_charts.model_graph(net.model), graph_labels(),
+        frame.plot(graph_charts.graph_figure(graph_charts.model_graph(net.model), graph_words,
                                              orientation="TB", scale=frame.scale(), highlight=faded,
                                              legend=False),
                    key=f"skip_graph_{name}")
@@ -133,7 +128,7 @@ st.subheader(tr("skip.unet.title"))
 st.markdown(tr("skip.unet.intro"))
 c1, c2 = st.columns([2, 3], vertical_alignment="bottom")
 unet_merge = c1.radio(tr("skip.unet.merge"), lesson.UNET_MERGES, key="skip_unet_merge", horizontal=True,
-                      format_func=lambda m: tr(f"skip.unet.merges.{m}"))
+                      format_func=frame.words("skip.unet.merges", lesson.UNET_MERGES).get)
 noise = c2.select_slider(tr("skip.unet.noise"), [0.2, 0.35, 0.5], 0.35, key="skip_unet_noise")
 runs = once("unet", (noise,), tr("skip.unet.training"), lambda progress: {
     m: lesson.train_unet(m, noise=noise, progress=lambda f, i=i: progress((i + f) / len(lesson.UNET_MERGES)))
@@ -142,7 +137,7 @@ chosen = runs[unet_merge]
 merge_names = {m: tr(f"skip.unet.merges.{m}") for m in lesson.UNET_MERGES}
 left, right = st.columns([2, 3]) if not frame.presenting() else (st.container(), st.container())
 with left:
-    frame.plot(graph_charts.graph_figure(graph_charts.model_graph(chosen.model), graph_labels(),
+    frame.plot(graph_charts.graph_figure(graph_charts.model_graph(chosen.model), graph_words,
                                          orientation="TB", scale=frame.scale(), legend=False),
                key="skip_unet_graph")
     st.caption(tr("skip.unet.graph_caption", merge=merge_names[unet_merge], params=f"{chosen.params:,}"))

@@ -16,7 +16,6 @@ from ui import frame, navigation, warmup
 from ui.frame import tr
 
 NS = "structure"
-FAMILIES = ("input", "dense", "conv", "activation", "merge", "regularize", "resample", "other")
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -56,13 +55,9 @@ def tensor(kind: str, batch: int, flatten: bool) -> lesson.TensorFacts:
     return lesson.tensor_example(kind, batch, flatten)
 
 
-def graph_labels() -> dict:
-    words = {k: tr(f"structure.graph.{k}") for k in ("params", "skip", "output_shape", "trainable", "inputs")}
-    words.update({f"kinds.{f}": tr(f"structure.graph.kinds.{f}") for f in FAMILIES})
-    return words
-
 
 frame.header(NS)
+graph_words = frame.words(f"{NS}.graph", graph_charts.WORDS)
 with st.spinner(tr("app.loading_tf")):
     warmup.wait()
 
@@ -70,7 +65,7 @@ with st.spinner(tr("app.loading_tf")):
 st.subheader(tr("structure.build.title"))
 c1, c2, c3 = st.columns([2, 2, 1.6], vertical_alignment="bottom")
 dataset = c1.selectbox(tr("structure.build.dataset"), lesson.STRUCTURE_DATASETS, key="structure_dataset",
-                       format_func=lambda d: tr(f"structure.datasets.{d}"))
+                       format_func=frame.words("structure.datasets", lesson.STRUCTURE_DATASETS).get)
 widths_text = c2.text_input(tr("structure.build.hidden"), "5", key="structure_hidden",
                             help=tr("structure.build.hidden_help", cap=lesson.MAX_LAYERS))
 skip = c3.toggle(tr("structure.build.skip"), key="structure_skip")
@@ -82,7 +77,7 @@ except lesson.WidthsError as err:
     hidden = lesson.DEFAULT_HIDDEN
 config = lesson.structure_config(dataset, hidden, skip, batchnorm)
 model, graph, rows, real = built(config)
-frame.plot(graph_charts.graph_figure(graph, graph_labels(), scale=frame.scale(), show_vectors=True),
+frame.plot(graph_charts.graph_figure(graph, graph_words, scale=frame.scale(), show_vectors=True),
            key="structure_graph")
 
 st.dataframe(pd.DataFrame([{
@@ -141,7 +136,7 @@ frame.code(inspect.getsource(lesson.train_structure) + "\n\n" + inspect.getsourc
 st.subheader(tr("structure.rank.title"))
 c1, c2, c3 = st.columns([2, 2, 1.3], vertical_alignment="bottom")
 kind = c1.selectbox(tr("structure.rank.kind"), lesson.TENSOR_KINDS, index=1, key="structure_tensor_kind",
-                    format_func=lambda k: tr(f"structure.rank.kinds.{k}"))
+                    format_func=frame.words("structure.rank.kinds", lesson.TENSOR_KINDS).get)
 batch = c2.slider(tr("structure.rank.batch"), 1, 64, 32, key="structure_batch", disabled=kind == "vector")
 flatten = c3.toggle(tr("structure.rank.flatten"), key="structure_flatten",
                     help=tr("structure.rank.flatten_help"), disabled=kind not in ("images", "embedded"))

@@ -79,7 +79,8 @@ left, middle, right = st.columns(3)
 epoch = left.select_slider(tr(f"{NS}.epoch"), options=run.epochs, value=run.epochs[-1], key="vs_epoch",
                            help=tr(f"{NS}.epoch_help", every=vs.SNAPSHOT_EVERY))
 layer = middle.radio(tr(f"{NS}.layer"), list(vs.LAYERS), key="vs_layer",
-                     format_func=lambda name: tr(f"{NS}.layers.{name}", dim=config.hidden[vs.LAYERS[name]]))
+                     format_func={name: tr(f"{NS}.layers.{name}", dim=config.hidden[i])
+                                  for name, i in vs.LAYERS.items()}.get)
 k = right.slider(tr(f"{NS}.k"), 1, 20, 10, key="vs_k")
 name = tr(f"{NS}.layer_short.{layer}")
 if "vs_query" not in st.session_state:

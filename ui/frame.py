@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import charts
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalize_language, t
@@ -21,27 +20,25 @@ LANG_KEY = "lang"
 PRESENT_KEY = "presentation"
 
 
-# The language of the last script run in this process. Only read outside a script run:
-# AppTest formats widget labels (format_func) on the test's thread after the run, where
-# session state is out of reach; a real server always calls format_func inside the run.
-_last_language = {"lang": DEFAULT_LANGUAGE}
-
-
 def lang() -> str:
     """The learner's language: the sidebar's choice, else ?lang= in the URL, else English."""
-    if get_script_run_ctx(suppress_warning=True) is None:
-        return _last_language["lang"]
     if LANG_KEY not in st.session_state:
         raw = st.query_params.get("lang", DEFAULT_LANGUAGE)
         st.session_state[LANG_KEY] = normalize_language(raw)
         if raw not in LANGUAGES:  # a bad link: say so once, in the language we fell back to
             _url_warnings().append(("app.bad_lang", raw))
-    _last_language["lang"] = normalize_language(st.session_state[LANG_KEY])
-    return _last_language["lang"]
+    return normalize_language(st.session_state[LANG_KEY])
 
 
 def tr(key: str, **kwargs) -> str:
     return t(key, lang(), **kwargs)
+
+
+def words(prefix: str, names) -> dict[str, str]:
+    """`<prefix>.<name>` from the catalogues for each name, in this run's language. As a
+    select box's `format_func` (`words(…).get`) the labels are fixed during the run: a function
+    calling `tr` later would run where no session is (AppTest formats options on its thread)."""
+    return {name: tr(f"{prefix}.{name}") for name in names}
 
 
 def presenting() -> bool:

@@ -35,6 +35,8 @@ KIND_COLORS = {
     "resample": "#7f7f7f",
     "other": PALETTE[6],
 }
+# The words a graph figure draws: translated by the caller, under these names.
+WORDS = ("params", "skip", "output_shape", "trainable", "inputs", *(f"kinds.{f}" for f in KIND_COLORS))
 _FAMILY = {
     "InputLayer": "input", "Dense": "dense", "EinsumDense": "dense", "Embedding": "dense",
     "Conv1D": "conv", "Conv2D": "conv", "Conv3D": "conv", "Conv2DTranspose": "conv",
@@ -89,10 +91,6 @@ class ModelGraph:
     nodes: list[GraphNode]
     edges: list[GraphEdge]
     inferred: bool = False  # True when the order was guessed from `model.layers` (subclassed)
-
-    @property
-    def total_params(self) -> int:
-        return sum(n.params for n in self.nodes)
 
     @property
     def skip_edges(self) -> list[GraphEdge]:
@@ -414,15 +412,45 @@ def graph_figure(graph: ModelGraph, labels: dict | None = None, orientation: str
     geo = LR if orientation == "LR" else TB
     crossing = _crossing_edges(graph, pos)
     lanes = _lanes(graph, pos, crossing, geo)
+    half_slots = {n.index: geo.box_along_slot / 2 for n in graph.nodes}
+
+    fig = go.Figure()
+    annotations = _draw_edges(fig, graph, pos, lanes, _legs(crossing), half_slots, geo, scale)
+    shapes = _draw_boxes(fig, graph, pos, half_slots, geo, scale, word, highlight or set())
+    if show_vectors and geo.horizontal:
+        shapes += _vector_cells(graph, pos, geo)
+    if legend:
+        _draw_legend(fig, graph, word, scale)
+    x_range, y_range = _axis_ranges(pos, lanes, half_slots, geo, show_vectors)
+    fig.update_layout(shapes=shapes, annotations=annotations, hovermode="closest", dragmode=False,
+                      plot_bgcolor="white",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, xanchor="left"))
+    fig.update_xaxes(visible=False, range=x_range, fixedrange=True)
+    fig.update_yaxes(visible=False, range=y_range, fixedrange=True)
+    if height is None:
+        # Top to bottom (deep nets), presentation mode grows the type more than the height: a
+        # level is 1.25x taller at scale 1.5 (not 1.5x) and its text ~1.15x larger again, which
+        # still fits two lines in a box and keeps a 20-level graph from being three screens tall.
+        per_unit = 105 if geo.horizontal else 52
+        grow = scale if geo.horizontal else 1 + 0.5 * (scale - 1)
+        height = int((per_unit * (y_range[1] - y_range[0]) + 80) * grow)
+    fig.update_layout(height=height)
+    return fig
+
+
+def _legs(crossing: list[GraphEdge]) -> dict:
+    """Level-axis shifts of edge ends at layers where one crossing edge arrives and another
+    leaves on the same side, so the two do not overlap (0 where only one of them exists)."""
     legs = {}
     for edge in crossing:
         legs[("out", edge.source)] = 0.14
         legs[("in", edge.target)] = -0.14
-    legs = {k: (v if (("in" if k[0] == "out" else "out"), k[1]) in legs else 0.0) for k, v in legs.items()}
-    highlight = highlight or set()
-    half_slots = {n.index: geo.box_along_slot / 2 for n in graph.nodes}
+    return {k: (v if (("in" if k[0] == "out" else "out"), k[1]) in legs else 0.0) for k, v in legs.items()}
 
-    fig = go.Figure()
+
+def _draw_edges(fig: go.Figure, graph: ModelGraph, pos: dict, lanes: dict, legs: dict,
+                half_slots: dict, geo: _Geometry, scale: float) -> list[dict]:
+    """One line per edge (skips last, on top, in vermillion); returns their arrowheads."""
     annotations = []
     for edge in sorted(graph.edges, key=lambda e: e.skip):
         points = _edge_points(edge, pos, lanes, geo, legs, half_slots)
@@ -438,7 +466,12 @@ def graph_figure(graph: ModelGraph, labels: dict | None = None, orientation: str
         annotations.append(dict(x=tip[0], y=tip[1], ax=tail[0], ay=tail[1], xref="x", yref="y",
                                 axref="x", ayref="y", showarrow=True, arrowhead=2, arrowsize=1.1,
                                 arrowwidth=width, arrowcolor=color, text=""))
+    return annotations
 
+
+def _draw_boxes(fig: go.Figure, graph: ModelGraph, pos: dict, half_slots: dict, geo: _Geometry,
+                scale: float, word, highlight: set[str]) -> list[dict]:
+    """One box per layer, coloured by family, with its text and hover; returns the boxes."""
     shapes, xs, ys, texts, hovers = [], [], [], [], []
     for node in graph.nodes:
         level, slot = pos[node.index]
@@ -453,14 +486,7 @@ def graph_figure(graph: ModelGraph, labels: dict | None = None, orientation: str
                                      dash="dot" if faded else "solid"),
                            fillcolor=KIND_COLORS[node.family], opacity=0.3 if faded else 0.92,
                            layer="below"))
-        kind = SHORT_KIND.get(node.kind, node.kind)
-        params = f"{node.params:,} {word('params', 'params')}" if node.params else ""
-        if geo.horizontal:
-            lines = [f"<b>{node.name}</b>", kind, node.shape_text] + ([params] if params else [])
-            texts.append("<br>".join(lines))
-        else:
-            second = "  ".join([node.shape_text] + ([params] if params else []))
-            texts.append(f"<b>{node.name}</b>  {kind}<br>{second}")
+        texts.append(_box_text(node, geo, word))
         xs.append(cx)
         ys.append(cy)
         parents = ", ".join(graph.nodes[p].name for p in node.parents) or "-"
@@ -469,21 +495,38 @@ def graph_figure(graph: ModelGraph, labels: dict | None = None, orientation: str
             f"<br>{word('params', 'params')}: {node.params:,} ({word('trainable', 'trainable')}: "
             f"{node.trainable_params:,})<br>{word('inputs', 'inputs')}: {parents}"
             + (f"<br>{node.details}" if node.details else ""))
-    if show_vectors and geo.horizontal:
-        shapes += _vector_cells(graph, pos, geo)
     fig.add_trace(go.Scatter(x=xs, y=ys, mode="text", text=texts, hovertext=hovers, hoverinfo="text",
                              showlegend=False,
                              textfont=dict(size=round((10 * scale) if geo.horizontal else
                                                       10.5 * scale * _tb_text_growth(scale)),
                                            color="#111")))
-    for family in dict.fromkeys(n.family for n in graph.nodes) if legend else ():
+    return shapes
+
+
+def _box_text(node: GraphNode, geo: _Geometry, word) -> str:
+    """Name, kind, output shape and parameters: stacked in a left-to-right box, two lines in
+    a top-to-bottom one."""
+    kind = SHORT_KIND.get(node.kind, node.kind)
+    params = f"{node.params:,} {word('params', 'params')}" if node.params else ""
+    if geo.horizontal:
+        return "<br>".join([f"<b>{node.name}</b>", kind, node.shape_text] + ([params] if params else []))
+    second = "  ".join([node.shape_text] + ([params] if params else []))
+    return f"<b>{node.name}</b>  {kind}<br>{second}"
+
+
+def _draw_legend(fig: go.Figure, graph: ModelGraph, word, scale: float) -> None:
+    """The families drawn, then the skip connection if there is one (legend-only traces)."""
+    for family in dict.fromkeys(n.family for n in graph.nodes):
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=word(f"kinds.{family}", family),
                                  marker=dict(symbol="square", size=12 * scale, color=KIND_COLORS[family])))
-    if graph.skip_edges and legend:
+    if graph.skip_edges:
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=word("skip", "skip connection"),
                                  line=dict(color=SKIP_COLOR, width=3 * scale)))
 
-    # Axis ranges: every box and lane, plus a margin.
+
+def _axis_ranges(pos: dict, lanes: dict, half_slots: dict, geo: _Geometry,
+                 show_vectors: bool) -> tuple[list[float], list[float]]:
+    """x and y ranges that hold every box and lane, plus a margin (more below for vectors)."""
     extent = [geo.xy(l, s * geo.slot_gap) for l, s in pos.values()]
     extent += [geo.xy(pos[s][0], lane) for (s, _), lane in lanes.items()]
     arr = np.array(extent)
@@ -493,20 +536,7 @@ def graph_figure(graph: ModelGraph, labels: dict | None = None, orientation: str
     x_range = [arr[:, 0].min() - half_x - 0.1, arr[:, 0].max() + half_x + 0.1]
     y_range = [arr[:, 1].min() - half_y - (0.4 if show_vectors and geo.horizontal else 0.15),
                arr[:, 1].max() + half_y + 0.15]
-    fig.update_layout(shapes=shapes, annotations=annotations, hovermode="closest", dragmode=False,
-                      plot_bgcolor="white",
-                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, xanchor="left"))
-    fig.update_xaxes(visible=False, range=x_range, fixedrange=True)
-    fig.update_yaxes(visible=False, range=y_range, fixedrange=True)
-    if height is None:
-        # Top to bottom (deep nets), presentation mode grows the type more than the height: a
-        # level is 1.25x taller at scale 1.5 (not 1.5x) and its text ~1.15x larger again, which
-        # still fits two lines in a box and keeps a 20-level graph from being three screens tall.
-        per_unit = 105 if geo.horizontal else 52
-        grow = scale if geo.horizontal else 1 + 0.5 * (scale - 1)
-        height = int((per_unit * (y_range[1] - y_range[0]) + 80) * grow)
-    fig.update_layout(height=height)
-    return fig
+    return x_range, y_range
 
 
 def _tb_text_growth(scale: float) -> float:

@@ -6,38 +6,10 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1.element_tree import ElementTree
 
-from ui import frame
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGS = ("en", "ko")
-
-
-_get_widget_states = ElementTree.get_widget_states
-
-
-def _widget_states_in_the_tests_language(self):
-    """AppTest formats widget options (format_func) on the test's thread before each rerun,
-    outside any script run, where `frame.lang()` falls back to the language of the last run in
-    the process. A real server always formats inside the run. Point that fallback at this
-    AppTest's own language first, so a module-scoped English AppTest stays English after a
-    Korean test ran in between."""
-    runner = self._runner
-    if runner is not None:
-        # The entry file writes the language into the URL on every run; a page run alone has
-        # it only in session state (set by the test).
-        lang = runner.query_params.get("lang")
-        if lang is None:
-            try:
-                lang = runner.session_state["lang"]
-            except KeyError:
-                lang = "en"
-        frame._last_language["lang"] = lang[0] if isinstance(lang, list) else lang
-    return _get_widget_states(self)
-
-
-ElementTree.get_widget_states = _widget_states_in_the_tests_language
 
 
 def run_page(path: str, lang: str = "en", timeout: float = 120, **state) -> AppTest:
@@ -67,6 +39,29 @@ def open_link(path: str, query: dict[str, str]):
         at.run()
     at.first_warnings = first_warnings
     return at
+
+
+# What a learner sees, by part: a test names the parts its page's controls can change.
+_SEEN = {
+    "charts": lambda at: [chart.proto.spec for chart in at.get("plotly_chart")],
+    "tables": lambda at: [df.value.to_json() for df in at.dataframe],
+    "text": lambda at: [md.value for md in at.markdown],
+    "metrics": lambda at: [m.value for m in at.metric],
+    "errors": lambda at: [e.value for e in at.error],
+    "code": lambda at: [c.value for c in at.code],
+}
+
+
+def screen(at: AppTest, *parts: str) -> tuple:
+    """The given parts of the screen ("charts", "tables", "text", "metrics", "errors",
+    "code"), to compare before and after a control changes."""
+    return tuple(tuple(_SEEN[part](at)) for part in parts)
+
+
+@pytest.fixture(scope="module")
+def at(request) -> AppTest:
+    """The test module's page (its PAGE), run once in English and shared by its tests."""
+    return run_page(request.module.PAGE, "en")
 
 
 def assert_clean(at: AppTest) -> None:

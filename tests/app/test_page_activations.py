@@ -5,21 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import LANGS, assert_clean, run_page
+from tests.app.conftest import LANGS, assert_clean, run_page, screen
 
 PAGE = "pages/activations.py"
-
-
-def screen(at) -> tuple:
-    """Everything a learner sees that a control can change: figures, tables, text, metrics."""
-    return (tuple(chart.proto.spec for chart in at.get("plotly_chart")),
-            tuple(df.value.to_json() for df in at.dataframe),
-            tuple(md.value for md in at.markdown))
-
-
-@pytest.fixture(scope="module")
-def at():
-    return run_page(PAGE, "en")
+SHOWN = ("charts", "tables", "text")  # what its controls change (conftest.screen)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -42,10 +31,10 @@ def test_renders_with_live_numbers(lang):
     ("act_logit_3", 7.5),
 ])
 def test_every_control_changes_the_screen(at, key, value):
-    before = screen(at)
+    before = screen(at, *SHOWN)
     at.get_by_key(key).set_value(value).run()
     assert_clean(at)
-    assert screen(at) != before, key
+    assert screen(at, *SHOWN) != before, key
 
 
 def test_huge_logits_button_shows_overflow_and_the_fix(at):

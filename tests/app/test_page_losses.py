@@ -5,22 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import LANGS, assert_clean, run_page
+from tests.app.conftest import LANGS, assert_clean, run_page, screen
 
 PAGE = "pages/losses.py"
-
-
-def screen(at) -> tuple:
-    """Everything a learner sees that a control can change: figures, tables, text, metrics."""
-    return (tuple(chart.proto.spec for chart in at.get("plotly_chart")),
-            tuple(df.value.to_json() for df in at.dataframe),
-            tuple(md.value for md in at.markdown),
-            tuple(m.value for m in at.metric))
-
-
-@pytest.fixture(scope="module")
-def at():
-    return run_page(PAGE, "en")
+SHOWN = ("charts", "tables", "text", "metrics")  # what its controls change (conftest.screen)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -44,17 +32,17 @@ def test_renders_with_live_numbers(lang):
     ("loss_p_typical", 0.5),
 ])
 def test_every_control_changes_the_screen(at, key, value):
-    before = screen(at)
+    before = screen(at, *SHOWN)
     at.get_by_key(key).set_value(value).run()
     assert_clean(at)
-    assert screen(at) != before, key
+    assert screen(at, *SHOWN) != before, key
 
 
 def test_target_switch_flips_the_wrong_half(at):
-    before = screen(at)
+    before = screen(at, *SHOWN)
     at.segmented_control(key="loss_y").set_value(0).run()
     assert_clean(at)
-    assert screen(at) != before
+    assert screen(at, *SHOWN) != before
     # With y = 0 and p = 0.3 (set above or the default 0.01) BCE is -log(1 - p).
     assert at.metric[1].value in ("0.3567", "0.01005")
 

@@ -6,21 +6,10 @@ from __future__ import annotations
 import pytest
 
 from core.lessons.optimizers import SURFACES
-from tests.app.conftest import LANGS, assert_clean, run_page
+from tests.app.conftest import LANGS, assert_clean, run_page, screen
 
 PAGE = "pages/optimizers.py"
-
-
-def screen(at) -> tuple:
-    """Everything a learner sees that a control can change: figures, tables, text."""
-    return (tuple(chart.proto.spec for chart in at.get("plotly_chart")),
-            tuple(df.value.to_json() for df in at.dataframe),
-            tuple(md.value for md in at.markdown))
-
-
-@pytest.fixture(scope="module")
-def at():
-    return run_page(PAGE, "en")
+SHOWN = ("charts", "tables", "text")  # what its controls change (conftest.screen)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -49,10 +38,10 @@ def test_renders_with_live_numbers(lang):
 def test_every_control_changes_the_screen(at, key, value):
     if key == "opt_momentum":  # momentum only matters to the SGD + momentum entries
         at.get_by_key("opt_names").set_value(["momentum", "nesterov"]).run()
-    before = screen(at)
+    before = screen(at, *SHOWN)
     at.get_by_key(key).set_value(value).run()
     assert_clean(at)
-    assert screen(at) != before, key
+    assert screen(at, *SHOWN) != before, key
 
 
 @pytest.mark.parametrize("surface", [s for s in SURFACES if s != "bowl"])

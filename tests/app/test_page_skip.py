@@ -5,24 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import LANGS, assert_clean, run_page
+from tests.app.conftest import LANGS, assert_clean, run_page, screen
 
 PAGE = "pages/skip.py"
-
-
-def screen(at) -> tuple:
-    return (tuple(chart.proto.spec for chart in at.get("plotly_chart")),
-            tuple(md.value for md in at.markdown), tuple(e.value for e in at.error),
-            tuple(c.value for c in at.code))
+SHOWN = ("charts", "text", "errors", "code")  # what its controls change (conftest.screen)
 
 
 def text(at) -> str:
     return " ".join(md.value for md in at.markdown)
-
-
-@pytest.fixture(scope="module")
-def at():
-    return run_page(PAGE, "en")
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -57,20 +47,20 @@ def test_add_with_different_widths_is_a_message_not_a_crash(at):
     ("skip_unet_merge", "none"),
 ])
 def test_every_control_changes_the_screen(at, key, value):
-    before = screen(at)
+    before = screen(at, *SHOWN)
     at.get_by_key(key).set_value(value).run()
     assert_clean(at)
-    assert screen(at) != before, key
+    assert screen(at, *SHOWN) != before, key
 
 
 def test_training_controls_retrain_both_experiments(at):
     """The controls that start training, set together so the nets and U-Nets train once."""
-    before = screen(at)
+    before = screen(at, *SHOWN)
     for key, value in (("skip_depth", 3), ("skip_width", 16), ("skip_epochs", 10), ("skip_seed", 1),
                        ("skip_unet_noise", 0.2)):
         at.get_by_key(key).set_value(value)
     at.run()
     assert_clean(at)
-    assert screen(at) != before
+    assert screen(at, *SHOWN) != before
     notice = text(at)
     assert "noise level 0.2" in notice and "8 paths" in notice  # 2^3 paths, noise 0.2
