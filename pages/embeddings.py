@@ -9,7 +9,7 @@ import streamlit as st
 
 from core.charts import text as charts
 from core.text import corpus, embedding, lm
-from core.text.tokenizing import NEWLINE, SPACE_MARK
+from core.text.tokenizing import display_token
 from ui import frame, navigation, warmup
 from ui.frame import tr
 
@@ -32,10 +32,6 @@ def trained_model(config: lm.LMConfig) -> lm.TrainedLM:
     return model
 
 
-def show(token: str) -> str:
-    return "⏎" if token == NEWLINE else token.replace(SPACE_MARK, "_")
-
-
 frame.header(NS)
 dim = st.select_slider(tr("embeddings.dim"), [2, 4, 8, 16, 32], value=16, key="emb_dim", help=tr("embeddings.dim_help"))
 config = dataclasses.replace(lm.DEFAULTS["bpe"], embed_dim=dim)
@@ -50,7 +46,7 @@ ids = tok.encode(text).ids[:16]
 if not ids:
     st.warning(tr("embeddings.empty"))
     st.stop()
-labels = [show(tok.id_to_token(i)) for i in ids]
+labels = [display_token(tok.id_to_token(i)) for i in ids]
 demo = embedding.lookup_vs_one_hot(table, ids)
 per_row = 2 if frame.presenting() else 4  # metric labels need room on a projector
 cols = [cell for _ in range(4 // per_row) for cell in st.columns(per_row)]
@@ -92,7 +88,7 @@ final_xy = embedding.project(table, mean, basis)
 span = [(float(final_xy[candidates, a].min()), float(final_xy[candidates, a].max())) for a in (0, 1)]
 ranges = tuple((lo - 0.08 * (hi - lo), hi + 0.08 * (hi - lo)) for lo, hi in span)
 xy = embedding.project(snapshot.embeddings, mean, basis)
-point_labels = [words.get(i, show(tok.id_to_token(i))) for i in range(vocab)]
+point_labels = [words.get(i, display_token(tok.id_to_token(i))) for i in range(vocab)]
 scores = [embedding.group_purity(r.embeddings, per_lang) for r in model.history]
 lang_of = {i: key.split(".")[0] for key, members in per_lang.items() for _, i in members}
 frame.plot(charts.embedding_map(xy, point_labels, group_of, group_names, query, ranges,

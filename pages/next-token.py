@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.charts import text as charts
 from core.text import lm, render, sampling
-from core.text.tokenizing import NEWLINE, SPACE_MARK
+from core.text.tokenizing import display_token
 from ui import frame, navigation, warmup
 from ui.frame import tr
 
@@ -37,10 +37,6 @@ def trained_model(config: lm.LMConfig) -> lm.TrainedLM:
         model = lm.obtain(store, config, on_epoch)
     box.empty()
     return model
-
-
-def show(token: str) -> str:
-    return "⏎" if token == NEWLINE else token.replace(SPACE_MARK, "_")
 
 
 frame.header(NS)
@@ -78,25 +74,22 @@ st.html(render.token_chips(encoding, show_ids=True, dim_before=outside))
 st.caption(tr("next_token.sees_caption", n=len(encoding), context=config.context, outside=outside))
 
 logits = model.next_logits(np.array([model.window(encoding.ids)]))[0]  # (vocab,)
-p_model = sampling.softmax(logits)
-p_sample = sampling.next_token_distribution(logits, temperature, top_k)
-top = np.argsort(-p_model, kind="stable")[:N_BARS]
-h_model, h_sample = float(sampling.entropy_bits(p_model)), float(sampling.entropy_bits(p_sample))
-kept = float(p_model[np.argsort(-p_model, kind="stable")[:top_k]].sum()) if top_k else 1.0
+shown = sampling.next_token(logits, temperature, top_k, N_BARS)
+p_model, p_sample, top, h_model, h_sample = shown.p_model, shown.p_sample, shown.top, shown.h_model, shown.h_sample
 
 st.subheader(tr("next_token.bars_title"))
 per_row = 2 if frame.presenting() else 4  # metric labels need room on a projector
 m = [cell for _ in range(4 // per_row) for cell in st.columns(per_row)]
 quiet = dict(delta_color="off", delta_arrow="off")  # a delta here is a note, not a rise or fall
-m[0].metric(tr("next_token.m_top"), show(tok.id_to_token(int(top[0]))), f"p = {p_model[top[0]]:.2f}", **quiet)
+m[0].metric(tr("next_token.m_top"), display_token(tok.id_to_token(int(top[0]))), f"p = {p_model[top[0]]:.2f}", **quiet)
 m[1].metric(tr("next_token.m_entropy_model"), f"{h_model:.2f} bit")
 m[2].metric(tr("next_token.m_entropy_now", t=f"{temperature:.2f}"), f"{h_sample:.2f} bit",
             f"{h_sample - h_model:+.2f}", **quiet)
-m[3].metric(tr("next_token.m_choices"), f"{np.count_nonzero(p_sample > 1e-3):,}",
+m[3].metric(tr("next_token.m_choices"), f"{shown.choices:,}",
             tr("next_token.m_of", n=f"{model.vocab_size:,}"), **quiet)
 left, right = st.columns([3, 2], gap="large")
 with left:
-    frame.plot(charts.next_token_bars([show(tok.id_to_token(int(i))) for i in top], p_model[top].tolist(),
+    frame.plot(charts.next_token_bars([display_token(tok.id_to_token(int(i))) for i in top], p_model[top].tolist(),
                                       p_sample[top].tolist(), tr("next_token.model_dist"),
                                       tr("next_token.sample_dist", t=f"{temperature:.2f}", k=top_k or "–"),
                                       tr("next_token.probability")), key="nt_bars")
@@ -116,9 +109,9 @@ for i, sample in enumerate(samples, start=1):
 distinct = len({tuple(s.ids) for s in samples})
 st.caption(tr("next_token.generate_caption"))
 
-frame.notice(NS, token=show(tok.id_to_token(int(top[0]))), p=f"{p_model[top[0]]:.2f}", h1=f"{h_model:.2f}",
+frame.notice(NS, token=display_token(tok.id_to_token(int(top[0]))), p=f"{p_model[top[0]]:.2f}", h1=f"{h_model:.2f}",
              t=f"{temperature:.2f}", ht=f"{h_sample:.2f}", hmax=f"{np.log2(model.vocab_size):.1f}",
-             k=top_k or "–", kept=f"{100 * kept:.0f}", distinct=distinct, n=N_SAMPLES, context=config.context,
+             k=top_k or "–", kept=f"{100 * shown.kept:.0f}", distinct=distinct, n=N_SAMPLES, context=config.context,
              val=f"{min(r.val_loss for r in history):.2f}", unigram=f"{model.unigram_loss:.2f}")
 frame.code("\n\n".join(inspect.getsource(f) for f in (sampling.apply_temperature, sampling.top_k_filter,
                                                        sampling.generate, lm.build_model)))

@@ -5,7 +5,6 @@ import inspect
 import json
 import os
 
-import numpy as np
 import streamlit as st
 
 from core.text import chat, lm, render, sampling
@@ -123,7 +122,7 @@ with c2:
 without_system = [m for m in messages if m.role != "system"]
 p_with = sampling.softmax(model.logits_for(flat))
 p_without = sampling.softmax(model.logits_for(chat.local_prompt(without_system)))
-tv = 0.5 * float(np.abs(p_with - p_without).sum())
+tv = sampling.total_variation(p_with, p_without)
 st.markdown(tr("prompting.system_effect", system=system_tokens, visible=visible_system, context=context,
                tv=f"{tv:.3f}"))
 

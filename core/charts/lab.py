@@ -69,14 +69,6 @@ def decision_boundary(xs, ys, z, task: str, points, labels, is_val, n_classes: i
     return fig
 
 
-def data_points(points, labels, is_val, task: str, n_classes: int, lang: str = "en") -> go.Figure:
-    """The data alone, before any model exists (drawn without TensorFlow)."""
-    fig = go.Figure(_point_traces(points, labels, is_val, task, n_classes, lang))
-    fig.update_xaxes(title_text="x₁", constrain="domain")
-    fig.update_yaxes(title_text="x₂", scaleanchor="x", scaleratio=1)
-    fig.update_layout(legend=dict(orientation="h", y=-0.32, yanchor="top"), uirevision="boundary")
-    return fig
-
 
 def _point_traces(points, labels, is_val, task, n_classes, lang) -> list[go.Scatter]:
     """Training points as circles, validation points as outlined diamonds; one trace each,
@@ -116,13 +108,6 @@ def gradient_norms(epochs, norms: dict[str, list[float]], lang: str = "en") -> g
     fig.update_layout(uirevision="grads")
     return fig
 
-
-def gradient_profile(norms: dict[str, float], lang: str = "en") -> go.Figure:
-    """Gradient norm per layer at one epoch, input side on the left."""
-    fig = go.Figure(go.Bar(x=list(norms), y=[max(v, 1e-12) for v in norms.values()],
-                           marker_color=PALETTE[0]))
-    fig.update_yaxes(type="log", title_text=t("lab.chart.grad_norm", lang), exponentformat="power")
-    return fig
 
 
 def _class_scale(n_classes: int) -> list:

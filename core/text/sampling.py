@@ -102,3 +102,31 @@ def generate(lm, prompt: str, n_tokens: int, temperature: float, top_k: int = 0,
 def entropy_curve(logits: np.ndarray, temperatures: np.ndarray, top_k: int = 0) -> np.ndarray:
     """Entropy (bits) of the sampling distribution at each temperature, for one logits vector."""
     return np.array([entropy_bits(next_token_distribution(logits, t, top_k)) for t in temperatures])
+
+
+def total_variation(p: np.ndarray, q: np.ndarray) -> float:
+    """Total variation distance between two distributions over the same tokens: the largest
+    difference in probability they give any one set of tokens (half their L1 distance)."""
+    return 0.5 * float(np.abs(np.asarray(p, np.float64) - np.asarray(q, np.float64)).sum())
+
+
+@dataclass(frozen=True)
+class NextToken:
+    """One next-token distribution as the page shows it."""
+
+    p_model: np.ndarray   # (vocab,) the model's own distribution, softmax of the logits
+    p_sample: np.ndarray  # (vocab,) what sampling draws from, after temperature and top-k
+    top: np.ndarray       # (n_top,) token ids, most likely (under the model) first
+    h_model: float        # entropy of p_model, bits
+    h_sample: float       # entropy of p_sample, bits
+    kept: float           # the model's probability of the top_k tokens sampling keeps (1 without)
+    choices: int          # tokens that sampling draws more than once in a thousand
+
+
+def next_token(logits: np.ndarray, temperature: float, top_k: int, n_top: int) -> NextToken:
+    p_model = softmax(logits)
+    order = np.argsort(-p_model, kind="stable")  # ties keep the lower id first
+    p_sample = next_token_distribution(logits, temperature, top_k)
+    return NextToken(p_model, p_sample, order[:n_top], float(entropy_bits(p_model)),
+                     float(entropy_bits(p_sample)), float(p_model[order[:top_k]].sum()) if top_k else 1.0,
+                     int(np.count_nonzero(p_sample > 1e-3)))

@@ -233,10 +233,10 @@ def make_tokenizer(scheme: str, lines: list[str], vocab_size: int = 1000,
 
 
 def display_token(token: str) -> str:
-    """How a token is printed on screen: the newline as ⏎, spaces visible."""
+    """How a token is printed in a chart or a metric: the newline as ⏎, the space mark as _."""
     if token == NEWLINE:
         return "⏎"
-    return token.replace(" ", "·")
+    return token.replace(SPACE_MARK, "_")
 
 
 @dataclass(frozen=True)

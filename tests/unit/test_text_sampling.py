@@ -114,3 +114,26 @@ def test_generate_with_temperature_varies_and_is_reproducible():
     assert len({tuple(s.ids) for s in first}) == 3
     p_hot = sampling.apply_temperature(np.array([0, 3.0, 0, 0, 0]), 2.0)
     assert all(s.mean_entropy == pytest.approx(scipy_entropy(p_hot, base=2)) for s in first)
+
+
+def test_total_variation_is_the_largest_difference_over_any_set_of_tokens():
+    from itertools import chain, combinations
+
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        p, q = rng.dirichlet(np.ones(5)), rng.dirichlet(np.ones(5))
+        subsets = chain.from_iterable(combinations(range(5), r) for r in range(6))
+        oracle = max(abs(p[list(s)].sum() - q[list(s)].sum()) for s in subsets)
+        assert sampling.total_variation(p, q) == pytest.approx(oracle, abs=1e-12)
+
+
+def test_next_token_summary_against_plain_numpy():
+    logits = np.array([0.5, 2.0, -1.0, 2.0, 0.0])
+    shown = sampling.next_token(logits, temperature=0.7, top_k=2, n_top=3)
+    p = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
+    np.testing.assert_allclose(shown.p_model, p, rtol=1e-6)
+    assert list(shown.top) == [1, 3, 0]  # the tie keeps the lower id first
+    assert shown.kept == pytest.approx(p[1] + p[3])
+    assert shown.h_model == pytest.approx(-(p * np.log2(p)).sum())
+    assert shown.choices == 2  # top-k 2 leaves two tokens to draw
+    assert sampling.next_token(logits, 1.0, 0, 2).kept == 1.0
