@@ -109,16 +109,7 @@ def embedding_maps(panels: list[dict], labels: np.ndarray, query: int, class_lab
 def precision_by_k(ks: np.ndarray, curves: list[dict], k_selected: int, x_title: str,
                    y_title: str) -> go.Figure:
     """precision@k against k. Each curve: `name`, `values` (len(ks),), `dash`, `color`."""
-    fig = go.Figure()
-    for curve in curves:
-        fig.add_trace(go.Scatter(x=ks, y=curve["values"], mode="lines+markers", name=curve["name"],
-                                 line=dict(dash=curve.get("dash", "solid"), color=curve["color"]),
-                                 hovertemplate="k=%{x}: %{y:.1%}<extra>" + curve["name"] + "</extra>"))
-    fig.add_vline(x=k_selected, line=dict(color="#888", dash="dot", width=1))
-    fig.update_xaxes(title_text=x_title)
-    fig.update_yaxes(title_text=y_title, tickformat=".0%")
-    fig.update_layout(height=400, legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
-    return fig
+    return _precision_lines(go.Figure(), ks, curves, k_selected, "k=", x_title, y_title)
 
 
 def precision_by_epoch(epochs: list[int], curves: list[dict], epoch_selected: int, x_title: str,
@@ -133,11 +124,17 @@ def precision_by_epoch(epochs: list[int], curves: list[dict], epoch_selected: in
                 if v < y_min:
                     fig.add_annotation(x=x, y=y_min, yanchor="bottom", xanchor="left", showarrow=False,
                                        text=f"↓ {v:.0%}", font=dict(color=curve["color"]))
+    return _precision_lines(fig, epochs, curves, epoch_selected, "epoch ", x_title, y_title)
+
+
+def _precision_lines(fig: go.Figure, xs, curves: list[dict], selected, x_name: str, x_title: str,
+                     y_title: str) -> go.Figure:
+    """The curves (hover "<x_name><x>: <value>"), a dotted line at the selected x, percent axis."""
     for curve in curves:
-        fig.add_trace(go.Scatter(x=epochs, y=curve["values"], mode="lines+markers", name=curve["name"],
+        fig.add_trace(go.Scatter(x=xs, y=curve["values"], mode="lines+markers", name=curve["name"],
                                  line=dict(dash=curve.get("dash", "solid"), color=curve["color"]),
-                                 hovertemplate="epoch %{x}: %{y:.1%}<extra>" + curve["name"] + "</extra>"))
-    fig.add_vline(x=epoch_selected, line=dict(color="#888", dash="dot", width=1))
+                                 hovertemplate=x_name + "%{x}: %{y:.1%}<extra>" + curve["name"] + "</extra>"))
+    fig.add_vline(x=selected, line=dict(color="#888", dash="dot", width=1))
     fig.update_xaxes(title_text=x_title)
     fig.update_yaxes(title_text=y_title, tickformat=".0%")
     fig.update_layout(height=400, legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))

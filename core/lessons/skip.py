@@ -163,7 +163,7 @@ def _subsets(blocks: list[int], k: int, seed: int) -> list[tuple[int, ...]]:
 
 def lesion_net(config: ExperimentConfig, progress: Callable[[float], None] | None = None) -> NetLesion:
     """Train one net with the project's Trainer, then delete blocks at test time."""
-    from core.charts.graph import model_graph
+    from core.model_graph import model_graph
     from core.training import Trainer
 
     started = time.perf_counter()

@@ -79,7 +79,7 @@ def layer_rows(model) -> list[LayerRow]:
     """One row per layer, with Keras' parameter count beside a count from the shapes alone:
     Dense = (inputs + 1) x units (a weight per input and a bias per unit), BatchNorm = 4 x units
     (gamma, beta, and the moving mean and variance), everything else 0."""
-    from core.charts.graph import model_graph
+    from core.model_graph import model_graph
 
     graph = model_graph(model)
     order = {layer.name: i for i, layer in enumerate(model.layers)}  # Keras' own layer order

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from core.lessons import skip as lesson
-from core.charts.graph import model_graph
+from core.model_graph import model_graph
 from core.lessons.structure import sample_batch
 
 keras = pytest.importorskip("keras")

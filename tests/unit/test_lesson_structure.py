@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from core.lessons import structure as lesson
-from core.charts.graph import format_shape, graph_figure, model_graph
+from core.charts.graph import graph_figure
+from core.model_graph import format_shape, model_graph
 
 keras = pytest.importorskip("keras")
 
