@@ -4,7 +4,7 @@ model learn, live. Controls live in ui.lab_controls, drawing in ui.live_training
 import streamlit as st
 
 from core.datasets import get_dataset
-from ui import frame, lab_controls, lab_tabs, navigation, warmup
+from ui import frame, lab_buttons, lab_controls, lab_tabs, navigation
 from ui.frame import lang, tr
 from ui.live_training import LabViews, settle, train_live
 
@@ -20,43 +20,12 @@ if error:
 else:
     lab_controls.write_url(config)
 
-s = st.session_state
-trainer = s.get("lab_trainer")
+trainer = st.session_state.get(lab_buttons.TRAINER_KEY)
 if trainer is not None:
     settle(trainer)  # a run interrupted by this rerun (Stop, a widget change) ends first
-# A horizontal row sizes each button to its label, so none is cut short in presentation mode.
-row = st.container(horizontal=True, vertical_alignment="center")
-train = row.button(tr("lab.buttons.train"), type="primary", key="lab_train", disabled=error is not None,
-                 icon=":material/play_arrow:")
-step = row.button(tr("lab.buttons.step"), key="lab_step", disabled=error is not None,
-                icon=":material/skip_next:")
-stop = row.button(tr("lab.buttons.stop"), key="lab_stop", icon=":material/stop:")
-resume = row.button(tr("lab.buttons.continue"), key="lab_continue", icon=":material/fast_forward:")
-reset = row.button(tr("lab.buttons.reset"), key="lab_reset", icon=":material/restart_alt:")
-log_y = row.toggle(tr("lab.buttons.log_y"), key="lab_log_y")
-
-if reset:
-    s["lab_trainer"] = trainer = None
-needs_new = trainer is None or trainer.config != config or trainer.status == "diverged"
-epochs = None
-if train or (step and needs_new):
-    if not warmup.wait(timeout=0.01):
-        with st.spinner(tr("app.loading_tf")):
-            warmup.wait()
-    from core.training import Trainer
-
-    # Let go of the old run first: its model and compiled functions then go back to a pool
-    # and this run reuses them if the architecture is the same (no new tracing, no new memory).
-    s["lab_trainer"] = trainer = None
-    with st.spinner(tr("lab.status.building")):
-        s["lab_trainer"] = trainer = Trainer(config)
-    epochs = 1 if step else config.epochs
-elif resume and (trainer is None or trainer.status == "diverged"):
-    st.info(tr("lab.status.nothing_to_continue"))
-elif step or resume:
-    epochs = 1 if step else (config.epochs if config is not None else trainer.config.epochs)
-    if resume and trainer.config != config:
-        st.info(tr("lab.status.continue_old"))
+pressed = lab_buttons.draw(disabled=error is not None)
+log_y = pressed.log_y
+trainer, epochs = lab_buttons.decide(pressed, config)
 
 shown = trainer.config if trainer is not None else config
 views = LabViews(is_2d=shown is not None and get_dataset(shown.dataset).is_2d)
@@ -66,7 +35,7 @@ elif trainer is not None:
     views.draw(trainer, log_y, live=False)
     if trainer.config != config and trainer.status != "running":
         st.caption(tr("lab.status.settings_changed"))
-    if stop:
+    if pressed.stop:
         st.toast(tr("lab.status.stopped"))
 else:
     views.status.info(tr("lab.status.ready"))
