@@ -58,6 +58,14 @@ def screen(at: AppTest, *parts: str) -> tuple:
     return tuple(tuple(_SEEN[part](at)) for part in parts)
 
 
+def assert_control_changes_the_screen(at: AppTest, key: str, value, parts: tuple[str, ...]) -> None:
+    """Set the widget `key` to `value`: the page reruns cleanly and `parts` of it change."""
+    before = screen(at, *parts)
+    at.get_by_key(key).set_value(value).run()
+    assert_clean(at)
+    assert screen(at, *parts) != before, key
+
+
 @pytest.fixture(scope="module")
 def at(request) -> AppTest:
     """The test module's page (its PAGE), run once in English and shared by its tests."""

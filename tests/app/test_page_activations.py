@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import LANGS, assert_clean, run_page, screen
+from tests.app.conftest import LANGS, assert_clean, assert_control_changes_the_screen, run_page
 
 PAGE = "pages/activations.py"
 SHOWN = ("charts", "tables", "text")  # what its controls change (conftest.screen)
@@ -31,10 +31,7 @@ def test_renders_with_live_numbers(lang):
     ("act_logit_3", 7.5),
 ])
 def test_every_control_changes_the_screen(at, key, value):
-    before = screen(at, *SHOWN)
-    at.get_by_key(key).set_value(value).run()
-    assert_clean(at)
-    assert screen(at, *SHOWN) != before, key
+    assert_control_changes_the_screen(at, key, value, SHOWN)
 
 
 def test_huge_logits_button_shows_overflow_and_the_fix(at):

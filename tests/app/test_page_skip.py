@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import LANGS, assert_clean, run_page, screen
+from tests.app.conftest import LANGS, assert_clean, assert_control_changes_the_screen, run_page, screen
 
 PAGE = "pages/skip.py"
 SHOWN = ("charts", "text", "errors", "code")  # what its controls change (conftest.screen)
@@ -47,10 +47,7 @@ def test_add_with_different_widths_is_a_message_not_a_crash(at):
     ("skip_unet_merge", "none"),
 ])
 def test_every_control_changes_the_screen(at, key, value):
-    before = screen(at, *SHOWN)
-    at.get_by_key(key).set_value(value).run()
-    assert_clean(at)
-    assert screen(at, *SHOWN) != before, key
+    assert_control_changes_the_screen(at, key, value, SHOWN)
 
 
 def test_training_controls_retrain_both_experiments(at):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import LANGS, assert_clean, run_page, screen
+from tests.app.conftest import LANGS, assert_clean, assert_control_changes_the_screen, run_page
 
 PAGE = "pages/structure.py"
 SHOWN = ("charts", "tables", "text", "metrics", "code")  # what its controls change (conftest.screen)
@@ -38,10 +38,7 @@ def test_renders_the_lecture_example_with_live_numbers(lang):
     ("structure_sub_trainable", False),
 ])
 def test_every_control_changes_the_screen(at, key, value):
-    before = screen(at, *SHOWN)
-    at.get_by_key(key).set_value(value).run()
-    assert_clean(at)
-    assert screen(at, *SHOWN) != before, key
+    assert_control_changes_the_screen(at, key, value, SHOWN)
 
 
 def test_flatten_keeps_the_dimension(at):
