@@ -18,6 +18,7 @@ from these two directories, which only this app writes.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import importlib.metadata
@@ -36,6 +37,7 @@ def cache_dir() -> Path:
     return Path(os.environ.get(ENV_VAR) or Path.home() / ".cache" / "keras-lens" / "results")
 
 
+@functools.lru_cache(maxsize=64)  # the source of a running process's modules does not change
 def code_version(*modules) -> str:
     """A digest of the modules' source and the Keras version: what decides the numbers."""
     digest = hashlib.sha256(importlib.metadata.version("keras").encode())
