@@ -2,45 +2,31 @@
 a fingerprint of its weights after every line; then what does give fresh weights."""
 
 import inspect
-import time
 
 import pandas as pd
 import streamlit as st
 
 from core.lessons import compile as lesson
 from core.charts import compile as charts
-from core.run_store import BoundedStore
-from ui import frame, navigation, slots, warmup
+from ui import frame, navigation, shared, warmup
 from ui.frame import tr
 
 NS = "compile"
 
 
-@st.cache_resource(show_spinner=False)
-def store() -> BoundedStore:
-    """(epochs, recompile, seed) -> CompileExperiment, shared by every session of this server."""
-    return BoundedStore(max_items=200)
+PERSIST = shared.Persist("compile", (lesson,), NS)
 
 
 def experiment(epochs: int, recompile: str, seed: int) -> lesson.CompileExperiment:
-    key = (epochs, recompile, seed)
-    if key not in store():
-        bar, last = st.progress(0.0, text=tr("compile.running", done=0, total=2 * epochs)), [0.0]
+    """Once per setting for the whole server; nothing is stored until the run is complete."""
+    running = shared.template("compile.running")
 
-        def on_epoch(done: int, total: int) -> None:
-            # A widget change interrupts the run here; nothing is stored until it is complete.
-            now = time.perf_counter()
-            if now - last[0] > 0.1 or done == total:
-                last[0] = now
-                bar.progress(done / total, text=tr("compile.running", done=done, total=total))
+    def compute(progress):
+        return lesson.compile_experiment(epochs, recompile, seed, lambda done, total: progress(
+            done / total, running.format(done=done, total=total)))
 
-        def on_wait(ahead: int) -> None:
-            bar.progress(0.0, text=tr("compile.queue", ahead=ahead))
-
-        with slots.pool().slot(on_wait=on_wait):
-            store()[key] = lesson.compile_experiment(epochs, recompile, seed, on_epoch)
-        bar.empty()
-    return store()[key]
+    return shared.once((NS, epochs, recompile, seed), tr("compile.running", done=0, total=2 * epochs),
+                       compute, persist=PERSIST)
 
 
 def change(before, after, fmt: str = "{}") -> str:
@@ -60,6 +46,7 @@ st.caption(tr("compile.setup", n_train=lesson.lesson_config(seed).n_train))
 with st.spinner(tr("app.loading_tf")):
     warmup.wait()
 run = experiment(epochs, recompile, seed)
+shared.recompute_button(NS, PERSIST, [(NS, epochs, recompile, seed)])
 built, compiled, fitted, recompiled, refitted, clone, fresh, other = run.steps
 
 quiet = dict(delta_color="off", delta_arrow="off")

@@ -9,7 +9,7 @@ import streamlit as st
 from core.lessons import deep as lesson
 from core.activations import ACTIVATIONS
 from core.charts import deep as charts
-from ui import frame, navigation, slots, warmup
+from ui import frame, navigation, shared, warmup
 from ui.frame import tr
 
 NS = "deep"
@@ -18,9 +18,19 @@ SECONDS = "deep_seconds"   # {SweepSettings: wall-clock seconds of the sweep tha
 PARTIAL = "deep_partial"   # {cell key: CellResult} trained by this session, kept when cut short
 
 
-@st.cache_resource(show_spinner=False)
-def store() -> lesson.CellStore:
-    return lesson.CellStore()
+PERSIST = shared.Persist("deep", (lesson,), NS)
+
+
+def results_of(settings: lesson.SweepSettings, kept: dict) -> dict:
+    """The grid's trained cells: from this server's shared results, else this session's own
+    copy ({cell key: result}, which outlives an entry the shared store dropped)."""
+    found = {}
+    for depth, variant in settings.cells():
+        key = settings.cell_key(depth, variant)
+        result = shared.peek((NS, key)) or kept.get(key)
+        if result is not None:
+            found[(depth, variant)] = result
+    return found
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -35,7 +45,7 @@ def baseline(settings: lesson.SweepSettings):
 
 frame.header(NS)
 lang = frame.lang()
-cells_store, state = store(), st.session_state
+state = st.session_state
 
 with st.container(border=True):
     left, middle, right = st.columns(3)
@@ -63,7 +73,7 @@ st.caption(tr("deep.setup", width=settings.width, act=ACTIVATIONS[activation].la
 
 # Results: every cell trained on this server, or kept by this session when it was cut short.
 partial = state.setdefault(PARTIAL, {})
-results = cells_store.results(settings, kept=partial)
+results = results_of(settings, partial)
 n_cells = len(settings.cells())
 missing = [cell for cell in settings.cells() if cell not in results]
 if state.get(RUNNING) not in (None, settings):
@@ -142,40 +152,25 @@ frame.code("\n\n".join(inspect.getsource(f) for f in (lesson.train_cell, lesson.
 navigation.link_to_next(NS)
 
 # The sweep runs last, so the whole page is on screen while it trains. Every progress update is a
-# point where Streamlit may stop it (a widget change): the finally block gives back the claim,
-# `slot()` gives back the slot, and every finished cell is already stored.
+# point where Streamlit may stop it (a widget change): shared.once gives back the claim, and every
+# finished cell is already stored.
 if sweeping:
-    started, pool = time.perf_counter(), slots.pool()
+    started = time.perf_counter()
+    epoch_of = shared.template("deep.epoch_of")
     # Count over the whole grid, so the numbers carry on across reruns (a view change).
     for i, (depth, variant) in enumerate(missing, start=n_cells - len(missing)):
         key = settings.cell_key(depth, variant)
         label = tr("deep.progress", depth=depth, variant=charts.variant_label(variant, lang), i=i + 1,
                    n=n_cells)
-        while not cells_store.claim(key) and cells_store.get(key) is None:
-            progress.progress(i / n_cells, text=tr("deep.waiting_other", label=label))
-            time.sleep(0.3)
-        result = cells_store.get(key)
-        if result is None:  # we hold the claim: train it
-            last_draw = [0.0]
 
-            def on_epoch(epoch: int, total: int) -> None:
-                now = time.perf_counter()
-                if now - last_draw[0] > 0.1 or epoch == total:
-                    last_draw[0] = now
-                    progress.progress((i + epoch / total) / n_cells, text=label + tr(
-                        "deep.epoch_of", epoch=epoch, total=total, seconds=f"{now - started:.0f}"))
+        def train(progress, depth=depth, variant=variant, label=label):
+            return lesson.train_cell(settings, depth, variant, on_epoch=lambda epoch, total: progress(
+                epoch / total, label + epoch_of.format(epoch=epoch, total=total,
+                                                       seconds=f"{time.perf_counter() - started:.0f}")))
 
-            def on_wait(ahead: int) -> None:
-                progress.progress(i / n_cells, text=tr("deep.queue", label=label, ahead=ahead))
-
-            try:
-                progress.progress(i / n_cells, text=label)
-                with pool.slot(on_wait=on_wait):
-                    result = lesson.train_cell(settings, depth, variant, on_epoch=on_epoch)
-            finally:
-                cells_store.release(key, result)
-            partial[key] = result
-        results[(depth, variant)] = result
+        with progress.container():
+            result = shared.once((NS, key), label, train, persist=PERSIST)
+        partial[key] = results[(depth, variant)] = result
         draw_heatmap()
     state.setdefault(SECONDS, {})[settings] = time.perf_counter() - started
     state[RUNNING] = None

@@ -10,32 +10,24 @@ import streamlit as st
 from core.charts import text as charts
 from core.text import corpus, embedding, lm
 from core.text.tokenizing import display_token
-from ui import frame, navigation, warmup
+from ui import frame, navigation, shared
 from ui.frame import tr
 
 NS = "embeddings"
-store = st.cache_resource(show_spinner=False)(lm.model_store)()
 
 
 def trained_model(config: lm.LMConfig) -> lm.TrainedLM:
-    warmup.wait()
-    box = st.empty()
-
-    def on_epoch(record, trainer):
-        box.progress(record.epoch / config.epochs,
-                     text=tr("embeddings.training", epoch=record.epoch, epochs=config.epochs,
-                             loss=f"{record.val_loss:.2f}"))
-
-    with st.spinner(tr("embeddings.waiting")):
-        model = lm.obtain(store, config, on_epoch)
-    box.empty()
-    return model
+    """The next-token model whose Embedding layer this page opens, shared with the next-token
+    and prompting pages (the same key)."""
+    return shared.once(("lm", config), tr("embeddings.training", epoch=0, epochs=config.epochs, loss="–"),
+                       shared.lm_training(config, "embeddings.training"), persist=shared.LM_PERSIST)
 
 
 frame.header(NS)
 dim = st.select_slider(tr("embeddings.dim"), [2, 4, 8, 16, 32], value=16, key="emb_dim", help=tr("embeddings.dim_help"))
 config = dataclasses.replace(lm.DEFAULTS["bpe"], embed_dim=dim)
 model = trained_model(config)
+shared.recompute_button(NS, shared.LM_PERSIST, [("lm", config)])
 tok, table = model.tokenizer, model.embeddings
 vocab = tok.vocab_size
 

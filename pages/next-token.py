@@ -9,12 +9,11 @@ import streamlit as st
 from core.charts import text as charts
 from core.text import lm, render, sampling
 from core.text.tokenizing import display_token
-from ui import frame, navigation, warmup
+from ui import frame, navigation, shared
 from ui.frame import tr
 
 NS = "next_token"
 N_BARS, N_SAMPLES = 12, 3
-store = st.cache_resource(show_spinner=False)(lm.model_store)()
 
 
 def loss_figure(history, references=None, height=240):
@@ -24,19 +23,9 @@ def loss_figure(history, references=None, height=240):
 
 
 def trained_model(config: lm.LMConfig) -> lm.TrainedLM:
-    warmup.wait()
-    box = st.empty()
-
-    def on_epoch(record, trainer):
-        with box.container():
-            st.progress(record.epoch / config.epochs, text=tr("next_token.training", epoch=record.epoch,
-                                                                epochs=config.epochs, loss=f"{record.val_loss:.2f}"))
-            frame.plot(loss_figure(trainer.history))
-
-    with st.spinner(tr("next_token.waiting")):
-        model = lm.obtain(store, config, on_epoch)
-    box.empty()
-    return model
+    """Shared with the embeddings and prompting pages (the same key)."""
+    return shared.once(("lm", config), tr("next_token.training", epoch=0, epochs=config.epochs, loss="–"),
+                       shared.lm_training(config, "next_token.training"), persist=shared.LM_PERSIST)
 
 
 frame.header(NS)
@@ -56,6 +45,7 @@ with c3:
 
 config = lm.DEFAULTS[level]
 model = trained_model(config)
+shared.recompute_button(NS, shared.LM_PERSIST, [("lm", config)])
 tok, history = model.tokenizer, model.history
 last = history[-1]
 with st.expander(tr("next_token.training_done", seconds=f"{last.seconds:.1f}", tokens=f"{model.n_train_tokens:,}",

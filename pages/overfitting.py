@@ -2,24 +2,34 @@
 regularizers, and test "always use BatchNorm" against the batch size. Every run is live."""
 
 import inspect
-import time
 
 import streamlit as st
 
 from core.lessons import overfitting as lesson
 from core.charts import overfitting as charts
-from core.run_store import BoundedStore
-from ui import frame, navigation, slots, warmup
+from ui import frame, navigation, shared, warmup
 from ui.frame import tr
 
 NS = "overfitting"
 COMPARED = "overfitting_compared"  # (config, patience) of every regularizer setting trained here
 
 
-@st.cache_resource(show_spinner=False)
-def store() -> BoundedStore:
-    """(config, patience) -> RunResult, shared by every session of this server."""
-    return BoundedStore()
+PERSIST = shared.Persist("overfitting", (lesson,), NS)
+
+
+def ready(job) -> bool:
+    """Trained on this server already, or on disk (shipped with the app or cached)."""
+    return shared.ready((NS, *job), PERSIST)
+
+
+def result(job, i: int = 0, n: int = 1) -> lesson.RunResult:
+    """One run, once per server; it waits for a free training slot like every other training."""
+    config, patience = job
+    epoch_of = shared.template("overfitting.epoch_of")
+    label = tr("overfitting.progress", i=i + 1, n=n, label=lesson.run_label(config, patience, lang))
+    return shared.once((NS, *job), label, lambda progress: lesson.train_run(
+        config, patience, lambda epoch, total: progress(epoch / total, f"{label} · " + epoch_of.format(
+            epoch=epoch, total=total))), persist=PERSIST)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -33,29 +43,11 @@ def first_gradient(config, batch_size: int) -> float:
 
 
 def train(jobs) -> None:
-    """Train every job without a result, with a progress bar. A widget change interrupts at a
-    progress update; finished runs are already stored, and `slot()` gives the slot back."""
-    missing = [job for job in dict.fromkeys(jobs) if job not in store()]
-    bar, pool = st.progress(0.0), slots.pool()
-    for i, (config, patience) in enumerate(missing):
-        label = tr("overfitting.progress", i=i + 1, n=len(missing),
-                   label=lesson.run_label(config, patience, lang))
-        last = [0.0]
-
-        def on_epoch(epoch: int, total: int) -> None:
-            now = time.perf_counter()
-            if now - last[0] > 0.1 or epoch == total:
-                last[0] = now
-                bar.progress(min(1.0, (i + epoch / total) / len(missing)),
-                             text=f"{label} · {tr('overfitting.epoch_of', epoch=epoch, total=total)}")
-
-        def on_wait(ahead: int) -> None:
-            bar.progress(i / len(missing), text=tr("overfitting.queue", ahead=ahead))
-
-        bar.progress(i / len(missing), text=label)
-        with pool.slot(on_wait=on_wait):
-            store()[(config, patience)] = lesson.train_run(config, patience, on_epoch)
-    bar.empty()
+    """Every job without a result, one after the other, each with its progress bar. A widget
+    change interrupts at a progress update; finished runs are already stored."""
+    missing = [job for job in dict.fromkeys(jobs) if not ready(job)]
+    for i, job in enumerate(missing):
+        result(job, i, len(missing))
 
 
 def section(title: str | None, intro: str | None, jobs, key: str):
@@ -63,13 +55,13 @@ def section(title: str | None, intro: str | None, jobs, key: str):
     if title:
         st.subheader(title)
         st.markdown(intro)
-    if any(job not in store() for job in jobs):
-        n = sum(job not in store() for job in dict.fromkeys(jobs))
+    if not all(ready(job) for job in jobs):
+        n = sum(not ready(job) for job in dict.fromkeys(jobs))
         if not st.button(tr("overfitting.train", n=n), key=key, type="primary"):
             st.info(tr("overfitting.pending"))
             return None
         train(jobs)
-    return [store()[job] for job in jobs]
+    return [result(job) for job in jobs]
 
 
 frame.header(NS)
@@ -97,14 +89,12 @@ noise_jobs = [(c, None) for c in lesson.noise_configs(dataset, n_samples, seed)]
 bn_jobs = [(c, None) for c in lesson.batchnorm_configs(dataset, n_samples, seed)] + [
     (lesson.regularized_config(dataset, n_samples, seed, batchnorm=True), None)]
 all_jobs = capacity_jobs + noise_jobs + [baseline_job, chosen_job] + bn_jobs
-missing = len([job for job in dict.fromkeys(all_jobs) if job not in store()])
+missing = len([job for job in dict.fromkeys(all_jobs) if not ready(job)])
 if st.button(tr("overfitting.run_all", n=missing) if missing else tr("overfitting.all_done"),
              key="overfitting_run_all", disabled=not missing):
     train(all_jobs)
     st.rerun()
-with st.spinner(tr("app.loading_tf")):
-    warmup.wait()
-
+shared.recompute_button(NS, PERSIST, [(NS, *job) for job in all_jobs])
 # 1. Fit 100 % first ----------------------------------------------------------------------------
 capacity = section(tr("overfitting.capacity.title"), tr("overfitting.capacity.intro"), capacity_jobs,
                    "overfitting_train_capacity")
@@ -154,8 +144,8 @@ if reg:
         key="overfitting_reg_chart", height=380)
     # The table: every setting compared in this session on the same data as the baseline.
     unregularized = {"dropout": 0.0, "batchnorm": False, "l2": 0.0}
-    rows = [(lesson.run_label(*job, lang), store()[job]) for job in compared
-            if job in store() and job[0].replace(**unregularized) == baseline_job[0]]
+    rows = [(lesson.run_label(*job, lang), result(job)) for job in compared
+            if ready(job) and job[0].replace(**unregularized) == baseline_job[0]]
     st.dataframe(lesson.comparison_table(rows, lang), hide_index=True, width="stretch")
     frame.notice(f"{NS}.reg", **lesson.regularizer_numbers(base_run, run, label, lang))
 
@@ -164,13 +154,15 @@ bn = section(tr("overfitting.bn.title"),
              tr("overfitting.bn.intro", noise=lesson.NOISES[1], epochs=lesson.BN_EPOCHS), bn_jobs,
              "overfitting_train_bn")
 if bn:
+    with st.spinner(tr("app.loading_tf")):  # the gradient below needs TensorFlow; the runs did not
+        warmup.wait()
     guess = chance(bn_jobs[0][0])
     frame.plot(charts.batchnorm_bars(list(lesson.BATCH_SIZES), [r.final_val_acc for r in bn[:-1:2]],
                                      [r.final_val_acc for r in bn[1:-1:2]], guess, lang),
                key="overfitting_bn_chart", height=380)
     # hidden_1's gradient on one example: bn[1] is batch size 1 with BatchNorm, bn[0] without.
     gradients = (first_gradient(bn[1].config, 1), first_gradient(bn[0].config, 1))
-    numbers, measured = lesson.batchnorm_text(bn[:-1], bn[-1], store().get(baseline_job), guess, gradients,
+    numbers, measured = lesson.batchnorm_text(bn[:-1], bn[-1], result(baseline_job) if ready(baseline_job) else None, guess, gradients,
                                               lang)
     frame.notice(f"{NS}.bn", **numbers)
     frame.claim_vs_measurement(tr("overfitting.bn.claim"), measured)

@@ -8,14 +8,13 @@ import os
 import streamlit as st
 
 from core.text import chat, lm, render, sampling
-from ui import frame, navigation, warmup
+from ui import frame, navigation, shared
 from ui.frame import tr
 
 NS = "prompting"
 PRESETS = ("few_shot", "teacher", "translate")
 FIELDS = ("system", "example_user", "example_assistant", "user")
 N_SAMPLES, LOCAL_TOKENS = 3, 24
-store = st.cache_resource(show_spinner=False)(lm.model_store)()
 
 
 def api_settings() -> chat.ApiSettings | None:
@@ -33,13 +32,9 @@ def use_preset():
 
 
 def trained_model(config: lm.LMConfig) -> lm.TrainedLM:
-    warmup.wait()
-    box = st.empty()
-    with st.spinner(tr("prompting.waiting")):
-        model = lm.obtain(store, config, lambda r, _: box.progress(
-            r.epoch / config.epochs, text=tr("prompting.training", epoch=r.epoch, epochs=config.epochs)))
-    box.empty()
-    return model
+    """Shared with the embeddings and next-token pages (the same key)."""
+    return shared.once(("lm", config), tr("prompting.training", epoch=0, epochs=config.epochs),
+                       shared.lm_training(config, "prompting.training"), persist=shared.LM_PERSIST)
 
 
 frame.header(NS)
@@ -86,9 +81,13 @@ st.caption(tr("prompting.request_caption", n=len(messages)))
 if backend == "api" and settings:
     st.subheader(tr("prompting.api_title"))
     signature = json.dumps(payload, ensure_ascii=False, sort_keys=True)
-    if st.button(tr("prompting.send"), key="pr_send", type="primary"):
+    send, wait = st.columns([1, 2], vertical_alignment="bottom")
+    timeout = wait.slider(tr("prompting.timeout"), 2, 60, int(chat.DEFAULT_TIMEOUT), key="pr_timeout",
+                          help=tr("prompting.timeout_help"))
+    if send.button(tr("prompting.send"), key="pr_send", type="primary"):
         try:
-            reply = chat.chat_completion(messages, settings, temperature, max_tokens)
+            with st.spinner(tr("prompting.sending", seconds=timeout), show_time=True):
+                reply = chat.chat_completion(messages, settings, temperature, max_tokens, timeout=timeout)
             st.session_state["pr_reply"] = (signature, {"text": reply.text, "model": reply.model,
                                                          "seconds": reply.seconds, "tokens": reply.completion_tokens})
         except chat.ChatError as error:
@@ -106,6 +105,7 @@ if backend == "api" and settings:
 # The local tiny model: the messages flattened into one text.
 st.subheader(tr("prompting.local_title"))
 model = trained_model(lm.DEFAULTS["bpe"])
+shared.recompute_button(NS, shared.LM_PERSIST, [("lm", lm.DEFAULTS["bpe"])])
 tok, context = model.tokenizer, model.config.context
 flat = chat.local_prompt(messages)
 encoding = tok.encode(flat)

@@ -2,7 +2,6 @@
 ensemble reading of residual nets (delete blocks at test time), and a small U-Net."""
 
 import inspect
-import threading
 
 import streamlit as st
 
@@ -10,29 +9,13 @@ from core.lessons import skip as lesson
 from core.charts import graph as graph_charts
 from core.charts import skip as charts
 from core.lessons.structure import sample_batch
-from ui import frame, navigation, warmup
+from ui import frame, navigation, shared, warmup
 from ui.frame import tr
 
 NS = "skip"
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _slot(kind: str, key: tuple) -> dict:
-    return {"lock": threading.Lock()}
-
-
-def once(kind: str, key: tuple, label: str, compute):
-    """Compute once per setting for the whole server (a classroom shares it), with a progress
-    bar while it runs. `compute(progress)` gets a callback taking a fraction 0..1."""
-    slot = _slot(kind, key)
-    with slot["lock"]:
-        if "value" not in slot:
-            holder = st.empty()
-            bar = holder.progress(0.0, text=label)
-            slot["value"] = compute(
-                lambda fraction, *_: bar.progress(min(max(fraction, 0.0), 1.0), text=label))
-            holder.empty()
-    return slot["value"]
+PERSIST = shared.Persist("skip", (lesson,), NS)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -84,8 +67,11 @@ depth = c1.slider(tr("skip.lesion.depth"), 3, 8, 6, key="skip_depth")
 width = c2.select_slider(tr("skip.lesion.width"), [16, 32, 64], 32, key="skip_width")
 epochs = c3.slider(tr("skip.lesion.epochs"), 10, 60, 20, 5, key="skip_epochs")
 seed = int(c4.number_input(tr("skip.lesion.seed"), 0, 999, 0, key="skip_seed"))
-result = once("lesion", (depth, width, epochs, seed), tr("skip.lesion.training"),
-              lambda progress: lesson.lesion_experiment(depth, width, epochs, seed, progress))
+result = shared.once((NS, "lesion", depth, width, epochs, seed), tr("skip.lesion.training"),
+                     lambda progress: lesson.lesion_experiment(depth, width, epochs, seed,
+                                                               lambda fraction, *_: progress(fraction)),
+                     persist=PERSIST)
+shared.recompute_button(f"{NS}_lesion", PERSIST, [(NS, "lesion", depth, width, epochs, seed)])
 plain, residual = result.plain, result.residual
 words = {"plain": tr("skip.lesion.plain"), "residual": tr("skip.lesion.residual"),
          "block": tr("skip.lesion.block"), "accuracy": tr("skip.lesion.accuracy"),
@@ -130,9 +116,10 @@ c1, c2 = st.columns([2, 3], vertical_alignment="bottom")
 unet_merge = c1.radio(tr("skip.unet.merge"), lesson.UNET_MERGES, key="skip_unet_merge", horizontal=True,
                       format_func=frame.words("skip.unet.merges", lesson.UNET_MERGES).get)
 noise = c2.select_slider(tr("skip.unet.noise"), [0.2, 0.35, 0.5], 0.35, key="skip_unet_noise")
-runs = once("unet", (noise,), tr("skip.unet.training"), lambda progress: {
+runs = shared.once((NS, "unet", noise), tr("skip.unet.training"), lambda progress: {
     m: lesson.train_unet(m, noise=noise, progress=lambda f, i=i: progress((i + f) / len(lesson.UNET_MERGES)))
-    for i, m in enumerate(lesson.UNET_MERGES)})
+    for i, m in enumerate(lesson.UNET_MERGES)}, persist=PERSIST)
+shared.recompute_button(f"{NS}_unet", PERSIST, [(NS, "unet", noise)])
 chosen = runs[unet_merge]
 merge_names = {m: tr(f"skip.unet.merges.{m}") for m in lesson.UNET_MERGES}
 left, right = st.columns([2, 3]) if not frame.presenting() else (st.container(), st.container())

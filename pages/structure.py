@@ -3,7 +3,6 @@ what a hidden layer does to the data's dimension, rank vs dimension, and three w
 the same model."""
 
 import inspect
-import threading
 
 import pandas as pd
 import streamlit as st
@@ -12,7 +11,7 @@ from core.lessons import structure as lesson
 from core.charts import graph as graph_charts
 from core.charts import structure as charts
 from core.models import build_model
-from ui import frame, navigation, warmup
+from ui import frame, navigation, shared, warmup
 from ui.frame import tr
 
 NS = "structure"
@@ -32,22 +31,14 @@ def three_ways(config, name: str, trainable: bool) -> lesson.ThreeWays:
     return lesson.three_ways(config, x_batch, name=name, trainable=trainable)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _slot(config) -> dict:
-    return {"lock": threading.Lock()}
+PERSIST = shared.Persist("structure", (lesson,), NS)
 
 
 def trained(config) -> lesson.StructureRun:
     """Train once per configuration for the whole server; show progress while it runs."""
-    slot = _slot(config)
-    with slot["lock"]:
-        if "run" not in slot:
-            holder = st.empty()
-            label = tr("structure.hidden.training")
-            bar = holder.progress(0.0, text=label)
-            slot["run"] = lesson.train_structure(config, lambda f: bar.progress(min(f, 1.0), text=label))
-            holder.empty()
-    return slot["run"]
+    return shared.once((NS, "hidden", config), tr("structure.hidden.training"),
+                       lambda progress: lesson.train_structure(config, progress),
+                       persist=PERSIST)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -98,6 +89,7 @@ frame.code(inspect.getsource(build_model) + "\n\n" + inspect.getsource(lesson.la
 st.subheader(tr("structure.hidden.title"))
 st.markdown(tr("structure.hidden.intro", epochs=config.epochs))
 run = trained(config)
+shared.recompute_button(NS, PERSIST, [(NS, "hidden", config)])
 classify = run.metric == "accuracy"
 left, right = st.columns([2, 1])
 with left:

@@ -3,7 +3,6 @@
 import importlib.metadata
 import importlib.util
 import inspect
-import threading
 
 import numpy as np
 import pandas as pd
@@ -14,7 +13,7 @@ from core.text import vector_search as vs
 from core.charts import color
 from core.charts import vector_search as charts
 from core.optimizers import OPTIMIZERS
-from ui import frame, navigation, slots
+from ui import frame, navigation, shared
 from ui.frame import tr
 
 NS = "vector_search"
@@ -29,33 +28,17 @@ def _client():
     return vs.make_client()
 
 
-@st.cache_resource(show_spinner=False)
-def _jobs() -> dict:
-    # One training per config for the whole server, shared by every session. It runs on a
-    # background thread: a visitor who leaves mid-training does not waste it for the next one.
-    return {"lock": threading.Lock()}
-
-
 def search_index(config=vs.DIGITS_CONFIG) -> vs.SearchIndex:
-    jobs = _jobs()
-    with jobs["lock"]:
-        if config not in jobs or jobs[config].error is not None:
-            jobs[config] = vs.EmbedderJob(config, hold_slot=slots.pool().slot)
-        job = jobs[config]
-    if not job.done:
-        bar = st.progress(0.0)
-        while not job.wait(0.1):  # each redraw is a point where Streamlit may stop this run
-            text = (tr(f"{NS}.waiting") if job.waiting else tr("app.loading_tf") if job.records == 0
-                    else tr(f"{NS}.training", epoch=job.epoch, total=config.epochs, acc=job.accuracy))
-            bar.progress(job.epoch / config.epochs, text=text)
-        bar.empty()
-    if job.error is not None:
-        st.error(tr(f"{NS}.failed", error=str(job.error)[:300]))
-        st.stop()
-    with jobs["lock"]:
-        if ("index", config) not in jobs:
-            jobs[("index", config)] = vs.SearchIndex(_client(), job.run)
-        return jobs[("index", config)]
+    """The trained network (once per server, with a progress bar that names the epoch) and its
+    ChromaDB collections (once per server too)."""
+    training = shared.template(f"{NS}.training")
+    run = shared.once((NS, "run", config), tr("shared.starting"), lambda progress: vs.train_embedder(
+        config, lambda record: progress(record.epoch / config.epochs, training.format(
+            epoch=record.epoch, total=config.epochs, acc=record.val_metric))),
+        persist=shared.Persist("vector-search", (vs,), NS))
+    client = _client()
+    return shared.once((NS, "index", config), tr("shared.starting"),
+                       lambda progress: vs.SearchIndex(client, run), slot=False)
 
 
 def _random_query(held_out: np.ndarray) -> None:

@@ -24,7 +24,7 @@ from typing import Callable, Mapping
 
 ROLES = ("system", "user", "assistant")
 DEFAULT_MODEL = "gpt-4o-mini"
-DEFAULT_TIMEOUT = 30.0
+DEFAULT_TIMEOUT = 15.0  # seconds; the prompting page lets a learner lower it
 ENV_KEY, ENV_BASE_URL, ENV_MODEL = "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL"
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -192,6 +191,20 @@ class TrainedLM:
     n_train_tokens: int
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
+    def __getstate__(self) -> dict:
+        """For the disk cache: the weights, not the compiled model with its optimizer state
+        (a third of the size); a lock does not pickle at all."""
+        state = {k: v for k, v in vars(self).items() if k not in ("_lock", "model")}
+        return {**state, "weights": self.model.get_weights()}
+
+    def __setstate__(self, state: dict) -> None:
+        state = dict(state)
+        weights, config = state.pop("weights"), state["config"]
+        model = build_model(state["tokenizer"].vocab_size, config.context, config.embed_dim, config.hidden,
+                            config.dropout)
+        model.set_weights(weights)
+        vars(self).update(state, model=model, _lock=threading.Lock())
+
     @property
     def vocab_size(self) -> int:
         return self.tokenizer.vocab_size
@@ -216,62 +229,17 @@ class TrainedLM:
         return self.next_logits(np.array([self.window(self.tokenizer.encode(text).ids)]))[0]
 
 
-class ModelStore:
-    """Trained models shared by every session, keyed by their config (held in
-    `st.cache_resource` by the pages). A per-config lock makes a second visitor with the same
-    settings wait for the first one's training instead of training again."""
-
-    def __init__(self, max_entries: int = 6):
-        self.max_entries = max_entries
-        self._models: OrderedDict[LMConfig, TrainedLM] = OrderedDict()
-        self._locks: dict[LMConfig, threading.Lock] = {}
-        self._guard = threading.Lock()
-
-    def get(self, config: LMConfig) -> TrainedLM | None:
-        with self._guard:
-            model = self._models.get(config)
-            if model is not None:
-                self._models.move_to_end(config)
-            return model
-
-    def lock(self, config: LMConfig) -> threading.Lock:
-        with self._guard:
-            return self._locks.setdefault(config, threading.Lock())
-
-    def put(self, model: TrainedLM) -> TrainedLM:
-        with self._guard:
-            self._models[model.config] = model
-            self._models.move_to_end(model.config)
-            while len(self._models) > self.max_entries:
-                self._models.popitem(last=False)
-        return model
-
-
-def model_store() -> ModelStore:
-    """Pages wrap this in `st.cache_resource`: the same function object on every page, so the
-    embeddings, next-token and prompting pages share one store and one trained model."""
-    return ModelStore()
-
-
 # The settings the pages use. Characters: ~2.5x more positions and a smaller vocabulary, so fewer,
 # larger batches keep the run to a few seconds.
 DEFAULTS = {"bpe": LMConfig(),
             "characters": LMConfig(level="characters", context=24, epochs=5, batch_size=256)}
 
 
-def obtain(store: ModelStore, config: LMConfig, on_epoch=None) -> TrainedLM:
-    """The trained model for `config`: from the store, else trained now. `on_epoch(record,
-    trainer)` is called after every epoch (the page draws progress there; an exception raised
-    by it, such as Streamlit's rerun, abandons the run and leaves the store unchanged)."""
-    model = store.get(config)
-    if model is not None:
-        return model
-    with store.lock(config):
-        model = store.get(config)  # trained by another session while we waited
-        if model is not None:
-            return model
-        trainer = LMTrainer(config)
-        for record in trainer.run():
-            if on_epoch is not None:
-                on_epoch(record, trainer)
-        return store.put(trainer.result())
+def train(config: LMConfig, on_epoch=None) -> TrainedLM:
+    """Train a model for `config`. `on_epoch(record)` is called after every epoch (epoch 0 =
+    untrained); the pages share the result through ui.shared, keyed by the config."""
+    trainer = LMTrainer(config)
+    for record in trainer.run():
+        if on_epoch is not None:
+            on_epoch(record)
+    return trainer.result()

@@ -125,48 +125,6 @@ def train_embedder(config: ExperimentConfig = DIGITS_CONFIG,
     return run
 
 
-class EmbedderJob:
-    """`train_embedder` on a background thread, so that a trained network shared by every
-    visitor does not die with the browser tab that started it. The page polls `epoch` and
-    `accuracy` for its progress bar; `run` is set when done, `error` if training failed.
-    `hold_slot` is a context-manager factory (the server's training-slot pool) or None."""
-
-    def __init__(self, config: ExperimentConfig = DIGITS_CONFIG, hold_slot: Callable | None = None):
-        self.config = config
-        self.epoch, self.accuracy, self.records = 0, 0.0, 0
-        self.waiting = hold_slot is not None
-        self.run: EmbeddingRun | None = None
-        self.error: BaseException | None = None
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._work, args=(hold_slot,), daemon=True,
-                                        name="vector-search-training")
-        self._thread.start()
-
-    def _work(self, hold_slot) -> None:
-        def on_record(record) -> None:
-            self.epoch, self.accuracy = record.epoch, record.val_metric
-            self.records += 1
-
-        try:
-            if hold_slot is None:
-                self.run = train_embedder(self.config, on_record)
-            else:
-                with hold_slot():
-                    self.waiting = False
-                    self.run = train_embedder(self.config, on_record)
-        except Exception as err:  # reported on the page; never raised in a thread nobody joins
-            self.error = err
-        finally:
-            self._done.set()
-
-    @property
-    def done(self) -> bool:
-        return self._done.is_set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        return self._done.wait(timeout)
-
-
 # ---- ChromaDB ---------------------------------------------------------------------------------
 
 def make_client():

@@ -40,3 +40,13 @@ def test_overfitting_page_in_both_languages(short_runs):
     assert_clean(ko)
     assert len(ko.get("plotly_chart")) == 4
     assert any("눈여겨볼 점" in m.value for m in ko.markdown)
+
+
+def test_the_default_view_opens_with_results_not_buttons():
+    """Fresh server, default settings: the shipped runs fill every section at once (no Train
+    button), and the page offers to recompute them live."""
+    at = run_page(PAGE, "en")
+    assert_clean(at)
+    assert len(at.get("plotly_chart")) == 4
+    assert not [b for b in at.button if b.key.startswith("overfitting_train_")]
+    assert at.button(key="overfitting_recompute_live")

@@ -112,23 +112,6 @@ def test_read_out_picks_fewest_layers_within_one_point():
     assert lesson.read_out(settings, results) is None  # incomplete grid: no lesson yet
 
 
-def test_cell_store_trains_each_cell_once_and_survives_interruption():
-    store, settings = lesson.CellStore(max_cells=3), SweepSettings()
-    key = settings.cell_key(2, "plain")
-    assert store.claim(key)
-    assert not store.claim(key) and store.training(key)   # a second session waits
-    store.release(key)                                      # interrupted: no result
-    assert store.get(key) is None and store.claim(key)
-    store.release(key, _fake(2, "plain", 1.0))
-    assert not store.claim(key) and store.get(key).val_accuracy == 1.0
-    assert store.results(SweepSettings(depths=(2, 32))) == {(2, "plain"): store.get(key)}
-    for depth in (4, 8, 16):
-        k = settings.cell_key(depth, "plain")
-        store.claim(k)
-        store.release(k, _fake(depth, "plain", 0.5))
-    assert store.get(key) is None  # bounded: the oldest result went first
-
-
 def test_cell_key_ignores_the_rest_of_the_grid():
     a, b = SweepSettings(depths=(2, 4)), SweepSettings(depths=(4, 32))
     assert a.cell_key(4, "skip") == b.cell_key(4, "skip")

@@ -3,11 +3,13 @@ below the frequency-only baseline), the shared model store."""
 
 from __future__ import annotations
 
+import pickle
 import threading
 
 import numpy as np
 import pytest
 
+from core.shared_work import SharedWork
 from core.text import corpus, lm
 
 TINY = lm.LMConfig(vocab_size=500, context=4, embed_dim=8, hidden=32, epochs=3, batch_size=256, seed=1)
@@ -78,34 +80,40 @@ def test_trained_lm_reads_only_its_window(trained):
     np.testing.assert_allclose(model.logits_for(base), a, atol=1e-6)
 
 
-def test_store_trains_once_and_shares(trained):
+def test_shared_work_trains_once_and_shares(trained):
     trainer, _ = trained
-    store = lm.ModelStore(max_entries=2)
-    model = store.put(trainer.result())
-    calls = []
-    assert lm.obtain(store, TINY, lambda record, t: calls.append(record)) is model
-    assert calls == [], "a stored model is not trained again"
-    for seed in (2, 3):  # two more configs evict the oldest
-        store.put(lm.TrainedLM(lm.LMConfig(seed=seed), None, None, [], 0, 0.0, 0))
-    assert store.get(TINY) is None and store.get(lm.LMConfig(seed=3)) is not None
-    assert isinstance(store.lock(TINY), type(threading.Lock()))
+    work, calls = SharedWork(max_items=2), []
+    model = work.obtain(("lm", TINY), lambda progress: trainer.result())
+    assert work.obtain(("lm", TINY), lambda progress: calls.append(1)) is model
+    assert calls == [], "a shared model is not trained again"
+
+
+def test_a_trained_model_pickles_for_the_disk_cache(trained):
+    trainer, _ = trained
+    model = trainer.result()
+    copy = pickle.loads(pickle.dumps(model))
+    np.testing.assert_allclose(copy.logits_for("the model"), model.logits_for("the model"), atol=1e-6)
+    assert copy.history[-1].val_loss == model.history[-1].val_loss
 
 
 def test_stopping_midway_leaves_the_store_empty():
-    store = lm.ModelStore()
-
-    class Interrupt(Exception):
-        pass
-
-    def stop_after_first(record, trainer):
-        if record.epoch == 1:
-            raise Interrupt  # what a Streamlit rerun does to the page's progress callback
-
+    """A page left mid-training releases its claim; the run stops at its next epoch and stores
+    nothing, so the next visitor trains it again."""
+    work, key, first, ended = SharedWork(), ("lm", "stopped"), threading.Event(), threading.Event()
     config = lm.LMConfig(vocab_size=400, context=2, embed_dim=4, hidden=8, epochs=5, batch_size=1024)
-    with pytest.raises(Interrupt):
-        lm.obtain(store, config, stop_after_first)
-    assert store.get(config) is None
-    assert not store.lock(config).locked()
+
+    def compute(progress):
+        try:
+            return lm.train(config, lambda record: (progress(record.epoch / config.epochs),
+                                                    record.epoch >= 1 and first.set()))
+        finally:
+            ended.set()
+
+    token = work.start(key, "page", compute)
+    assert first.wait(120)
+    assert work.release(key, token)  # the page's finally after Streamlit stopped its run
+    assert ended.wait(120)
+    assert work.get(key) is None
 
 
 def test_corpus_windows_cover_every_training_token():

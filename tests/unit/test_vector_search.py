@@ -10,6 +10,7 @@ import pytest
 
 chromadb = pytest.importorskip("chromadb")
 
+from core.shared_work import SharedWork  # noqa: E402
 from core.text import vector_search as vs  # noqa: E402
 
 K = 10
@@ -192,22 +193,14 @@ def test_pca_2d_matches_scikit_learn(run):
     np.testing.assert_allclose(ratio, pca.explained_variance_ratio_, rtol=1e-4)
 
 
-def test_training_job_runs_in_the_background_and_reports_errors():
-    held = []
-
-    class Slot:
-        def __enter__(self):
-            held.append("in")
-
-        def __exit__(self, *exc):
-            held.append("out")
-
+def test_a_failed_training_is_reported_by_the_shared_work():
+    """The page trains through ui.shared (core.shared_work): a refused config becomes an error
+    the page reports, and the next visitor may try again."""
+    work = SharedWork()
     bad = vs.DIGITS_CONFIG.replace(learning_rate=-1.0)  # refused by ExperimentConfig.validate
-    job = vs.EmbedderJob(bad, hold_slot=Slot)
-    assert job.wait(60)
-    assert job.done and job.run is None
-    assert isinstance(job.error, ValueError)
-    assert held == ["in", "out"], "the training slot is given back after a failure too"
+    with pytest.raises(ValueError):
+        work.obtain(("vs", bad), lambda progress: vs.train_embedder(bad))
+    assert work.get(("vs", bad)).state == "failed"
 
 
 def test_curve_story_names_what_the_curves_show():

@@ -1,0 +1,102 @@
+"""Compute the default views' results and write them to data/results/, shipped with the app.
+
+    python -m scripts.precompute            # every page's defaults
+    python -m scripts.precompute compile    # one page's
+
+A page opened with its default settings then reads these files instead of training for the
+first visitor of a fresh server (DESIGN: First contact budgets). The keys and computations are
+the pages' own (same key, same function, same arguments), so a page finds them; and
+tests/unit/test_shipped_results.py recomputes every file from the code and checks it matches.
+Run it again whenever a lesson module changes (its source is part of each file's name)."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Callable
+
+from core import result_files
+
+
+@dataclass(frozen=True)
+class Job:
+    page: str
+    namespace: str
+    module: object          # the lesson module whose source names the file
+    key: tuple              # the page's shared.once key
+    compute: Callable       # what the page's compute does, without progress reporting
+
+    @property
+    def file_name(self) -> str:
+        return result_files.file_name(self.namespace, self.key, (self.module,))
+
+
+def overfitting_jobs() -> list[Job]:
+    """The page's default settings: moons, 100 points, seed 0, dropout 0.3, early stopping."""
+    from core.lessons import overfitting as lesson
+
+    dataset, n, seed = "moons", 100, 0
+    jobs = [(c, None) for c in lesson.capacity_configs(dataset, n, seed)]
+    jobs += [(c, None) for c in lesson.noise_configs(dataset, n, seed)]
+    jobs += [(lesson.regularized_config(dataset, n, seed), None),
+             (lesson.regularized_config(dataset, n, seed, 0.3, False, 0.0), lesson.PATIENCE_DEFAULT)]
+    jobs += [(c, None) for c in lesson.batchnorm_configs(dataset, n, seed)]
+    jobs += [(lesson.regularized_config(dataset, n, seed, batchnorm=True), None)]
+    return [Job("overfitting", "overfitting", lesson, ("overfitting", config, patience),
+                lambda config=config, patience=patience: lesson.train_run(config, patience))
+            for config, patience in dict.fromkeys(jobs)]
+
+
+def compile_jobs() -> list[Job]:
+    from core.lessons import compile as lesson
+
+    epochs, recompile, seed = 20, lesson.RECOMPILE_CHOICES[0], 0
+    return [Job("compile", "compile", lesson, ("compile", epochs, recompile, seed),
+                lambda: lesson.compile_experiment(epochs, recompile, seed))]
+
+
+def structure_jobs() -> list[Job]:
+    from core.lessons import structure as lesson
+
+    config = lesson.structure_config(lesson.STRUCTURE_DATASETS[0], lesson.parse_widths("5"), False, False)
+    return [Job("structure", "structure", lesson, ("structure", "hidden", config),
+                lambda: lesson.train_structure(config))]
+
+
+def skip_jobs() -> list[Job]:
+    from core.lessons import skip as lesson
+
+    depth, width, epochs, seed, noise = 6, 32, 20, 0, 0.35
+    return [Job("skip", "skip", lesson, ("skip", "lesion", depth, width, epochs, seed),
+                lambda: lesson.lesion_experiment(depth, width, epochs, seed)),
+            Job("skip", "skip", lesson, ("skip", "unet", noise),
+                lambda: {m: lesson.train_unet(m, noise=noise) for m in lesson.UNET_MERGES})]
+
+
+def lm_jobs() -> list[Job]:
+    """The next-token model every text page shares (embeddings' default width is the same)."""
+    from core.text import lm
+
+    config = lm.DEFAULTS["bpe"]
+    return [Job("lm", "lm", lm, ("lm", config), lambda: lm.train(config))]
+
+
+PAGES = {"overfitting": overfitting_jobs, "compile": compile_jobs, "structure": structure_jobs,
+         "skip": skip_jobs, "lm": lm_jobs}
+
+
+def main(pages: list[str]) -> None:
+    from core.runtime import configure_tensorflow
+
+    configure_tensorflow()
+    result_files.SHIPPED.mkdir(parents=True, exist_ok=True)
+    for page in pages or list(PAGES):
+        for job in PAGES[page]():
+            if not result_files.save(job.file_name, job.compute(), result_files.SHIPPED):
+                raise SystemExit(f"could not write {job.file_name}")
+            size = (result_files.SHIPPED / job.file_name).stat().st_size
+            print(f"{page}: {job.file_name} ({size:,} bytes)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

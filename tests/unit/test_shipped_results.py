@@ -1,0 +1,67 @@
+"""Every result shipped in data/results/ is what the code computes today: each file is
+recomputed from the code (the page's own key and function) and compared. A shipped result is
+honest only with this test (DESIGN: First contact budgets).
+
+A failure here means the code changed since `python -m scripts.precompute` last ran (a missing
+file: the lesson module's source changed; a mismatch: something it calls did). Run it again."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+from core import result_files
+from scripts import precompute
+
+# The overfitting page's sixteen runs here, the other pages' in test_shipped_results_more.py: two
+# files, so xdist (--dist loadfile) recomputes them on two workers at once.
+ALL_JOBS = [job for make in precompute.PAGES.values() for job in make()]
+JOBS = [job for job in ALL_JOBS if job.page == "overfitting"]
+SKIPPED = {"seconds", "_lock"}  # wall-clock time differs run to run; a lock is not a result
+
+
+def assert_same(shipped, fresh, path: str = "result") -> None:
+    """Equal up to float order (threads sum in a different order on another machine)."""
+    if dataclasses.is_dataclass(shipped):
+        assert type(shipped) is type(fresh), path
+        for field in dataclasses.fields(shipped):
+            if field.name not in SKIPPED:
+                assert_same(getattr(shipped, field.name), getattr(fresh, field.name), f"{path}.{field.name}")
+    elif isinstance(shipped, dict):
+        assert shipped.keys() == fresh.keys(), path
+        for key in shipped:
+            assert_same(shipped[key], fresh[key], f"{path}[{key!r}]")
+    elif isinstance(shipped, (list, tuple)):
+        assert len(shipped) == len(fresh), path
+        for i, (a, b) in enumerate(zip(shipped, fresh)):
+            assert_same(a, b, f"{path}[{i}]")
+    elif isinstance(shipped, np.ndarray):
+        assert shipped.shape == fresh.shape, path
+        np.testing.assert_allclose(shipped, fresh, rtol=1e-3, atol=1e-4, err_msg=path)
+    elif isinstance(shipped, float):
+        assert math.isclose(shipped, fresh, rel_tol=1e-3, abs_tol=1e-4), f"{path}: {shipped} != {fresh}"
+    elif hasattr(shipped, "get_weights"):  # a Keras model: same architecture, same weights
+        assert [w.shape for w in shipped.get_weights()] == [w.shape for w in fresh.get_weights()], path
+        assert_same(shipped.get_weights(), fresh.get_weights(), f"{path}.weights")
+    elif hasattr(shipped, "__dict__") and not isinstance(shipped, type):
+        assert_same(vars(shipped), vars(fresh), path)
+    else:
+        assert shipped == fresh, f"{path}: {shipped!r} != {fresh!r}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("job", JOBS, ids=[f"{job.page}-{i}" for i, job in enumerate(JOBS)])
+def test_a_shipped_result_is_what_the_code_computes(job):
+    shipped = result_files.load(job.file_name, [result_files.SHIPPED])
+    assert shipped is not result_files.MISSING, (
+        f"{job.file_name} is not in data/results/: run `python -m scripts.precompute {job.page}`")
+    assert_same(shipped, job.compute())
+
+
+def test_every_shipped_file_belongs_to_a_page_default():
+    """No stale file lingers: each one is the default of a page as the code stands."""
+    names = {job.file_name for job in ALL_JOBS}
+    assert {path.name for path in result_files.SHIPPED.glob("*.pkl.gz")} <= names
