@@ -84,7 +84,8 @@ def kernel_layers(model) -> list[str]:
 
 
 def kernel_gradient_norms(model, loss_fn, x, y):
-    """(n_kernels,) tensor: the L2 norm of d loss / d kernel for every `kernel_layers` layer.
+    """(n_kernels,) tensor: the L2 norm of d loss / d kernel for every `kernel_layers` layer,
+    computed without float32 underflow (`scaled_norm`).
 
     `stateless_call` reads BatchNorm's statistics and the dropout seeds without updating them,
     so measuring does not change the network that is trained afterwards. Works eagerly and
@@ -100,4 +101,18 @@ def kernel_gradient_norms(model, loss_fn, x, y):
         pred, _ = model.stateless_call(values, [v.value for v in model.non_trainable_variables], x, training=True)
         loss = loss_fn(y, pred)
     grads = tape.gradient(loss, values)
-    return tf.stack([tf.norm(grads[i]) for i in kernel_ids])
+    return tf.stack([scaled_norm(grads[i]) for i in kernel_ids])
+
+
+def scaled_norm(tensor):
+    """The L2 norm of `tensor` without underflow: max|g| * ||g / max|g|||.
+
+    `tf.norm` squares every entry first, and in float32 a square below ~1e-45 is 0: a gradient
+    whose entries are all about 1e-23 (a 32-layer sigmoid net's first layer) would read as an
+    exact 0 although none of its entries is 0. Dividing by the largest entry keeps the squares
+    near 1; an all-zero tensor stays 0."""
+    import tensorflow as tf
+
+    largest = tf.reduce_max(tf.abs(tensor))
+    safe = tf.where(largest > 0, largest, tf.ones_like(largest))
+    return largest * tf.norm(tensor / safe)

@@ -37,8 +37,8 @@ def stages(logits: tuple[float, ...], temperature: float):
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def overflow(logits: tuple[float, ...]):
-    return lesson.overflow_demo(logits)
+def overflow(logits: tuple[float, ...], temperature: float):
+    return lesson.overflow_demo(logits, temperature=temperature)
 
 
 def flip_huge() -> None:
@@ -95,8 +95,7 @@ with right:
 relu, swish, gelu = (data.facts[n] for n in ALWAYS)
 frame.notice("activations.curves", units=lesson.DEAD_UNITS, samples=lesson.DEAD_SAMPLES, left=f"{relu.slope_left:g}", right=f"{relu.slope_right:g}",
              zero=f"{relu.grad_at_zero:g}", zero_share=pct(relu.zero_grad_share), bias=f"{bias:+.2f}",
-             dead=pct(units["relu"]), swish_jump=f"{swish.slope_jump:.1e}",
-             gelu_jump=f"{gelu.slope_jump:.1e}", swish_gap=f"{swish.gap_to_relu:.3f}",
+             dead=pct(units["relu"]), smooth=lesson.smoothness_sentence(data.facts, lang), swish_gap=f"{swish.gap_to_relu:.3f}",
              gelu_gap=f"{gelu.gap_to_relu:.3f}", swish_dead=pct(units["swish"]),
              gelu_dead=pct(units["gelu"]), swish_min=f"{swish.min_value:.3f}",
              swish_argmin=f"{swish.argmin:.2f}",
@@ -133,13 +132,13 @@ st.dataframe(pd.DataFrame({
 }), hide_index=True)
 
 if huge:
-    o = overflow(logits)
+    o = overflow(logits, temperature)
     with st.container(border=True):
         st.markdown(tr("activations.overflow.text", offset=f"{lesson.HUGE_OFFSET:g}",
-                       limit=f"{o.exp_limit:.2f}", total=f"{o.naive_total}",
+                       limit=f"{o.exp_limit:.2f}", total=f"{o.naive_total}", T=f"{temperature:g}",
                        error=f"{o.shift_error:.1e}"))
         st.dataframe(pd.DataFrame({
-            "z + c": [f"{v:g}" for v in o.logits],
+            "(z + c) / T": [f"{v:g}" for v in o.logits],
             tr("activations.overflow.naive_exp"): [f"{v}" for v in o.naive_exps],
             tr("activations.overflow.naive_p"): [f"{v}" for v in o.naive_probs],
             "z − max(z)": [f"{v:g}" for v in o.shifted],

@@ -88,8 +88,7 @@ st.table(pd.DataFrame({
                                 for s in run.steps],
 }), hide_index=True)
 
-optimizer_text = tr(f"compile.optimizer_{recompile}", a=fitted.iterations, b=recompiled.iterations,
-                    c=refitted.iterations)
+optimizer_text = lesson.optimizer_sentence(run, recompile, lang)
 clone_compiled = "" if clone.iterations is None else tr("compile.clone_compiled", clone_it=clone.iterations)
 frame.notice(NS, h_fit=fitted.fingerprint, h_comp=recompiled.fingerprint, ws=f"{recompiled.weight_sum:.2f}",
              loss_fit=f"{fitted.loss:.4f}", loss_comp=f"{recompiled.loss:.4f}",

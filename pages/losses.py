@@ -131,7 +131,8 @@ st.dataframe(pd.DataFrame(
 frame.notice("losses.regression", outlier=f"{outlier:g}", clean=f"{f.clean_line[0]:.3f}",
              **{f"{n}_slope": f"{f.lines[n][0]:.3f}" for n in lesson.REGRESSION_LOSSES},
              **{f"{n}_shift": f"{f.shift(n):+.2f}" for n in lesson.REGRESSION_LOSSES},
-             **{f"{n}_pull": f"{f.outlier_pull[n]:.2f}" for n in lesson.REGRESSION_LOSSES})
+             **{f"{n}_pull": f"{f.outlier_pull[n]:.2f}" for n in lesson.REGRESSION_LOSSES},
+             on_line=lesson.on_line_sentence(f, lang))
 
 # ---- the log scale: microscope and telescope ----------------------------------------------------
 st.subheader(tr("losses.log.title"))
@@ -151,10 +152,9 @@ n = c1.slider(tr("losses.underflow.n"), 10, 3000, 1000, 10, key="loss_n_probs")
 p_typical = c2.slider(tr("losses.underflow.p"), 0.3, 0.99, 0.9, 0.01, key="loss_p_typical")
 u = underflow(n, p_typical)
 frame.plot(charts.underflow_figure(u, lang), key="loss_underflow_fig")
-zero_text = tr("losses.underflow.zero_at", n=u.zero_at) if u.zero_at else tr("losses.underflow.no_zero", n=n)
 frame.claim_vs_measurement(
     tr("losses.claim.log"),
-    tr("losses.measured.log", n=n, product=f"{float(u.product32[-1]):.3g}", zero=zero_text,
+    tr("losses.measured.log", n=n, underflow=lesson.underflow_sentence(u, lang),
        sum=f"{float(u.sum_log32[-1]):.2f}", mean=f"{u.mean_nll:.4f}", keras=f"{u.keras_bce:.4f}"))
 
 frame.code("\n\n".join(inspect.getsource(fn) for fn in (

@@ -50,7 +50,7 @@ def contour(surface: str):
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def batches(batch_size: int, epochs: int, lr: float):
-    return lesson.run_batches(batch_size, epochs, lr)
+    return lesson.compare_batches(batch_size, epochs, lr)
 
 
 @st.cache_data(show_spinner=False)
@@ -146,24 +146,18 @@ bs = c1.select_slider(tr("optimizers.batch.batch_size"), (1, 2, 4, 8, 16, 32, 64
                       key="opt_batch_size")
 epochs = c2.slider(tr("optimizers.batch.epochs"), 1, 20, key="opt_epochs")
 batch_lr = c3.select_slider(tr("optimizers.batch.lr"), (0.001, 0.003, 0.01, 0.03, 0.1), key="opt_batch_lr")
-full, mid, sgd = (batches(b, epochs, batch_lr) for b in (n_data, bs, 1))
+compared = batches(bs, epochs, batch_lr)
+full, mid, sgd = compared.full, compared.mid[0], compared.sgd[0]  # the curves: seed 0
 least = lesson.least_squares_loss()
 shown = [run for run in (full, mid, sgd) if run is mid or run.batch_size != mid.batch_size]
 frame.plot(charts.batch_figure(shown, least, n_data, lang), key="opt_batch_fig")
-reach = full.epochs_to_reach(mid.loss_after_epoch(1))
-reach = f"{reach:.0f}" if reach is not None else tr("optimizers.batch.more_than", epochs=epochs)
-runs3 = {"full": full, "mid": mid, "sgd": sgd}
-frame.notice("optimizers.batch", bs=bs, per_epoch=mid.steps_per_epoch, epochs=epochs, least=f"{least:.3f}",
-             k=full.steps, reach=reach,
-             **{f"{k}_1": f"{run.loss_after_epoch(1):.3f}" for k, run in runs3.items()},
-             **{f"{k}_end": f"{run.losses[-1]:.3f}" for k, run in runs3.items()},
-             **{f"{k}_up": f"{100 * run.up_share:.0f}%" for k, run in runs3.items()},
-             **{f"{k}_k": f"{run.losses[full.steps]:.3f}" for k, run in runs3.items()})
-frame.claim_vs_measurement(tr("optimizers.claim.batch"), tr(
-    "optimizers.measured.batch", bs=bs, mid_1=f"{mid.loss_after_epoch(1):.3f}",
-    full_1=f"{full.loss_after_epoch(1):.3f}", reach=reach, full_steps=full.steps, sgd_steps=sgd.steps))
+numbers = lesson.batch_numbers(compared, least, lang)
+st.caption(tr("optimizers.batch.spread", n_seeds=numbers["n_seeds"]))
+frame.notice("optimizers.batch", **numbers)
+frame.claim_vs_measurement(tr("optimizers.claim.batch"), tr("optimizers.measured.batch", **numbers))
 
 # The code that ran: this surface's formula, the optimizer runner and the batch-size runner.
 frame.code("\n\n".join(inspect.getsource(obj) for obj in (
-    surface.fn, lesson.TrajectoryRunner, lesson.run_trajectory, lesson.BatchRunner)))
+    surface.fn, lesson.TrajectoryRunner, lesson.run_trajectory, lesson.BatchRunner,
+    lesson.compare_batches)))
 navigation.link_to_next(NS)

@@ -115,6 +115,14 @@ def temperature_figure(temps: np.ndarray, probs: np.ndarray, current: float, lan
     return fig
 
 
+def jacobian_cell(value: float) -> str:
+    """Three decimals, or scientific notation for entries that would read "0.000" (at a low
+    temperature every entry is tiny but not zero)."""
+    if value == 0 or abs(value) >= 5e-4:
+        return f"{value:.3f}"
+    return f"{value:.1e}"
+
+
 def jacobian_figure(stages: SoftmaxStages, lang: str) -> go.Figure:
     """d p_i / d z_j from the closed form beside TensorFlow's autodiff Jacobian."""
     k = len(stages.logits)
@@ -127,7 +135,7 @@ def jacobian_figure(stages: SoftmaxStages, lang: str) -> go.Figure:
     for col, matrix in ((1, stages.jac_closed), (2, stages.jac_autodiff)):
         fig.add_trace(go.Heatmap(z=matrix, x=ticks, y=rows, zmin=-bound, zmax=bound, zmid=0,
                                  colorscale="RdBu_r", showscale=col == 2,
-                                 text=np.vectorize(lambda v: f"{v:.3f}")(matrix), texttemplate="%{text}",
+                                 text=np.vectorize(jacobian_cell)(matrix), texttemplate="%{text}",
                                  textfont=dict(size=11),
                                  hovertemplate="∂%{y}/∂%{x} = %{z:.6g}<extra></extra>"),
                       row=1, col=col)

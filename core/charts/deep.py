@@ -11,9 +11,10 @@ import plotly.graph_objects as go
 from core.charts import PALETTE, SEQUENTIAL
 from core.i18n import t
 
-# A gradient that is exactly 0.0 in float32 cannot sit on a log axis: it is drawn on this
-# floor line, labelled as an underflow.
-GRAD_FLOOR = 1e-24
+# A gradient whose entries are all exactly 0.0 cannot sit on a log axis: it is drawn on this
+# floor line, below float32's smallest positive number (1.4e-45), so no real norm (computed
+# without underflow, core.models.scaled_norm) can be mistaken for it.
+GRAD_FLOOR = 1e-46
 VARIANT_COLORS = {"plain": PALETTE[3], "batchnorm": PALETTE[0], "skip": PALETTE[1], "both": PALETTE[2]}
 
 
@@ -53,12 +54,12 @@ def sweep_heatmap(depths: list[int], variants: list[str], values: dict[tuple[int
         text.append(row_text)
     scale = dict(val_accuracy=dict(zmin=chance, zmax=1.0, colorscale=SEQUENTIAL),
                  train_loss=dict(zmin=0.0, zmax=0.75, colorscale=SEQUENTIAL, reversescale=True),
-                 first_grad=dict(zmin=-12, zmax=1, colorscale=SEQUENTIAL))[metric]
+                 first_grad=dict(zmin=-24, zmax=1, colorscale=SEQUENTIAL))[metric]
     colorbar = dict(title=t(f"deep.metric.{metric}", lang), thickness=14)
     if metric == "val_accuracy":
         colorbar.update(tickformat=".0%")
     if metric == "first_grad":
-        colorbar.update(tickvals=[-12, -9, -6, -3, 0], ticktext=["1e-12", "1e-9", "1e-6", "1e-3", "1"])
+        colorbar.update(tickvals=[-24, -18, -12, -6, 0], ticktext=["1e-24", "1e-18", "1e-12", "1e-6", "1"])
     x_labels, y_labels = [variant_label(v, lang) for v in variants], [str(d) for d in depths]
     # A grey layer under the data, so that cells not trained yet show as empty tiles.
     fig = go.Figure(go.Heatmap(

@@ -10,6 +10,9 @@ from core.charts import DIVERGING, PALETTE, color
 from core.i18n import t
 
 TRAIN_SYMBOL, VAL_SYMBOL = "circle", "diamond"
+# Where an all-zero gradient is drawn on the log axis: below float32's smallest positive number,
+# so every real norm (down to ~1e-45, computed without underflow) is drawn where it is.
+GRAD_FLOOR = 1e-46
 
 
 def _class_colors(n_classes: int) -> list[str]:
@@ -101,7 +104,7 @@ def gradient_norms(epochs, norms: dict[str, list[float]], lang: str = "en") -> g
     fig = go.Figure()
     names = list(norms)
     for i, name in enumerate(names):
-        fig.add_trace(go.Scatter(x=epochs, y=np.maximum(norms[name], 1e-12), mode="lines+markers",
+        fig.add_trace(go.Scatter(x=epochs, y=np.maximum(norms[name], GRAD_FLOOR), mode="lines+markers",
                                  name=name, line=dict(color=layer_colour(i, len(names)))))
     fig.update_yaxes(type="log", title_text=t("lab.chart.grad_norm", lang), exponentformat="power")
     fig.update_xaxes(title_text=t("lab.chart.epoch", lang))

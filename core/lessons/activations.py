@@ -16,8 +16,11 @@ from core.activations import ACTIVATIONS, naive_softmax, softmax, softmax_jacobi
 
 # Below this |f'(x)| a unit learns so slowly that we call the gradient "almost vanished".
 SMALL_GRADIENT = 0.01
-# One-sided slopes are read this far left and right of 0 (a kink shows as a jump between them).
+# One-sided slopes are read this far left and right of 0 (a kink shows as a jump between them),
+# and again 10x closer: a smooth function's difference f'(h) - f'(-h) ~ 2h f''(0) shrinks with
+# the probe, a kink's does not. One probe alone would report the probe's own size as a "jump".
 SIDE_STEP = 1e-4
+FINE_STEP = 1e-5
 # Added to every logit by the "huge logits" button: float32 exp overflows above ~88.7.
 HUGE_OFFSET = 1000.0
 # The dead-units experiment: one Dense layer, its width, its inputs and the number of samples.
@@ -33,6 +36,7 @@ class ActivationFacts:
     max_grad_error: float       # max |autodiff f'(x) - analytic f'(x)|
     slope_left: float           # autodiff f'(-SIDE_STEP)
     slope_right: float          # autodiff f'(+SIDE_STEP)
+    fine_jump: float            # |f'(+FINE_STEP) - f'(-FINE_STEP)|
     grad_at_zero: float         # what TensorFlow returns exactly at x = 0
     zero_grad_share: float      # share of the plotted x where autodiff f'(x) == 0 exactly
     small_grad_share: float     # share of the plotted x where |f'(x)| < SMALL_GRADIENT
@@ -44,6 +48,11 @@ class ActivationFacts:
     def slope_jump(self) -> float:
         """|f'(0+) - f'(0-)|: about 1 for ReLU's kink, about 0 for a smooth function."""
         return abs(self.slope_right - self.slope_left)
+
+    @property
+    def has_kink(self) -> bool:
+        """The one-sided slopes still differ (by more than half) when the probe is 10x closer."""
+        return self.fine_jump > 0.5 * self.slope_jump and self.slope_jump > 0
 
 
 @dataclass(frozen=True)
@@ -83,7 +92,8 @@ def activation_curves(names: tuple[str, ...], x_min: float, x_max: float,
     for name in names:
         act = ACTIVATIONS[name]
         y, dy = autodiff_derivative(act.keras_name, x)
-        _, side = autodiff_derivative(act.keras_name, np.array([-SIDE_STEP, 0.0, SIDE_STEP]))
+        _, side = autodiff_derivative(act.keras_name,
+                                      np.array([-SIDE_STEP, 0.0, SIDE_STEP, -FINE_STEP, FINE_STEP]))
         exact = act.derivative(x)
         values[name], autodiff[name], analytic[name] = y, dy, exact
         lowest = int(np.argmin(y))
@@ -92,6 +102,7 @@ def activation_curves(names: tuple[str, ...], x_min: float, x_max: float,
             max_value_error=float(np.max(np.abs(y - act.fn(x)))),
             max_grad_error=float(np.max(np.abs(dy - exact))),
             slope_left=float(side[0]), grad_at_zero=float(side[1]), slope_right=float(side[2]),
+            fine_jump=float(abs(side[4] - side[3])),
             zero_grad_share=float(np.mean(dy == 0.0)),
             small_grad_share=float(np.mean(np.abs(dy) < SMALL_GRADIENT)),
             gap_to_relu=float(np.max(np.abs(y - relu))),
@@ -113,7 +124,8 @@ def dead_units(names: tuple[str, ...], bias: float, n_units: int = DEAD_UNITS, n
 
     Every activation gets the same layer (same Glorot kernel, every bias set to `bias`) and
     the same standard-normal inputs. A unit is dead when f'(pre-activation) is exactly 0 for
-    every sample: then its bias gradient is exactly 0 and gradient descent can never revive it."""
+    every sample: then its bias gradient is exactly 0 and, with nothing upstream to move its
+    inputs, gradient descent cannot revive it."""
     import keras
     import tensorflow as tf
 
@@ -241,7 +253,7 @@ def temperature_sweep(logits: tuple[float, ...], t_min: float = 0.05, t_max: flo
 
 @dataclass(frozen=True)
 class OverflowDemo:
-    logits: np.ndarray          # (k,) the slider logits + offset, float32
+    logits: np.ndarray          # (k,) (the slider logits + offset) / temperature, float32
     naive_exps: np.ndarray      # (k,) exp in float32: inf
     naive_total: float          # inf
     naive_probs: np.ndarray     # (k,) inf / inf = nan
@@ -258,13 +270,18 @@ class OverflowDemo:
         return float(np.max(np.abs(self.fixed_probs - self.small_probs)))
 
 
-def overflow_demo(logits: tuple[float, ...], offset: float = HUGE_OFFSET) -> OverflowDemo:
-    """Add `offset` to every logit: the textbook formula overflows, the max trick does not."""
+def overflow_demo(logits: tuple[float, ...], offset: float = HUGE_OFFSET,
+                  temperature: float = 1.0) -> OverflowDemo:
+    """Add `offset` to every logit and divide by `temperature` (what the softmax on screen
+    computes): the textbook formula overflows, the max trick does not."""
     import keras
     import tensorflow as tf
 
+    if temperature <= 0:
+        raise ValueError("temperature must be positive")
     small = np.asarray(logits, dtype="float32")
-    z = small + np.float32(offset)  # (k,) float32, the dtype of a real model's output
+    # (k,) float32, the dtype of a real model's output: (z + c) / T
+    z = (small + np.float32(offset)) / np.float32(temperature)
     with np.errstate(over="ignore", invalid="ignore"):
         naive_exps = np.exp(z)
         naive_total = float(np.sum(naive_exps))
@@ -275,5 +292,16 @@ def overflow_demo(logits: tuple[float, ...], offset: float = HUGE_OFFSET) -> Ove
         shifted=shifted, shifted_exps=shifted_exps,
         fixed_probs=shifted_exps / shifted_exps.sum(),
         keras_probs=np.asarray(keras.activations.softmax(tf.constant(z[None, :])))[0],
-        small_probs=softmax(small), exp_limit=float(np.log(np.finfo(np.float32).max)),
+        small_probs=softmax(small.astype(float), temperature), exp_limit=float(np.log(np.finfo(np.float32).max)),
     )
+
+
+def smoothness_sentence(facts: dict[str, ActivationFacts], lang: str) -> str:
+    """Whether swish and GELU have a kink at 0, chosen from the two probes (never from one)."""
+    from core.i18n import t
+
+    swish, gelu = facts["swish"], facts["gelu"]
+    outcome = "kink" if swish.has_kink or gelu.has_kink else "smooth"
+    return t(f"activations.curves.smooth.{outcome}", lang, side=f"{SIDE_STEP:g}", fine=f"{FINE_STEP:g}",
+             swish_jump=f"{swish.slope_jump:.1e}", swish_fine=f"{swish.fine_jump:.1e}",
+             gelu_jump=f"{gelu.slope_jump:.1e}", gelu_fine=f"{gelu.fine_jump:.1e}")

@@ -52,6 +52,7 @@ class Step:
     loss: float                # model.evaluate on the training set (inference mode)
     iterations: int | None     # model.optimizer.iterations; None when there is no optimizer
     tracker: tuple[float, float] | None  # the "loss" metric's (total, count); None if absent
+    learning_rate: float | None = None   # the optimizer's learning rate, read back from Keras
 
 
 @dataclass
@@ -111,7 +112,8 @@ def compile_experiment(epochs: int = 20, recompile: str = "new", seed: int = 0,
         tracker = _tracker(model) if model.compiled else None  # read before evaluate() resets it
         loss = float(model.evaluate(x, y, verbose=0)[0]) if model.compiled else _loss(model, x, y)
         out.steps.append(Step(code, fingerprint(model), weight_sum(model), loss,
-                              int(optimizer.iterations) if optimizer is not None else None, tracker))
+                              int(optimizer.iterations) if optimizer is not None else None, tracker,
+                              float(optimizer.learning_rate) if optimizer is not None else None))
 
     keras.utils.set_random_seed(seed)  # fit() shuffles with the global generators
     model = build_model(config)                      # weights are created here
@@ -150,3 +152,18 @@ def _loss(model, x, y) -> float:
     import keras
 
     return float(keras.losses.BinaryCrossentropy()(y.reshape(-1, 1), model(x, training=False)))
+
+
+def optimizer_sentence(run: CompileExperiment, recompile: str, lang: str) -> str:
+    """What the second compile() did to the optimizer, and, for a new Adam by name, what the
+    second fit measurably did with its learning rate (lowered the loss or not)."""
+    from core.i18n import t
+
+    fitted, recompiled, refitted = run.steps[2], run.steps[3], run.steps[4]
+    numbers = dict(a=fitted.iterations, b=recompiled.iterations, c=refitted.iterations,
+                   lr_before=f"{fitted.learning_rate:g}", lr_after=f"{recompiled.learning_rate:g}",
+                   loss_before=f"{fitted.loss:.4f}", loss_after=f"{refitted.loss:.4f}")
+    if recompile != "string":
+        return t(f"compile.optimizer_{recompile}", lang, **numbers)
+    outcome = "lower" if refitted.loss < fitted.loss else "not_lower"
+    return t(f"compile.optimizer_string.{outcome}", lang, **numbers)

@@ -16,6 +16,9 @@ from core.losses import LOSSES
 from core.optimizers import OPTIMIZERS
 
 REGRESSION_LOSSES = ("mse", "mae", "huber")
+# Two fitted lines "agree" when they are within this distance everywhere on the data's x range
+# (Adam's last steps leave ~1e-3 of optimisation noise).
+AGREE_TOLERANCE = 0.01
 
 
 def logit(p: float) -> float:
@@ -180,15 +183,37 @@ class RobustFit:
     lines: dict[str, tuple[float, float]]       # loss -> (slope, intercept) after training
     clean_line: tuple[float, float]             # least squares without the outlier
     outlier_pull: dict[str, float]              # |dLoss/dy_hat| of the outlier / median of the others
+    # loss -> (slope, intercept) of the same loss with the last point moved onto `clean_line`:
+    # what each loss fits when there is no outlier. MAE's line differs from least squares even
+    # then, so each loss's drag is measured against its own reference, not against least squares.
+    on_line: dict[str, tuple[float, float]] = None
 
     def shift(self, loss: str) -> float:
-        """How far the outlier dragged the line at its own x, compared with the clean fit."""
-        (w, b), (w0, b0), x = self.lines[loss], self.clean_line, self.x[-1]
+        """How far the outlier dragged this loss's line at the outlier's x, compared with the
+        line the same loss fits when that point sits on the least-squares line."""
+        (w, b), (w0, b0), x = self.lines[loss], self.on_line[loss], self.x[-1]
         return float((w * x + b) - (w0 * x + b0))
 
     @property
     def outlier_index(self) -> int:
         return len(self.x) - 1
+
+    def on_line_gaps(self) -> dict[tuple[str, str], float]:
+        """With the point on the line: for each pair of losses, the largest vertical distance
+        between their lines over the data's x range."""
+        ends = np.array([self.x.min(), self.x.max()])
+        value = {n: self.on_line[n][0] * ends + self.on_line[n][1] for n in self.on_line}
+        names = list(self.on_line)
+        return {(a, b): float(np.abs(value[a] - value[b]).max())
+                for i, a in enumerate(names) for b in names[i + 1:]}
+
+    def agreement(self, tolerance: float = AGREE_TOLERANCE) -> str:
+        """Which sentence the measurement supports: "all" (every pair within `tolerance`),
+        "mse_huber" (only MSE and Huber), or "none"."""
+        gaps = self.on_line_gaps()
+        if max(gaps.values()) <= tolerance:
+            return "all"
+        return "mse_huber" if gaps[("mse", "huber")] <= tolerance else "none"
 
 
 def regression_data(outlier_y: float, n: int = 16, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -280,7 +305,10 @@ def robust_fit(outlier_y: float, n: int = 16, seed: int = 0) -> RobustFit:
         others = float(np.median(grads[:-1]))
         pull[name] = float(grads[-1] / others) if others > 0 else float("inf")
     clean = np.polyfit(x[:-1], y[:-1], 1)
-    return RobustFit(x, y, float(outlier_y), lines, (float(clean[0]), float(clean[1])), pull)
+    on_line_y = y.copy()
+    on_line_y[-1] = clean[0] * x[-1] + clean[1]
+    return RobustFit(x, y, float(outlier_y), lines, (float(clean[0]), float(clean[1])), pull,
+                     fit_lines(x, on_line_y))
 
 
 def loss_of_residual(residuals: np.ndarray) -> dict[str, np.ndarray]:
@@ -338,12 +366,20 @@ def zoom_counts(values: np.ndarray, upper: float, resolution: float = 0.01) -> d
 @dataclass(frozen=True)
 class Underflow:
     probs: np.ndarray            # (n,) p of the correct label for each sample, float32
-    product32: np.ndarray        # (n,) running product in float32 (reaches exactly 0)
+    product32: np.ndarray        # (n,) running product in TensorFlow's float32 (reaches exactly 0)
     sum_log32: np.ndarray        # (n,) running sum of ln p in float32 (stays finite)
     sum_log64: np.ndarray        # (n,) the same in float64, the reference
     zero_at: int | None          # first n (1-based) where the float32 product is exactly 0
     subnormal_at: int | None     # first n where it drops below the smallest normal float32
     keras_bce: float             # keras BCE of these predictions (all labels 1) = -mean ln p
+    # (n,) the same running product in IEEE float32 (NumPy), which keeps subnormal numbers
+    # (down to 1.4e-45) where TensorFlow flushes them to 0; rounding there can leave it stuck.
+    product_ieee: np.ndarray = None
+
+    @property
+    def ieee_zero_at(self) -> int | None:
+        zero = np.flatnonzero(self.product_ieee == 0.0)
+        return int(zero[0]) + 1 if zero.size else None
 
     @property
     def mean_nll(self) -> float:
@@ -358,11 +394,45 @@ def underflow(n: int, p_typical: float, seed: int = 0) -> Underflow:
     lo, hi = max(0.01, p_typical - 0.08), min(0.999, p_typical + 0.08)
     probs = rng.uniform(lo, hi, n).astype("float32")  # (n,)
     pt = tf.constant(probs)
-    product32 = np.asarray(tf.math.cumprod(pt), dtype=np.float32)
+    product32 = np.asarray(tf.math.cumprod(pt), dtype=np.float32)  # TensorFlow flushes subnormals
+    product_ieee = np.cumprod(probs, dtype=np.float32)  # NumPy keeps them
     sum_log32 = np.asarray(tf.math.cumsum(tf.math.log(pt)), dtype=np.float32)
     sum_log64 = np.cumsum(np.log(probs.astype(np.float64)))
     zero = np.flatnonzero(product32 == 0.0)
     sub = np.flatnonzero(product32 < np.finfo(np.float32).tiny)
     bce = float(keras.losses.BinaryCrossentropy()(np.ones((n, 1), "float32"), probs.reshape(-1, 1)))
     return Underflow(probs, product32, sum_log32, sum_log64,
-                     int(zero[0]) + 1 if zero.size else None, int(sub[0]) + 1 if sub.size else None, bce)
+                     int(zero[0]) + 1 if zero.size else None, int(sub[0]) + 1 if sub.size else None, bce,
+                     product_ieee)
+
+
+# ---- sentences chosen by the measurement -------------------------------------------------------
+def underflow_sentence(u: Underflow, lang: str) -> str:
+    """Where the float32 product ends, in TensorFlow (flushes subnormals) and in IEEE float32."""
+    from core.i18n import t
+
+    true_log10 = float(u.sum_log64[-1] / np.log(10))
+    tf_part = (t("losses.underflow.tf_zero", lang, n=u.zero_at, sub=u.subnormal_at) if u.zero_at
+               else t("losses.underflow.tf_positive", lang, product=f"{float(u.product32[-1]):.3g}"))
+    last = float(u.product_ieee[-1])
+    if u.ieee_zero_at is not None:
+        ieee = t("losses.underflow.ieee_zero", lang, n=u.ieee_zero_at)
+    elif abs(np.log10(last) - true_log10) > 1:  # more than a factor of 10 from the truth
+        ieee = t("losses.underflow.ieee_stuck", lang, product=f"{last:.3g}",
+                 off=f"{abs(np.log10(last) - true_log10):.0f}")
+    else:
+        ieee = t("losses.underflow.ieee_close", lang, product=f"{last:.3g}")
+    return t("losses.underflow.sentence", lang, n=len(u.probs), tf=tf_part, ieee=ieee,
+             true=f"{true_log10:.1f}")
+
+
+def on_line_sentence(fit: RobustFit, lang: str) -> str:
+    """What the three losses fit when the last point sits on the least-squares line."""
+    from core.i18n import t
+
+    x_end = float(fit.x[-1])
+    numbers = dict(on_y=f"{fit.clean_line[0] * x_end + fit.clean_line[1]:.2f}", x=f"{x_end:g}",
+                   gap=f"{max(fit.on_line_gaps().values()):.3f}",
+                   **{f"{n}_line": f"({fit.on_line[n][0]:.3f}, {fit.on_line[n][1]:.3f})"
+                      for n in REGRESSION_LOSSES})
+    return t(f"losses.regression.on_line.{fit.agreement()}", lang, **numbers)

@@ -192,14 +192,14 @@ def first_layer_gradient(config: ExperimentConfig, batch_size: int) -> float:
 
     from core.datasets import split_for
     from core.losses import LOSSES, encode_targets
-    from core.models import build_model
+    from core.models import build_model, scaled_norm
 
     data = split_for(config)
     model = build_model(config)
     y = encode_targets(data.y_train[:batch_size], data.task, config.loss, data.n_classes)
     with tf.GradientTape() as tape:
         loss = LOSSES[config.loss].keras(y, model(data.x_train[:batch_size], training=True))
-    return float(tf.norm(tape.gradient(loss, model.get_layer("hidden_1").kernel)))
+    return float(scaled_norm(tape.gradient(loss, model.get_layer("hidden_1").kernel)))
 
 
 # ---- labels (in the learner's language) ---------------------------------------------------------
