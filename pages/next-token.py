@@ -40,7 +40,8 @@ def trained_model(config: lm.LMConfig) -> lm.TrainedLM:
 
 
 def show(token: str) -> str:
-    return "⏎" if token == NEWLINE else token.replace(SPACE_MARK, "_")
+    # The character model's space token would print as nothing (a blank metric and bar label).
+    return "⏎" if token == NEWLINE else "␣" if token == " " else token.replace(SPACE_MARK, "_")
 
 
 frame.header(NS)
@@ -72,7 +73,7 @@ with st.expander(tr("next_token.training_done", seconds=f"{last.seconds:.1f}", t
 
 # What the model reads: the last `context` tokens of the prompt.
 encoding = tok.encode(prompt)
-st.subheader(tr("next_token.sees_title"))
+frame.section(tr("next_token.sees_title"))
 outside = max(0, len(encoding) - config.context)
 st.html(render.token_chips(encoding, show_ids=True, dim_before=outside))
 st.caption(tr("next_token.sees_caption", n=len(encoding), context=config.context, outside=outside))
@@ -84,13 +85,13 @@ top = np.argsort(-p_model, kind="stable")[:N_BARS]
 h_model, h_sample = float(sampling.entropy_bits(p_model)), float(sampling.entropy_bits(p_sample))
 kept = float(p_model[np.argsort(-p_model, kind="stable")[:top_k]].sum()) if top_k else 1.0
 
-st.subheader(tr("next_token.bars_title"))
+frame.section(tr("next_token.bars_title"))
 per_row = 2 if frame.presenting() else 4  # metric labels need room on a projector
 m = [cell for _ in range(4 // per_row) for cell in st.columns(per_row)]
 quiet = dict(delta_color="off", delta_arrow="off")  # a delta here is a note, not a rise or fall
 m[0].metric(tr("next_token.m_top"), show(tok.id_to_token(int(top[0]))), f"p = {p_model[top[0]]:.2f}", **quiet)
-m[1].metric(tr("next_token.m_entropy_model"), f"{h_model:.2f} bit")
-m[2].metric(tr("next_token.m_entropy_now", t=f"{temperature:.2f}"), f"{h_sample:.2f} bit",
+m[1].metric(tr("next_token.m_entropy_model"), tr("next_token.bits", value=f"{h_model:.2f}"))
+m[2].metric(tr("next_token.m_entropy_now", t=f"{temperature:.2f}"), tr("next_token.bits", value=f"{h_sample:.2f}"),
             f"{h_sample - h_model:+.2f}", **quiet)
 m[3].metric(tr("next_token.m_choices"), f"{np.count_nonzero(p_sample > 1e-3):,}",
             tr("next_token.m_of", n=f"{model.vocab_size:,}"), **quiet)
@@ -108,7 +109,7 @@ with right:
                              {tr("next_token.max_entropy"): float(np.log2(model.vocab_size))}, marker_x=temperature,
                              height=360), key="nt_entropy")
 
-st.subheader(tr("next_token.generate_title"))
+frame.section(tr("next_token.generate_title"))
 samples = sampling.generate(model, prompt, length, temperature, top_k, seed=seed, n_samples=N_SAMPLES)
 for i, sample in enumerate(samples, start=1):
     st.markdown(tr("next_token.sample", i=i, entropy=f"{sample.mean_entropy:.2f}"))
@@ -118,7 +119,9 @@ st.caption(tr("next_token.generate_caption"))
 
 frame.notice(NS, token=show(tok.id_to_token(int(top[0]))), p=f"{p_model[top[0]]:.2f}", h1=f"{h_model:.2f}",
              t=f"{temperature:.2f}", ht=f"{h_sample:.2f}", hmax=f"{np.log2(model.vocab_size):.1f}",
-             k=top_k or "–", kept=f"{100 * kept:.0f}", distinct=distinct, n=N_SAMPLES, context=config.context,
+             top_k=(tr("next_token.top_k_on", k=top_k, kept=f"{100 * kept:.0f}") if top_k
+                    else tr("next_token.top_k_off", vocab=f"{model.vocab_size:,}")),
+             distinct=distinct, n=N_SAMPLES, context=config.context,
              val=f"{min(r.val_loss for r in history):.2f}", unigram=f"{model.unigram_loss:.2f}")
 frame.code("\n\n".join(inspect.getsource(f) for f in (sampling.apply_temperature, sampling.top_k_filter,
                                                        sampling.generate, lm.build_model)))

@@ -61,7 +61,7 @@ def train(jobs) -> None:
 def section(title: str | None, intro: str | None, jobs, key: str):
     """A section's heading, then its results, trained when its button is pressed (else None)."""
     if title:
-        st.subheader(title)
+        frame.section(title)
         st.markdown(intro)
     if any(job not in store() for job in jobs):
         n = sum(job not in store() for job in dict.fromkeys(jobs))
@@ -128,7 +128,7 @@ if noisy:
     frame.notice(f"{NS}.noise", **numbers)
 
 # 3. Regularizers ---------------------------------------------------------------------------------
-st.subheader(tr("overfitting.reg.title"))
+frame.section(tr("overfitting.reg.title"))
 st.markdown(tr("overfitting.reg.intro"))
 with st.container(border=True):
     left, middle, right = st.columns(3)
