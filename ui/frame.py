@@ -102,6 +102,14 @@ _BASE_CSS = """
 [data-testid="stWidgetLabel"] [data-testid="stTooltipIcon"], [data-testid="stTickBarMin"], [data-testid="stTickBarMax"],
 [data-testid="stSliderTickBarMin"], [data-testid="stSliderTickBarMax"] { color: #5f5e5c !important; opacity: 1 !important; }
 [data-testid="stMain"] h2 { font-size: 1.75rem; }
+/* Code blocks: Streamlit's highlighting colours (#1c83e1 keys, grey comments) are 3.8 or less. */
+[data-testid="stCode"] .token.comment, [data-testid="stCode"] .token.prolog { color: #5f5e5c !important; }
+[data-testid="stCode"] .token.table, [data-testid="stCode"] .token.key, [data-testid="stCode"] .token.property,
+[data-testid="stCode"] .token.number, [data-testid="stCode"] .token.boolean, [data-testid="stCode"] .token.constant,
+[data-testid="stCode"] .token.builtin { color: #0b57d0 !important; }
+[data-testid="stCode"] .token.string, [data-testid="stCode"] .token.char { color: #1a7f37 !important; }
+[data-testid="stCode"] .token.keyword, [data-testid="stCode"] .token.atrule { color: #8250df !important; }
+[data-testid="stCode"] .token.function, [data-testid="stCode"] .token.class-name { color: #b3261e !important; }
 :focus-visible, [data-baseweb="tab"]:focus-visible, [role="slider"]:focus-visible, button:focus-visible,
 a:focus-visible, input:focus-visible, textarea:focus-visible, summary:focus-visible {
   outline: 3px solid #0b57d0 !important; outline-offset: 2px !important; }
@@ -112,7 +120,9 @@ a:focus-visible, input:focus-visible, textarea:focus-visible, summary:focus-visi
 # (a URL, a run of symbols) may still break so nothing overflows its column.
 _KOREAN_CSS = """
 <style>
-[data-testid="stAppViewContainer"], [data-testid="stSidebar"] { word-break: keep-all; overflow-wrap: anywhere; }
+/* Streamlit sets word-break on paragraphs itself, hence every element and !important. */
+[data-testid="stAppViewContainer"] *, [data-testid="stSidebar"] * { word-break: keep-all !important;
+  overflow-wrap: break-word; }
 </style>
 """
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from core.charts import PALETTE, SEQUENTIAL, color, wrap
+from core.charts import PALETTE, SEQUENTIAL, color, legend_below, wrap
 
 
 def token_counts(labels: list[str], counts: list[int], unknown: list[int], x_title: str,
@@ -22,7 +22,7 @@ def token_counts(labels: list[str], counts: list[int], unknown: list[int], x_tit
                name=unknown_name, showlegend=any(unknown)),
     ])
     fig.update_layout(barmode="stack", xaxis_title=x_title, yaxis=dict(autorange="reversed"),
-                      legend=dict(orientation="h", y=-0.3), height=260)
+                      legend=legend_below(), height=260)  # y=-0.3 ran into the axis title
     fig.update_xaxes(range=[0, max(counts + [1]) * 1.18])
     return fig
 
@@ -37,10 +37,10 @@ def vocab_sweep(sizes: list[int], series: dict[str, list[int]], references: dict
     for i, (name, value) in enumerate(references.items()):
         fig.add_hline(y=value, line=dict(dash="dot", color=color(i), width=1.5),
                       annotation_text=f"{name}: {value}",
-                      annotation_position="top right" if i == 0 else "bottom right")
+                      annotation_position="top right" if i == 0 else "bottom right",
+                      annotation_bgcolor="rgba(255,255,255,0.85)")
     fig.add_vline(x=current, line=dict(color="#777", dash="dash", width=1))
-    fig.update_layout(xaxis_title=x_title, yaxis_title=y_title, legend=dict(orientation="h", y=-0.28),
-                      height=320)
+    fig.update_layout(xaxis_title=x_title, yaxis_title=y_title, legend=legend_below(), height=320)
     fig.update_yaxes(rangemode="tozero")
     return fig
 
@@ -135,7 +135,8 @@ def curves(x: list[float], series: dict[str, list[float]], x_title: str, y_title
         fig.add_trace(go.Scatter(x=x, y=ys, mode="lines+markers", name=name, line=dict(color=color(i))))
     for i, (name, value) in enumerate((references or {}).items()):
         fig.add_hline(y=value, line=dict(dash="dot", color=color(len(series) + i), width=1.5),
-                      annotation_text=name, annotation_position="top right")
+                      annotation_text=name, annotation_position="top right",
+                      annotation_bgcolor="rgba(255,255,255,0.85)")  # readable where the epoch marker crosses it
     if marker_x is not None:
         fig.add_vline(x=marker_x, line=dict(color="#777", dash="dash", width=1))
     # Legend above the plot: below it, it ran into the x-axis title once the type is large.
