@@ -55,7 +55,7 @@ with st.spinner(tr("app.loading_tf")):
     warmup.wait()
 
 # ---- f and f' --------------------------------------------------------------------------------
-st.subheader(tr("activations.curves.title"))
+frame.section(tr("activations.curves.title"))
 left, right = st.columns([3, 2])
 names = left.multiselect(tr("activations.curves.names"), list(ACTIVATIONS), default=list(ALWAYS),
                          format_func=lambda n: ACTIVATIONS[n].label, key="act_names")
@@ -108,7 +108,7 @@ frame.claim_vs_measurement(
        dead=pct(units["relu"])))
 
 # ---- softmax ---------------------------------------------------------------------------------
-st.subheader(tr("activations.softmax.title"))
+frame.section(tr("activations.softmax.title"))
 st.markdown(tr("activations.softmax.intro"))
 c1, c2, c3 = st.columns(3, vertical_alignment="bottom")
 k = c1.slider(tr("activations.softmax.n_logits"), 3, 6, 4, key="act_n_logits")

@@ -62,14 +62,14 @@ cols[2].metric(tr("compile.metric.iterations"), recompiled.iterations,
 cols[3].metric(tr("compile.metric.tracker"), f"{recompiled.tracker[1]:.0f}",
                change(fitted.tracker[1], recompiled.tracker[1], "{:.0f}"), **quiet)
 
-st.subheader(tr("compile.chart_title"))
+frame.section(tr("compile.chart_title"))
 n = len(run.history_before)
 checkpoints = [(0, compiled.loss, compiled.code), (n, fitted.loss, fitted.code),
                (n, recompiled.loss, recompiled.code), (2 * n, refitted.loss, refitted.code)]
 frame.plot(charts.loss_timeline(run.initial_loss, run.history_before, run.history_after, checkpoints,
                                 fresh.loss, lang), key="compile_timeline", height=400)
 
-st.subheader(tr("compile.table_title"))
+frame.section(tr("compile.table_title"))
 first_seen: dict[str, int] = {}
 fingerprints = []
 for number, step in enumerate(run.steps, start=1):

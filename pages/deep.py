@@ -97,7 +97,7 @@ with st.spinner(tr("app.loading_tf")):
     warmup.wait()
 chance, guessing_loss = baseline(settings)
 
-st.subheader(tr("deep.heat_title"))
+frame.section(tr("deep.heat_title"))
 metric = st.radio(tr("deep.metric.label"), lesson.METRICS, horizontal=True, key="deep_metric",
                   format_func={m: tr(f"deep.metric.{m}") for m in lesson.METRICS}.get)
 heat_slot = st.empty()
@@ -113,7 +113,7 @@ def draw_heatmap() -> None:
 draw_heatmap()
 st.caption(tr("deep.bn_note", steps=steps))
 
-st.subheader(tr("deep.focus"))
+frame.section(tr("deep.focus"))
 if state.get("deep_focus") not in settings.depths:
     state["deep_focus"] = max(settings.depths)
 focus = st.select_slider(tr("deep.chart.depth"), settings.depths, key="deep_focus")

@@ -32,7 +32,7 @@ tok, table = model.tokenizer, model.embeddings
 vocab = tok.vocab_size
 
 # 1. The lookup table.
-st.subheader(tr("embeddings.lookup_title"))
+frame.section(tr("embeddings.lookup_title"))
 text = st.text_input(tr("embeddings.text"), value=tr("embeddings.text_default"), key="emb_text", max_chars=200)
 ids = tok.encode(text).ids[:16]
 if not ids:
@@ -57,7 +57,7 @@ with right:
 st.markdown(tr("embeddings.same_rows", diff=f"{demo.max_difference:.1e}", params=f"{vocab * dim:,}"))
 
 # 2. Watching the table take shape.
-st.subheader(tr("embeddings.train_title"))
+frame.section(tr("embeddings.train_title"))
 epochs = [r.epoch for r in model.history]
 epoch = st.select_slider(tr("embeddings.epoch"), epochs, value=epochs[-1], key="emb_epoch")
 snapshot = model.history[epochs.index(epoch)]

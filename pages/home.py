@@ -7,7 +7,7 @@ from ui.frame import tr
 
 frame.header("home")
 
-st.subheader(tr("home.path_title"))
+frame.section(tr("home.path_title"))
 for number, page in enumerate(navigation.lesson_path(), start=1):
     with st.container(border=True):
         left, right = st.columns([3, 2])

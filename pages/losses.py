@@ -64,7 +64,7 @@ with st.spinner(tr("app.loading_tf")):
     warmup.wait()
 
 # ---- MSE vs binary cross-entropy -----------------------------------------------------------------
-st.subheader(tr("losses.binary.title"))
+frame.section(tr("losses.binary.title"))
 c1, c2, c3 = st.columns([1, 3, 2])
 y = c1.segmented_control(tr("losses.binary.target"), [1, 0], default=1, key="loss_y", required=True)
 p = c2.slider(tr("losses.binary.p"), 0.001, 0.999, 0.01, 0.001, format="%.3f", key="loss_p")
@@ -88,7 +88,7 @@ frame.notice("losses.binary", y=y, p=f"{p:g}", mse=g(mse), bce=g(bce), g_mse=g(g
              err=f"{s.closed_form_error:.1e}")
 
 # ---- binary = categorical over two columns ------------------------------------------------------
-st.subheader(tr("losses.cce.title"))
+frame.section(tr("losses.cce.title"))
 c1, c2 = st.columns(2)
 seed = c1.number_input(tr("losses.cce.seed"), 0, 9999, 0, key="loss_seed")
 k = c2.slider(tr("losses.cce.classes"), 3, 8, 4, key="loss_classes")
@@ -114,7 +114,7 @@ frame.claim_vs_measurement(
        multi=f"{sparse.bce_on_columns:.4f}", cce_k=f"{sparse.second_mean:.4f}"))
 
 # ---- regression with an outlier -----------------------------------------------------------------
-st.subheader(tr("losses.regression.title"))
+frame.section(tr("losses.regression.title"))
 outlier = st.slider(tr("losses.regression.outlier"), -8.0, 12.0, 8.0, 0.5, key="loss_outlier")
 f = fit(outlier)
 frame.plot(charts.regression_figure(f, lang), key="loss_regression_fig")
@@ -135,7 +135,7 @@ frame.notice("losses.regression", outlier=f"{outlier:g}", clean=f"{f.clean_line[
              on_line=lesson.on_line_sentence(f, lang))
 
 # ---- the log scale: microscope and telescope ----------------------------------------------------
-st.subheader(tr("losses.log.title"))
+frame.section(tr("losses.log.title"))
 st.markdown(tr("losses.log.intro"))
 zoom = st.slider(tr("losses.log.zoom"), -9, 9, 9, key="loss_zoom", format="1e%d")
 points = magnitudes()

@@ -58,7 +58,7 @@ with st.expander(tr("next_token.training_done", seconds=f"{last.seconds:.1f}", t
 
 # What the model reads: the last `context` tokens of the prompt.
 encoding = tok.encode(prompt)
-st.subheader(tr("next_token.sees_title"))
+frame.section(tr("next_token.sees_title"))
 outside = max(0, len(encoding) - config.context)
 st.html(render.token_chips(encoding, show_ids=True, dim_before=outside))
 st.caption(tr("next_token.sees_caption", n=len(encoding), context=config.context, outside=outside))
@@ -67,13 +67,13 @@ logits = model.next_logits(np.array([model.window(encoding.ids)]))[0]  # (vocab,
 shown = sampling.next_token(logits, temperature, top_k, N_BARS)
 p_model, p_sample, top, h_model, h_sample = shown.p_model, shown.p_sample, shown.top, shown.h_model, shown.h_sample
 
-st.subheader(tr("next_token.bars_title"))
+frame.section(tr("next_token.bars_title"))
 per_row = 2 if frame.presenting() else 4  # metric labels need room on a projector
 m = [cell for _ in range(4 // per_row) for cell in st.columns(per_row)]
 quiet = dict(delta_color="off", delta_arrow="off")  # a delta here is a note, not a rise or fall
 m[0].metric(tr("next_token.m_top"), display_token(tok.id_to_token(int(top[0]))), f"p = {p_model[top[0]]:.2f}", **quiet)
-m[1].metric(tr("next_token.m_entropy_model"), f"{h_model:.2f} bit")
-m[2].metric(tr("next_token.m_entropy_now", t=f"{temperature:.2f}"), f"{h_sample:.2f} bit",
+m[1].metric(tr("next_token.m_entropy_model"), tr("next_token.bits", value=f"{h_model:.2f}"))
+m[2].metric(tr("next_token.m_entropy_now", t=f"{temperature:.2f}"), tr("next_token.bits", value=f"{h_sample:.2f}"),
             f"{h_sample - h_model:+.2f}", **quiet)
 m[3].metric(tr("next_token.m_choices"), f"{shown.choices:,}",
             tr("next_token.m_of", n=f"{model.vocab_size:,}"), **quiet)
@@ -91,7 +91,7 @@ with right:
                              {tr("next_token.max_entropy"): float(np.log2(model.vocab_size))}, marker_x=temperature,
                              height=360), key="nt_entropy")
 
-st.subheader(tr("next_token.generate_title"))
+frame.section(tr("next_token.generate_title"))
 samples = sampling.generate(model, prompt, length, temperature, top_k, seed=seed, n_samples=N_SAMPLES)
 for i, sample in enumerate(samples, start=1):
     st.markdown(tr("next_token.sample", i=i, entropy=f"{sample.mean_entropy:.2f}"))
@@ -101,7 +101,9 @@ st.caption(tr("next_token.generate_caption"))
 
 frame.notice(NS, token=display_token(tok.id_to_token(int(top[0]))), p=f"{p_model[top[0]]:.2f}", h1=f"{h_model:.2f}",
              t=f"{temperature:.2f}", ht=f"{h_sample:.2f}", hmax=f"{np.log2(model.vocab_size):.1f}",
-             k=top_k or "–", kept=f"{100 * shown.kept:.0f}", distinct=distinct, n=N_SAMPLES, context=config.context,
+             top_k=(tr("next_token.top_k_on", k=top_k, kept=f"{100 * shown.kept:.0f}") if top_k
+                    else tr("next_token.top_k_off", vocab=f"{model.vocab_size:,}")),
+             distinct=distinct, n=N_SAMPLES, context=config.context,
              val=f"{min(r.val_loss for r in history):.2f}", unigram=f"{model.unigram_loss:.2f}")
 frame.code("\n\n".join(inspect.getsource(f) for f in (sampling.apply_temperature, sampling.top_k_filter,
                                                        sampling.generate, lm.build_model)))

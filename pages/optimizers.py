@@ -69,7 +69,7 @@ with st.spinner(tr("app.loading_tf")):
     warmup.wait()
 
 # ---- loss surfaces ---------------------------------------------------------------------------------
-st.subheader(tr("optimizers.surface.title"))
+frame.section(tr("optimizers.surface.title"))
 # Presentation mode: the optimizer chips get the full width (in two thirds the last one scrolls
 # out of view), and the five sliders two rows.
 c1, c2 = st.columns([1, 2]) if not frame.presenting() else (st.container(), st.container())
@@ -138,7 +138,7 @@ frame.claim_vs_measurement(tr("optimizers.claim.step"),
                            tr("optimizers.measured.step", t=step + 1, others=others))
 
 # ---- epoch vs mini-batch vs SGD ----------------------------------------------------------------------
-st.subheader(tr("optimizers.batch.title"))
+frame.section(tr("optimizers.batch.title"))
 n_data, n_features = data_shape()
 st.markdown(tr("optimizers.batch.intro", n=n_data, features=n_features))
 c1, c2, c3 = st.columns(3)

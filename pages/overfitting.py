@@ -53,7 +53,7 @@ def train(jobs) -> None:
 def section(title: str | None, intro: str | None, jobs, key: str):
     """A section's heading, then its results, trained when its button is pressed (else None)."""
     if title:
-        st.subheader(title)
+        frame.section(title)
         st.markdown(intro)
     if not all(ready(job) for job in jobs):
         n = sum(not ready(job) for job in dict.fromkeys(jobs))
@@ -118,7 +118,7 @@ if noisy:
     frame.notice(f"{NS}.noise", **numbers)
 
 # 3. Regularizers ---------------------------------------------------------------------------------
-st.subheader(tr("overfitting.reg.title"))
+frame.section(tr("overfitting.reg.title"))
 st.markdown(tr("overfitting.reg.intro"))
 with st.container(border=True):
     left, middle, right = st.columns(3)

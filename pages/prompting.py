@@ -64,22 +64,22 @@ with right:
                       base=settings.base_url or "api.openai.com"))
 if not settings:  # the page's width, not the settings column: in 2/5 it was a tall narrow strip
     st.info(tr("prompting.not_configured"))
-    st.code('[openai]\napi_key = "..."          # .streamlit/secrets.toml, never committed\n'
-            'base_url = "https://…/v1"  # optional: any OpenAI-compatible server\n'
-            'model = "gpt-4o-mini"     # optional', language="toml")
+    st.code(f'[openai]\napi_key = "..."           # {tr("prompting.toml.key")}\n'
+            f'base_url = "https://…/v1"  # {tr("prompting.toml.base_url")}\n'
+            f'model = "gpt-4o-mini"      # {tr("prompting.toml.model")}', language="toml")
 
 messages = chat.build_messages(system, [(example_user, example_assistant)], user)
 if not any(m.role == "user" for m in messages):
     st.warning(tr("prompting.no_user"))
     st.stop()
 
-st.subheader(tr("prompting.request_title"))
+frame.section(tr("prompting.request_title"))
 payload = chat.request_payload(messages, settings.model if settings else chat.DEFAULT_MODEL, temperature, max_tokens)
 st.json(payload, expanded=True)
 st.caption(tr("prompting.request_caption", n=len(messages)))
 
 if backend == "api" and settings:
-    st.subheader(tr("prompting.api_title"))
+    frame.section(tr("prompting.api_title"))
     signature = json.dumps(payload, ensure_ascii=False, sort_keys=True)
     send, wait = st.columns([1, 2], vertical_alignment="bottom")
     timeout = wait.slider(tr("prompting.timeout"), 2, 60, int(chat.DEFAULT_TIMEOUT), key="pr_timeout",
@@ -103,7 +103,7 @@ if backend == "api" and settings:
                           tokens=result["tokens"] if result["tokens"] is not None else "?"))
 
 # The local tiny model: the messages flattened into one text.
-st.subheader(tr("prompting.local_title"))
+frame.section(tr("prompting.local_title"))
 model = trained_model(lm.DEFAULTS["bpe"])
 shared.recompute_button(NS, shared.LM_PERSIST, [("lm", lm.DEFAULTS["bpe"])])
 tok, context = model.tokenizer, model.config.context
@@ -134,7 +134,7 @@ for i, sample in enumerate(samples, start=1):
 distinct = len({tuple(s.ids) for s in samples})
 
 # The lecture's prompt template, and where it belongs.
-st.subheader(tr("prompting.lecture_title"))
+frame.section(tr("prompting.lecture_title"))
 sentence = st.text_input(tr("prompting.lecture_sentence"), value=tr("prompting.lecture_sentence_default"),
                          key="pr_lecture_sentence", max_chars=200)
 lecture = chat.capture_request(lambda client: chat.lecture_request(client, sentence))

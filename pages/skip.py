@@ -35,7 +35,7 @@ with st.spinner(tr("app.loading_tf")):
     warmup.wait()
 
 # ---- 1. two branches: Add vs Concatenate ----------------------------------------------------
-st.subheader(tr("skip.branches.title"))
+frame.section(tr("skip.branches.title"))
 st.markdown(tr("skip.branches.intro"))
 c1, c2, c3 = st.columns([2, 2, 2], vertical_alignment="bottom")
 width_h = c1.slider(tr("skip.branches.width_h"), 1, 12, 4, key="skip_width_h")
@@ -60,7 +60,7 @@ frame.notice("skip.branches", h=width_h, h1=width_h1, concat=concat.merged_width
 frame.code(inspect.getsource(lesson.build_two_branch))
 
 # ---- 2. residual nets as ensembles: delete blocks at test time ------------------------------
-st.subheader(tr("skip.lesion.title"))
+frame.section(tr("skip.lesion.title"))
 st.markdown(tr("skip.lesion.intro"))
 c1, c2, c3, c4 = st.columns(4, vertical_alignment="bottom")
 depth = c1.slider(tr("skip.lesion.depth"), 3, 8, 6, key="skip_depth")
@@ -110,7 +110,7 @@ frame.code("\n\n".join(inspect.getsource(f)
                        for f in (lesson.lesion_config, lesson.lesion_net, lesson.lesioned_forward)))
 
 # ---- 3. a small U-Net --------------------------------------------------------------------------
-st.subheader(tr("skip.unet.title"))
+frame.section(tr("skip.unet.title"))
 st.markdown(tr("skip.unet.intro"))
 c1, c2 = st.columns([2, 3], vertical_alignment="bottom")
 unet_merge = c1.radio(tr("skip.unet.merge"), lesson.UNET_MERGES, key="skip_unet_merge", horizontal=True,

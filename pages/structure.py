@@ -53,7 +53,7 @@ with st.spinner(tr("app.loading_tf")):
     warmup.wait()
 
 # ---- 1. build a model and look at its graph ---------------------------------------------------
-st.subheader(tr("structure.build.title"))
+frame.section(tr("structure.build.title"))
 c1, c2, c3 = st.columns([2, 2, 1.6], vertical_alignment="bottom")
 dataset = c1.selectbox(tr("structure.build.dataset"), lesson.STRUCTURE_DATASETS, key="structure_dataset",
                        format_func=frame.words("structure.datasets", lesson.STRUCTURE_DATASETS).get)
@@ -86,7 +86,7 @@ frame.notice("structure.build", d=config.input_dim, data=tr(f"structure.datasets
 frame.code(inspect.getsource(build_model) + "\n\n" + inspect.getsource(lesson.layer_rows))
 
 # ---- 2. what the hidden layer does to the data ----------------------------------------------
-st.subheader(tr("structure.hidden.title"))
+frame.section(tr("structure.hidden.title"))
 st.markdown(tr("structure.hidden.intro", epochs=config.epochs))
 run = trained(config)
 shared.recompute_button(NS, PERSIST, [(NS, "hidden", config)])
@@ -125,7 +125,7 @@ if classify:
 frame.code(inspect.getsource(lesson.train_structure) + "\n\n" + inspect.getsource(lesson.centroid_accuracy))
 
 # ---- 3. rank vs dimension -------------------------------------------------------------------
-st.subheader(tr("structure.rank.title"))
+frame.section(tr("structure.rank.title"))
 c1, c2, c3 = st.columns([2, 2, 1.3], vertical_alignment="bottom")
 kind = c1.selectbox(tr("structure.rank.kind"), lesson.TENSOR_KINDS, index=1, key="structure_tensor_kind",
                     format_func=frame.words("structure.rank.kinds", lesson.TENSOR_KINDS).get)
@@ -152,7 +152,7 @@ frame.notice("structure.rank", shape=str(facts.shape), rank=facts.rank, dimensio
 frame.code(inspect.getsource(lesson.tensor_example))
 
 # ---- 4. three ways to write the same model --------------------------------------------------
-st.subheader(tr("structure.three.title"))
+frame.section(tr("structure.three.title"))
 st.markdown(tr("structure.three.intro"))
 c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
 name = c1.text_input(tr("structure.three.name"), "my_mlp", key="structure_sub_name", max_chars=40)

@@ -5,6 +5,7 @@ import inspect
 import streamlit as st
 
 from core.charts import text as charts
+from core.i18n import literal
 from core.text import analysis, corpus, render, tokenizing
 from core.text.tokenizing import SCHEMES
 from ui import frame, navigation
@@ -43,7 +44,8 @@ with right:
                              horizontal=True,
                              format_func={k: tr(f"tokens.corpora.{k}") for k in analysis.CORPUS_CHOICES}.get)
     vocab = st.slider(tr("tokens.vocab"), 100, 3000, 1000, 50, key="tok_vocab", help=tr("tokens.vocab_help"))
-    fallback = st.toggle(tr("tokens.fallback"), key="tok_fallback", help=tr("tokens.fallback_help"))
+    # On by default: a learner's own sentence has syllables the small corpus never saw.
+    fallback = st.toggle(tr("tokens.fallback"), value=True, key="tok_fallback", help=tr("tokens.fallback_help"))
     show_ids = st.toggle(tr("tokens.show_ids"), value=True, key="tok_show_ids")
 
 tokenizers = schemes(corpus_choice, vocab, fallback)
@@ -58,7 +60,7 @@ if not text.strip():
     st.stop()
 
 encodings = {scheme: tok.encode(text) for scheme, tok in tokenizers.items()}
-st.subheader(tr("tokens.schemes_title"))
+frame.section(tr("tokens.schemes_title"))
 for scheme in SCHEMES:
     enc, tok = encodings[scheme], tokenizers[scheme]
     unknown = tr("tokens.n_unknown", n=enc.n_unknown) if enc.n_unknown else ""
@@ -67,6 +69,9 @@ for scheme in SCHEMES:
     st.html(render.token_chips(enc, show_ids=show_ids))
     st.caption(tr(f"tokens.scheme_help.{scheme}"))
 
+unseen = sorted({t for t, u in zip(encodings["characters"].tokens, encodings["characters"].unknown) if u})
+if unseen:  # why <unk> appears: characters the training text never had
+    st.info(tr("tokens.unknown_why", chars=" ".join(literal(c, 4) for c in unseen[:12]), n=len(unseen)))
 labels = [tr(f"tokens.scheme.{s}") for s in SCHEMES]
 col_a, col_b = st.columns(2, gap="large")
 with col_a:
@@ -82,7 +87,7 @@ with col_b:
                                   vocab, tr("tokens.vocab"), tr("tokens.axis_tokens")), key="tok_sweep_chart")
 
 # Why Korean is different: measured on held-out sentences of each language.
-st.subheader(tr("tokens.korean_title"))
+frame.section(tr("tokens.korean_title"))
 st.markdown(tr("tokens.korean_intro"))
 full = held_out("both", vocab, fallback)
 langs = {tr("tokens.lang.ko"): "ko", tr("tokens.lang.en"): "en"}
@@ -106,7 +111,7 @@ st.markdown(tr("tokens.forms", n=len(forms), forms=", ".join(f"`{w}` ×{c}" for 
                bpe="  ".join(f"`{' '.join(tokenizers['bpe'].encode(w).tokens)}`" for w, _ in forms)))
 
 # What happens to a word the tokenizers never saw.
-st.subheader(tr("tokens.unseen_title"))
+frame.section(tr("tokens.unseen_title"))
 unseen = st.text_input(tr("tokens.unseen_word"), key="tok_unseen", max_chars=60)
 if unseen.strip():
     for scheme in SCHEMES:

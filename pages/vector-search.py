@@ -41,6 +41,16 @@ def search_index(config=vs.DIGITS_CONFIG) -> vs.SearchIndex:
                        lambda progress: vs.SearchIndex(client, run), slot=False)
 
 
+def _clamp_query(last: int) -> None:
+    """A number typed outside 0..last is brought into range and named in a warning. The input has
+    no min/max of its own: with them the browser kept showing 1797 or -3 while the page silently
+    went on with the previous image."""
+    raw = st.session_state.get("vs_query")
+    if raw is None or not 0 <= raw <= last:
+        st.session_state["vs_query"] = min(max(int(raw or 0), 0), last)
+        st.session_state["vs_query_clamped"] = "–" if raw is None else int(raw)
+
+
 def _random_query(held_out: np.ndarray) -> None:
     st.session_state["vs_query"] = int(np.random.default_rng().choice(held_out))
 
@@ -69,9 +79,11 @@ name = tr(f"{NS}.layer_short.{layer}")
 if "vs_query" not in st.session_state:
     st.session_state["vs_query"] = vs.most_telling_query(index, "hidden_2", run.epochs[-1], 10)
 pick, shuffle, info = st.columns([3, 3, 5], vertical_alignment="bottom")
-query = int(pick.number_input(tr(f"{NS}.query"), 0, len(digits.labels) - 1, step=1, key="vs_query",
-                              help=tr(f"{NS}.query_help", n_images=len(digits.labels),
-                                      last=len(digits.labels) - 1)))
+last = len(digits.labels) - 1
+query = int(pick.number_input(tr(f"{NS}.query"), step=1, key="vs_query", on_change=_clamp_query, args=(last,),
+                              help=tr(f"{NS}.query_help", n_images=len(digits.labels), last=last)))
+if "vs_query_clamped" in st.session_state:
+    st.warning(tr(f"{NS}.query_clamped", value=st.session_state.pop("vs_query_clamped"), last=last, shown=query))
 shuffle.button(tr(f"{NS}.random"), key="vs_random", on_click=_random_query, args=(queries,),
                icon=":material/casino:", help=tr(f"{NS}.random_help", n=n))
 label = int(digits.labels[query])
@@ -79,7 +91,7 @@ where = tr(f"{NS}.where_held_out" if digits.held_out[query] else f"{NS}.where_tr
 info.markdown(tr(f"{NS}.query_info", idx=query, label=label, where=where))
 
 # ---- 1. one query, two searches -------------------------------------------------------------
-st.subheader(tr(f"{NS}.search_title"))
+frame.section(tr(f"{NS}.search_title"))
 by_embedding = index.search(layer, epoch, [query], k)
 by_pixels = index.search(vs.PIXELS, epoch, [query], k)
 rows = [dict(name=tr(f"{NS}.row_embedding", layer=name, epoch=epoch), found=by_embedding),
@@ -97,7 +109,7 @@ m1.metric(tr(f"{NS}.metric_embedding", layer=name), f"{hits_emb}/{k}")
 m2.metric(tr(f"{NS}.metric_pixels"), f"{hits_pix}/{k}")
 
 # ---- 2. ChromaDB against exact NumPy --------------------------------------------------------
-st.subheader(tr(f"{NS}.exact_title"))
+frame.section(tr(f"{NS}.exact_title"))
 chroma_emb = index.search(layer, epoch, queries, vs.MAX_K)       # every held-out query, 30 deep
 chroma_pix = index.search(vs.PIXELS, epoch, queries, vs.MAX_K)
 agree_emb = vs.compare(chroma_emb.top(k), index.exact(layer, epoch, queries, k))
@@ -119,7 +131,7 @@ table = pd.DataFrame({
 st.dataframe(table.style.format(precision=6, subset=distance_columns), hide_index=True, width="stretch")
 
 # ---- 3. the space in 2-D --------------------------------------------------------------------
-st.subheader(tr(f"{NS}.map_title"))
+frame.section(tr(f"{NS}.map_title"))
 vectors = run.vectors(layer, epoch)
 panels = []
 for title, space_vectors, found in (
@@ -133,7 +145,7 @@ st.caption(tr(f"{NS}.map_caption", n=len(digits.labels), dim=vectors.shape[1], k
               dim_pixels=digits.pixels.shape[1]))
 
 # ---- 4. precision@k, measured ---------------------------------------------------------------
-st.subheader(tr(f"{NS}.precision_title", n=n))
+frame.section(tr(f"{NS}.precision_title", n=n))
 curve_emb = vs.precision_curve(chroma_emb, query_labels)
 curve_pix = vs.precision_curve(chroma_pix, query_labels)
 curve_untrained = vs.precision_curve(index.search(layer, 0, queries, vs.MAX_K), query_labels)

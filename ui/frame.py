@@ -80,6 +80,8 @@ def sidebar_frame() -> None:
         st.selectbox(t("app.language", lang()), list(LANGUAGES), format_func=LANGUAGES.get,
                      key=LANG_KEY)
         st.toggle(tr("app.presentation"), key=PRESENT_KEY, help=tr("app.presentation_help"))
+        # In the sidebar: a style element in the page would add a gap above the title.
+        st.markdown(_BASE_CSS + (_KOREAN_CSS if lang() == "ko" else ""), unsafe_allow_html=True)
     set_query_params({"lang": lang(), **({"present": "1"} if presenting() else {})})
     if presenting():
         st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
@@ -87,12 +89,47 @@ def sidebar_frame() -> None:
         del st.query_params["present"]
 
 
+# Every page, both modes. Captions: Streamlit's grey at opacity 0.6 (#9f9e9d on white, 2.67) is below
+# WCAG's 4.5 for body text; #5f5e5c gives 6.5 on white and 5.8 on the sidebar. Sections are
+# h2 (frame.section) so headings go h1 -> h2, sized as Streamlit's subheader. A keyboard user
+# sees where the focus is on every control.
+_BASE_CSS = """
+<style>
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
+[data-testid="stWidgetLabel"] [data-testid="stTooltipIcon"], [data-testid="stTickBarMin"], [data-testid="stTickBarMax"],
+[data-testid="stSliderTickBarMin"], [data-testid="stSliderTickBarMax"] { color: #5f5e5c !important; opacity: 1 !important; }
+[data-testid="stMain"] h2 { font-size: 1.75rem; }
+/* Code blocks: Streamlit's highlighting colours (#1c83e1 keys, grey comments) are 3.8 or less. */
+[data-testid="stCode"] .token.comment, [data-testid="stCode"] .token.prolog { color: #5f5e5c !important; }
+[data-testid="stCode"] .token.table, [data-testid="stCode"] .token.key, [data-testid="stCode"] .token.property,
+[data-testid="stCode"] .token.number, [data-testid="stCode"] .token.boolean, [data-testid="stCode"] .token.constant,
+[data-testid="stCode"] .token.builtin { color: #0b57d0 !important; }
+[data-testid="stCode"] .token.string, [data-testid="stCode"] .token.char { color: #1a7f37 !important; }
+[data-testid="stCode"] .token.keyword, [data-testid="stCode"] .token.atrule { color: #8250df !important; }
+[data-testid="stCode"] .token.function, [data-testid="stCode"] .token.class-name { color: #b3261e !important; }
+:focus-visible, [data-baseweb="tab"]:focus-visible, [role="slider"]:focus-visible, button:focus-visible,
+a:focus-visible, input:focus-visible, textarea:focus-visible, summary:focus-visible {
+  outline: 3px solid #0b57d0 !important; outline-offset: 2px !important; }
+</style>
+"""
+
+# Korean breaks between words (어절), never inside one ("기울기 크/기는"); a very long token
+# (a URL, a run of symbols) may still break so nothing overflows its column.
+_KOREAN_CSS = """
+<style>
+/* Streamlit sets word-break on paragraphs itself, hence every element and !important. */
+[data-testid="stAppViewContainer"] *, [data-testid="stSidebar"] * { word-break: keep-all !important;
+  overflow-wrap: break-word; }
+</style>
+"""
+
 # Presentation mode: larger type everywhere for a projector at the back of a room.
 _PRESENTATION_CSS = """
 <style>
 html, body, [data-testid="stAppViewContainer"] { font-size: 21px; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.25rem; }
 h1 { font-size: 3rem !important; } h2 { font-size: 2.3rem !important; } h3 { font-size: 1.8rem !important; }
+[data-testid="stMain"] h2 { font-size: 1.8rem !important; }
 [data-testid="stWidgetLabel"] p { font-size: 1.15rem !important; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { font-size: 1.05rem !important; }
 button[data-baseweb="tab"] p { font-size: 1.15rem !important; }
@@ -169,6 +206,12 @@ def header(ns: str) -> None:
     ensure_inside_frame()
     st.title(tr(f"{ns}.title"))
     st.markdown(tr(f"{ns}.intro"))
+
+
+def section(text: str) -> None:
+    """A numbered section of a page: h2 under the page's h1 title (st.subheader is h3, and a
+    heading level skipped is a barrier for screen-reader navigation)."""
+    st.header(text)
 
 
 def plot(fig, key: str | None = None, height: int | None = None) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from core.charts import PALETTE, SEQUENTIAL, color, wrap
+from core.charts import PALETTE, SEQUENTIAL, color, legend_below, wrap
 
 
 def token_counts(labels: list[str], counts: list[int], unknown: list[int], x_title: str,
@@ -22,7 +22,7 @@ def token_counts(labels: list[str], counts: list[int], unknown: list[int], x_tit
                name=unknown_name, showlegend=any(unknown)),
     ])
     fig.update_layout(barmode="stack", xaxis_title=x_title, yaxis=dict(autorange="reversed"),
-                      legend=dict(orientation="h", y=-0.3), height=260)
+                      legend=legend_below(), height=260)  # y=-0.3 ran into the axis title
     fig.update_xaxes(range=[0, max(counts + [1]) * 1.18])
     return fig
 
@@ -37,10 +37,10 @@ def vocab_sweep(sizes: list[int], series: dict[str, list[int]], references: dict
     for i, (name, value) in enumerate(references.items()):
         fig.add_hline(y=value, line=dict(dash="dot", color=color(i), width=1.5),
                       annotation_text=f"{name}: {value}",
-                      annotation_position="top right" if i == 0 else "bottom right")
+                      annotation_position="top right" if i == 0 else "bottom right",
+                      annotation_bgcolor="rgba(255,255,255,0.85)")
     fig.add_vline(x=current, line=dict(color="#777", dash="dash", width=1))
-    fig.update_layout(xaxis_title=x_title, yaxis_title=y_title, legend=dict(orientation="h", y=-0.28),
-                      height=320)
+    fig.update_layout(xaxis_title=x_title, yaxis_title=y_title, legend=legend_below(), height=320)
     fig.update_yaxes(rangemode="tozero")
     return fig
 
@@ -72,12 +72,33 @@ def matrix_heatmap(values: np.ndarray, row_labels: list[str], x_title: str, colo
     return fig
 
 
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "star", "triangle-down", "x")
+
+
+def readable_labels(xy: np.ndarray, candidates: set[int], highlight: int | None,
+                    ranges: tuple[tuple[float, float], tuple[float, float]],
+                    gap: tuple[float, float] = (0.09, 0.045)) -> set[int]:
+    """The candidates whose text labels do not pile up: nearest to `highlight` first, a label is
+    kept only if no kept one lies within `gap` (a share of each axis's range; a label is wider
+    than tall). Hover still names every point. Korean labels over 60 crowded points were unreadable."""
+    (x0, x1), (y0, y1) = ranges
+    scale = np.array([gap[0] * (x1 - x0) or 1.0, gap[1] * (y1 - y0) or 1.0])
+    centre = xy[highlight] if highlight is not None else xy[sorted(candidates)].mean(axis=0) if candidates else 0
+    order = sorted(candidates, key=lambda i: (i != highlight, float(np.sum((xy[i] - centre) ** 2))))
+    kept: list[int] = []
+    for i in order:
+        if not kept or np.min(np.max(np.abs(xy[kept] - xy[i]) / scale, axis=1)) >= 1.0:
+            kept.append(i)
+    return set(kept)
+
+
 def embedding_map(xy: np.ndarray, labels: list[str], group_of: dict[int, str], group_names: dict[str, str],
                   highlight: int | None, ranges: tuple[tuple[float, float], tuple[float, float]],
                   axis_titles: tuple[str, str], other_name: str, labelled: set[int] | None = None) -> go.Figure:
     """The embedding table projected to 2-D: every token a grey dot, group words coloured (and
     labelled when in `labelled`, to keep the picture readable), the query token ringed."""
     fig = go.Figure()
+    labelled = readable_labels(xy, labelled if labelled is not None else set(group_of), highlight, ranges)
     others = [i for i in range(len(xy)) if i not in group_of]
     fig.add_trace(go.Scatter(x=xy[others, 0], y=xy[others, 1], mode="markers", name=other_name,
                              marker=dict(color="rgba(120,120,120,0.16)", size=3), text=[labels[i] for i in others],
@@ -86,10 +107,11 @@ def embedding_map(xy: np.ndarray, labels: list[str], group_of: dict[int, str], g
         ids = [i for i, k in group_of.items() if k == key]
         if not ids:
             continue
-        shown = [labels[i] if labelled is None or i in labelled else "" for i in ids]
+        shown = [labels[i] if i in labelled else "" for i in ids]
         fig.add_trace(go.Scatter(x=xy[ids, 0], y=xy[ids, 1], mode="markers+text", name=name,
                                  text=shown, hovertext=[labels[i] for i in ids], textposition="top center",
-                                 marker=dict(color=PALETTE[g % (len(PALETTE) - 1)], size=9),
+                                 marker=dict(color=PALETTE[g % (len(PALETTE) - 1)], size=9,
+                                             symbol=SYMBOLS[g % len(SYMBOLS)]),  # not colour alone
                                  hovertemplate="%{hovertext}<extra></extra>"))
     if highlight is not None:
         fig.add_trace(go.Scatter(x=[xy[highlight, 0]], y=[xy[highlight, 1]], mode="markers", showlegend=False,
@@ -113,7 +135,8 @@ def curves(x: list[float], series: dict[str, list[float]], x_title: str, y_title
         fig.add_trace(go.Scatter(x=x, y=ys, mode="lines+markers", name=name, line=dict(color=color(i))))
     for i, (name, value) in enumerate((references or {}).items()):
         fig.add_hline(y=value, line=dict(dash="dot", color=color(len(series) + i), width=1.5),
-                      annotation_text=name, annotation_position="top right")
+                      annotation_text=name, annotation_position="top right",
+                      annotation_bgcolor="rgba(255,255,255,0.85)")  # readable where the epoch marker crosses it
     if marker_x is not None:
         fig.add_vline(x=marker_x, line=dict(color="#777", dash="dash", width=1))
     # Legend above the plot: below it, it ran into the x-axis title once the type is large.

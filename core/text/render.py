@@ -15,7 +15,7 @@ from core.text.tokenizing import NEWLINE, SPACE_MARK, Encoding
 CHIP = ("display:inline-block;margin:0.12em 0.08em;padding:0.08em 0.3em;border-radius:0.3em;"
         "font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:0.95em;line-height:1.5;"
         "white-space:pre;")
-ID_STYLE = "display:block;font-size:0.62em;opacity:0.7;text-align:center;line-height:1.1;"
+ID_STYLE = "display:block;font-size:0.75em;opacity:0.85;text-align:center;line-height:1.1;"  # 15 px presenting
 BYTE_TOKEN = re.compile(r"<0x([0-9A-F]{2})>")
 WRAP = "<div style='line-height:2.1;font-size:1rem;'>{}</div>"
 

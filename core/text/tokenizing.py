@@ -19,6 +19,7 @@ Round trips, `decode(encode(x)) == x`:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Protocol
@@ -27,6 +28,14 @@ UNK = "<unk>"
 NEWLINE = "\n"
 SPACE_MARK = "\u2581"  # "▁": how SentencePiece-style BPE marks "a space came before this token"
 SCHEMES = ("characters", "words", "bpe", "bytes")
+
+
+def nfc(text: str) -> str:
+    """Text in Unicode NFC. Hangul typed on some systems (macOS file names, pasted text) arrives
+    decomposed: "한" as the three jamo ᄒ ᅡ ᆫ, none of which a vocabulary trained on composed
+    syllables has seen ("한국어 토큰" gave 13 unknown tokens). Every encode composes first, so
+    an Encoding's spans are offsets into the NFC text."""
+    return unicodedata.normalize("NFC", text)
 
 
 @dataclass(frozen=True)
@@ -93,7 +102,7 @@ class CharTokenizer(VocabTokenizer):
         return cls(token for token, _ in counts.most_common())
 
     def encode(self, text: str) -> Encoding:
-        return self._encode_pieces([(ch, i, i + 1) for i, ch in enumerate(text)])
+        return self._encode_pieces([(ch, i, i + 1) for i, ch in enumerate(nfc(text))])
 
     def decode(self, ids: Iterable[int]) -> str:
         return "".join(self.id_to_token(int(i)) for i in ids)
@@ -109,7 +118,7 @@ class WordTokenizer(VocabTokenizer):
         return cls(token for token, _ in counts.most_common(max_size))
 
     def encode(self, text: str) -> Encoding:
-        return self._encode_pieces([(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", text)])
+        return self._encode_pieces([(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", nfc(text))])
 
     def decode(self, ids: Iterable[int]) -> str:
         # Whitespace was thrown away by encode: one space between words is all we can restore.
@@ -127,7 +136,7 @@ class ByteTokenizer:
 
     def encode(self, text: str) -> Encoding:
         tokens, ids, spans = [], [], []
-        for i, ch in enumerate(text):
+        for i, ch in enumerate(nfc(text)):
             for byte in ch.encode("utf-8"):
                 tokens.append(f"<0x{byte:02X}>")
                 ids.append(byte)
@@ -190,7 +199,7 @@ class BpeTokenizer:
     def encode(self, text: str) -> Encoding:
         tokens, ids, spans, unknown = [], [], [], []
         start = 0
-        for n, line in enumerate(text.split(NEWLINE)):
+        for n, line in enumerate(nfc(text).split(NEWLINE)):
             if n:
                 tokens.append(NEWLINE)
                 ids.append(self.newline_id)
@@ -233,9 +242,12 @@ def make_tokenizer(scheme: str, lines: list[str], vocab_size: int = 1000,
 
 
 def display_token(token: str) -> str:
-    """How a token is printed in a chart or a metric: the newline as ⏎, the space mark as _."""
+    """How a token is printed in a chart or a metric: the newline as ⏎, the space mark as _, and
+    the character model's space token as ␣ (printed as is, a metric and a bar label were blank)."""
     if token == NEWLINE:
         return "⏎"
+    if token == " ":
+        return "␣"
     return token.replace(SPACE_MARK, "_")
 
 

@@ -12,8 +12,8 @@ def text(at) -> str:
 
 
 def entropy_metrics(at) -> tuple[float, float]:
-    values = [m.value for m in at.metric if m.value.endswith("bit")]
-    return float(values[0].split()[0]), float(values[1].split()[0])
+    values = [m.value for m in at.metric if m.value.endswith(("bits", "비트"))]  # the unit is translated
+    return float(values[0].removesuffix("비트").split()[0]), float(values[1].removesuffix("비트").split()[0])
 
 
 def test_defaults_in_both_languages(lang):
@@ -31,7 +31,7 @@ def test_temperature_and_top_k(lang):
     at.slider(key="nt_temperature").set_value(0.0).run()
     assert_clean(at)
     assert entropy_metrics(at)[1] == 0.0
-    assert "**1 " in text(at) or "**1개**" in text(at), "at temperature 0 the three samples are identical"
+    assert "**1 " in text(at) or "**1가지**" in text(at), "at temperature 0 the three samples are identical"
     at.slider(key="nt_temperature").set_value(2.0).run()
     assert entropy_metrics(at)[1] > h_model
     at.slider(key="nt_top_k").set_value(1).run()

@@ -49,7 +49,7 @@ def test_every_offline_control(lang):
     at.run()
     assert_clean(at)
     assert '"max_tokens": 64' in at.json[0].value.replace(":64", ": 64")
-    assert "**1 " in text(at) or "**1개**" in text(at), "temperature 0: every local continuation is the same"
+    assert "**1 " in text(at) or "**1가지**" in text(at), "temperature 0: every local continuation is the same"
     assert "`안녕하세요`" in text(at), "the lecture's version: the model reads only the sentence"
     at.text_area(key="pr_example_user").set_value("")
     at.text_area(key="pr_user").set_value(" ").run()

@@ -38,14 +38,14 @@ def test_every_control(lang):
     fallback_bpe = BpeTokenizer.train(corpus.lines(split="train"), 1500, byte_fallback=True)
     expected = len(fallback_bpe.encode(corpus.EXAMPLES["unseen"]))
     bpe_line = next(line for line in text.splitlines() if line.startswith(("**BPE", "**BPE 서브워드")))
-    assert str(expected) in bpe_line and "unknown" not in bpe_line and "모르는" not in bpe_line
+    assert str(expected) in bpe_line and "unknown" not in bpe_line and "미등록" not in bpe_line
 
     at.radio(key="tok_corpus").set_value("en").run()
     assert_clean(at)
     at.text_area(key="tok_text").set_value("고양이가 잔다").run()
     assert_clean(at)
     at.toggle(key="tok_fallback").set_value(False).run()
-    assert "unknown" in markdown(at) or "모르는" in markdown(at), "an English-only vocabulary cannot write Hangul"
+    assert "unknown" in markdown(at) or "미등록" in markdown(at), "an English-only vocabulary cannot write Hangul"
 
 
 def test_small_vocabulary_and_empty_text(lang):
@@ -56,3 +56,17 @@ def test_small_vocabulary_and_empty_text(lang):
     at.text_area(key="tok_text").set_value("   ").run()
     assert_clean(at)
     assert at.warning
+
+
+def test_a_learners_own_korean_sentence_has_no_unknowns_by_default(lang):
+    """Byte fallback is on by default, and decomposed Hangul (NFD jamo) is composed first; with
+    fallback off, the page says which characters the corpus never had."""
+    import unicodedata
+
+    at = run_page(PAGE, lang)
+    assert at.toggle(key="tok_fallback").value is True
+    at.text_area(key="tok_text").set_value(unicodedata.normalize("NFD", "한국어 토큰을 셉니다 👩‍🏫")).run()
+    assert_clean(at)
+    bpe_line = next(line for line in markdown(at).splitlines() if line.startswith("**BPE"))
+    assert "unknown" not in bpe_line and "미등록" not in bpe_line
+    assert any("👩" in i.value for i in at.info), "the emoji the corpus never had is named"

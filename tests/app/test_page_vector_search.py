@@ -83,3 +83,16 @@ def test_every_control_by_key(digits):
     at.button(key="vs_random").click().run()
     assert_clean(at)
     assert digits.held_out[int(at.number_input(key="vs_query").value)]
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_query_number_out_of_range_is_clamped_and_named(lang, digits):
+    at = run_page(PAGE, lang)
+    last = len(digits.labels) - 1
+    for typed, shown in ((last + 1, last), (-3, 0)):
+        at.number_input(key="vs_query").set_value(typed).run()
+        assert_clean(at)
+        assert int(at.number_input(key="vs_query").value) == shown, "the box shows the image on screen"
+        assert any(str(typed) in w.value and str(shown) in w.value for w in at.warning), [w.value for w in at.warning]
+    at.number_input(key="vs_query").set_value(5).run()
+    assert not at.warning, "an in-range number says nothing"

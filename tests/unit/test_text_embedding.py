@@ -67,3 +67,21 @@ def test_group_words_and_translation_pairs_are_single_tokens():
             assert tok.id_to_token(token_id).lstrip("\u2581") == word
     pairs = embedding.translation_pairs(tok, corpus.WORD_GROUPS)
     assert ("cat", tok.token_to_id("\u2581cat"), "고양이", tok.token_to_id("\u2581고양이")) in pairs
+
+
+def test_map_labels_do_not_pile_up():
+    """Labels on the embedding map: the query and its nearest first, none within the gap of another
+    (checked pairwise), and a lone point far away still labelled."""
+    from core.charts.text import embedding_map, readable_labels
+
+    rng = np.random.default_rng(0)
+    xy = np.vstack([rng.normal(0, 0.01, (40, 2)), [[5.0, 5.0]]])  # (41, 2): a tight crowd and one far point
+    ranges = ((-1.0, 6.0), (-1.0, 6.0))
+    kept = readable_labels(xy, set(range(41)), 3, ranges)
+    assert 3 in kept and 40 in kept and len(kept) == 2, "one label for the crowd (the query's), one far away"
+    spread = np.array([[x, 0.0] for x in np.linspace(-1, 6, 8)])  # 1.0 apart > 0.09 * 7
+    assert readable_labels(spread, set(range(8)), None, ranges) == set(range(8))
+    fig = embedding_map(xy, [f"w{i}" for i in range(41)], {i: "a" for i in range(41)}, {"a": "A"}, 3, ranges,
+                        ("x", "y"), "other")
+    shown = [t for trace in fig.data if trace.mode == "markers+text" for t in trace.text if t]
+    assert sorted(shown) == ["w3", "w40"]

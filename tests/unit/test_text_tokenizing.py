@@ -140,3 +140,19 @@ def test_held_out_split_is_disjoint_and_complete():
         len(corpus.read_lines(lang, kind)) // corpus.HOLDOUT_EVERY for lang in corpus.LANGS for kind in corpus.KINDS)
     stats = corpus.stats()
     assert stats["ko"]["bytes"] > 2 * stats["ko"]["chars"] and stats["en"]["bytes"] == stats["en"]["chars"]
+
+
+@pytest.mark.parametrize("scheme", ["characters", "words", "bpe", "bytes"])
+def test_decomposed_hangul_is_composed_before_tokenizing(scheme, bpe):
+    """"한국어 토큰" typed as jamo (NFD: 13 code points for 5 syllables) tokenizes exactly as the
+    composed text: no unknown jamo."""
+    import unicodedata
+
+    composed = "한국어 토큰"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert len(decomposed) == 14 and decomposed != composed  # 13 jamo and the space
+    tok = bpe if scheme == "bpe" else make_tokenizer(scheme, TRAIN, 1000)
+    assert tok.encode(decomposed).ids == tok.encode(composed).ids
+    assert tok.encode(decomposed).n_unknown == tok.encode(composed).n_unknown
+    if scheme == "characters":
+        assert tok.encode(decomposed).n_unknown == 0 and len(tok.encode(decomposed)) == 6
