@@ -4,6 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 CHROMIUM ?= /usr/bin/chromium
+HAPROXY ?= /usr/sbin/haproxy
 
 .PHONY: run test setup setup-dev browser unit app e2e bench clean
 
@@ -25,14 +26,16 @@ setup-dev: $(VENV)/.dev
 run: setup
 	$(PY) -m streamlit run streamlit_app.py --server.port $(PORT) --server.headless true
 
-## Debian's Chromium (browser tests; Playwright never downloads a browser here) and CJK fonts
+## Debian's Chromium (browser tests; Playwright never downloads a browser here), CJK fonts and
+## HAProxy (the two-replica proxy test, tests/e2e/test_proxy.py)
 browser:
-	@if [ ! -x $(CHROMIUM) ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	@if [ ! -x $(CHROMIUM) ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || [ ! -x $(HAPROXY) ]; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk haproxy >/dev/null; \
 	fi
 	@$(CHROMIUM) --version
+	@$(HAPROXY) -v | head -n 1
 
 # Unit and AppTest files run on two workers (one TensorFlow thread each: these models are
 # tiny); the end-to-end tests then run alone, so their timings are not disturbed.

@@ -19,8 +19,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, log_path: Path, env: dict | None = None) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+def start_server(port: int, log_path: Path, env: dict | None = None,
+                 prefix: list[str] | None = None) -> subprocess.Popen:
+    """`prefix` runs the server under another command, e.g. ["taskset", "-c", "0"] (one core)."""
+    cmd = [*(prefix or []), sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
            "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
            "--browser.gatherUsageStats", "false"]
     log = open(log_path, "w")

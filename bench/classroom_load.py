@@ -1,0 +1,210 @@
+"""A classroom at once, measured at the server: N simulated learners speak Streamlit's own
+websocket protocol (bench.streamlit_client) to one `streamlit run` server on loopback, so that
+30 learners cost the client side little CPU and the figures are the server's.
+
+Each learner opens the Training Lab from a link, reads the Train button's widget id from the
+page's deltas and, together with everyone else, presses Train. The mix: 70 % the default link,
+30 % other architectures (a deep sigmoid net, BatchNorm, residual skips). Per learner:
+page open -> title; Train -> first live curves frame; Train -> first trained epoch (a status
+line naming epoch >= 1); Train -> run finished; errors (an exception element, a disconnect, a
+timeout, a run that never says it finished). The server's RSS (with children) is sampled.
+
+Before the class, one learner trains the default link alone: `solo_run_s` (Train -> finished).
+That first run also pays for importing TensorFlow and compiling the default model, as a
+teacher's demonstration does before the class presses Train.
+
+The last lines are exactly `learners=<n>`, `errors=<n>`, `p95_first_epoch_s=<s>`,
+`all_done_s=<s>`, `peak_rss_mb=<mb>` and `solo_run_s=<s>`.
+
+Usage: python -m bench.classroom_load [--learners 30] [--epochs 200] [--timeout 600]
+       [--taskset 0] [--no-solo] [--all-default] [--url http://host:port  (an already running server or proxy; no RSS)]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import os
+import tempfile
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from bench.server_watch import PeakRss, rss_mb  # noqa: E402
+from bench.streamlit_client import StreamlitSession, first_epoch_at  # noqa: E402
+from core.i18n import t  # noqa: E402
+from scripts.server import free_port, start_server, stop_server, wait_healthy  # noqa: E402
+
+# (name, the link's query string besides lang and epochs): the architectures of the mix.
+DEFAULT_LINK = ("default", "")
+OTHER_LINKS = (
+    ("deep-sigmoid", "hidden=8-8-8-8-8-8&act=sigmoid"),
+    ("batchnorm", "bn=1"),
+    ("skips", "hidden=8-8-8-8&skip=1"),
+)
+FINISHED = tuple(t("lab.status.finished", lang) for lang in ("en", "ko"))
+DIVERGED = tuple(t("lab.status.diverged", lang).split(":")[0] for lang in ("en", "ko"))
+WAITING = tuple(t("lab.status.waiting", lang, ahead=0).split("(")[0].strip() for lang in ("en", "ko"))
+
+
+def link_for(index: int, mix: bool = True) -> tuple[str, str]:
+    """Three learners in every ten follow another architecture's link, the rest the default."""
+    if mix and index % 10 in (3, 6, 9):
+        return OTHER_LINKS[(index // 3) % len(OTHER_LINKS)]
+    return DEFAULT_LINK
+
+
+@dataclass
+class Learner:
+    index: int
+    link: str
+    query: str
+    open_s: float | None = None
+    first_frame_s: float | None = None
+    first_epoch_s: float | None = None
+    finished_s: float | None = None
+    waited: bool = False
+    clicked_at: float | None = None  # perf_counter() of the Train click and of the run's end
+    ended_at: float | None = None
+    errors: list[str] = field(default_factory=list)
+    replicas: list[str] = field(default_factory=list)
+    session: StreamlitSession | None = None
+
+
+async def open_lab(base: str, learner: Learner, timeout: float) -> None:
+    session = learner.session = StreamlitSession(base, timeout)
+    try:
+        sent = await session.open("lab", learner.query)
+        if not await session.wait_for(lambda: session.page.runs_finished >= 1 and session.button_id("lab_train")):
+            learner.errors.append("page did not open")
+        if session.page.title_at is not None:
+            learner.open_s = session.page.title_at - sent
+    except (OSError, LookupError, asyncio.TimeoutError) as exc:
+        learner.errors.append(f"open: {type(exc).__name__}: {exc}")
+
+
+async def press_train(learner: Learner, timeout: float) -> None:
+    """Press Train and follow the run to its end."""
+    session = learner.session
+    if learner.errors or session is None:
+        return
+    page = session.page
+    finished_runs = page.runs_finished
+    clicked = learner.clicked_at = await session.press("lab_train")
+    done = lambda: any(at >= clicked and text.startswith(FINISHED + DIVERGED) for at, text in page.statuses)  # noqa: E731
+    if not await session.wait_for(lambda: done() and page.runs_finished > finished_runs, timeout):
+        learner.errors.append("disconnected" if session.closed_by_server else "timeout")
+    ends = [at for at, text in page.statuses if at >= clicked and text.startswith(FINISHED + DIVERGED)]
+    learner.ended_at = ends[0] if ends else None
+    learner.finished_s = ends[0] - clicked if ends else None
+    epoch_at = first_epoch_at(page.statuses, clicked)
+    learner.first_epoch_s = epoch_at - clicked if epoch_at is not None else None
+    frames = [at for at in page.frames if at >= clicked]
+    learner.first_frame_s = frames[0] - clicked if frames else None
+    learner.waited = any(at >= clicked and text.startswith(WAITING) for at, text in page.statuses)
+    if ends and any(at >= clicked and text.startswith(DIVERGED) for at, text in page.statuses):
+        learner.errors.append("diverged")
+    if learner.first_epoch_s is None:
+        learner.errors.append("no trained epoch")
+    learner.errors += page.exceptions
+    learner.replicas = list(session.replicas)
+
+
+async def classroom(base: str, n: int, epochs: int, timeout: float, first: int = 0,
+                    mix: bool = True) -> tuple[list[Learner], float]:
+    """Open the Lab for `n` learners, then press Train for all of them at once. Returns the
+    learners and the seconds from the first click to the last run's end."""
+    learners = []
+    for i in range(first, first + n):
+        name, query = link_for(i, mix)
+        learners.append(Learner(i, name, "&".join(q for q in (f"lang=en&epochs={epochs}", query) if q)))
+    await asyncio.gather(*(open_lab(base, learner, timeout) for learner in learners))
+    await asyncio.gather(*(press_train(learner, timeout) for learner in learners))
+    clicks = [x.clicked_at for x in learners if x.clicked_at is not None]
+    ends = [x.ended_at for x in learners]
+    total = math.inf if None in ends or not clicks else max(ends) - min(clicks)
+    for learner in learners:  # the proxy test reads the replica after the run too
+        if learner.session is not None:
+            try:
+                await learner.session.http_get("/_stcore/health")
+            except OSError as exc:
+                learner.errors.append(f"health after run: {exc}")
+            learner.replicas = list(learner.session.replicas)
+            await learner.session.close()
+    return learners, total
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
+
+
+def fmt(value: float | None) -> str:
+    return "never" if value is None else f"{value:.2f}"
+
+
+def report(learners: list[Learner]) -> None:
+    print(f"{'#':>3} {'link':13} {'open':>7} {'frame':>7} {'epoch1':>7} {'done':>7} waited errors")
+    for x in learners:
+        print(f"{x.index:>3} {x.link:13} {fmt(x.open_s):>7} {fmt(x.first_frame_s):>7} {fmt(x.first_epoch_s):>7} "
+              f"{fmt(x.finished_s):>7} {'yes' if x.waited else 'no':6} {'; '.join(x.errors)}")
+    done = [x.finished_s for x in learners if x.finished_s is not None]
+    frames = [x.first_frame_s for x in learners if x.first_frame_s is not None]
+    print(f"p50_open_s={percentile([x.open_s for x in learners if x.open_s is not None], 0.5):.2f} "
+          f"p50_first_frame_s={percentile(frames, 0.5):.2f} p50_done_s={percentile(done, 0.5):.2f} "
+          f"waited={sum(x.waited for x in learners)}")
+
+
+async def bench(base: str, args, pid: int | None) -> None:
+    solo = [Learner(0, "none", "")]
+    if not args.no_solo:
+        solo, _ = await classroom(base, 1, args.epochs, args.timeout)
+        print(f"solo learner: open {fmt(solo[0].open_s)} s, run {fmt(solo[0].finished_s)} s {'; '.join(solo[0].errors)}")
+    if pid is not None:
+        print(f"server RSS before the class {rss_mb(pid):.0f} MB", flush=True)
+    with PeakRss(pid) if pid is not None else nullcontext() as peak:
+        learners, total = await classroom(base, args.learners, args.epochs, args.timeout, first=1,
+                                          mix=not args.all_default)
+    report(learners)
+    firsts = [math.inf if x.first_epoch_s is None else x.first_epoch_s for x in learners]
+    print(f"learners={len(learners)}")
+    print(f"errors={sum(bool(x.errors) for x in learners)}")
+    print(f"p95_first_epoch_s={percentile(firsts, 0.95):.2f}")
+    print(f"all_done_s={total:.2f}")
+    print(f"peak_rss_mb={peak.peak:.0f}" if peak is not None else "peak_rss_mb=nan")
+    solo_s = solo[0].finished_s
+    print(f"solo_run_s={solo_s:.2f}" if solo_s is not None else "solo_run_s=nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--learners", type=int, default=30)
+    parser.add_argument("--epochs", type=int, default=200)
+    parser.add_argument("--timeout", type=float, default=600, help="seconds per learner and phase")
+    parser.add_argument("--taskset", default="", help="run the server under `taskset -c CPU`")
+    parser.add_argument("--no-solo", action="store_true",
+                        help="no solo run first: the class meets a cold server (as bench.load_test does)")
+    parser.add_argument("--all-default", action="store_true",
+                        help="every learner follows the default link (as bench.load_test's pages do)")
+    parser.add_argument("--url", default="", help="use this running server (or proxy) instead of starting one")
+    args = parser.parse_args()
+    if args.url:
+        asyncio.run(bench(args.url, args, None))
+        return
+    port = free_port()
+    server = start_server(port, Path(tempfile.gettempdir()) / f"keras-lens-class-{port}.log",
+                          prefix=["taskset", "-c", args.taskset] if args.taskset else None)
+    try:
+        wait_healthy(port, timeout=120)
+        asyncio.run(bench(f"http://127.0.0.1:{port}", args, server.pid))
+    finally:
+        stop_server(server)
+
+
+if __name__ == "__main__":
+    main()

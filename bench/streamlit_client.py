@@ -1,0 +1,190 @@
+"""A small Streamlit client that speaks the browser's own websocket protocol.
+
+The browser talks to `streamlit run` over one websocket at `/_stcore/stream`: it sends
+`BackMsg`s (a `rerun_script` carrying a `ClientState`: the URL's query string, the page, and
+the widget values) and receives `ForwardMsg`s (`new_session` when a script run starts,
+`navigation`, `page_info_changed` when the app rewrites the URL, `delta`s holding the page's
+elements, `script_finished`). This client does the same with the `streamlit.proto` messages of
+the installed Streamlit, so a benchmark can be many learners at the price of little client CPU
+(no DOM, no drawing): what it times is the server's work and the network.
+
+Widget values: the browser sends every widget's value on each rerun; this client sends only
+the button it presses. Streamlit keeps an unsent widget's value from the previous run
+(`SessionState`'s old state), so the effect is the same as a browser sending unchanged values.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import urllib.request
+from dataclasses import dataclass, field
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ClientState_pb2 import ClientState, ContextInfo
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates
+
+REPLICA_HEADER = "X-Replica"  # set by the deploy/ proxy configuration: which replica answered
+EPOCH = re.compile(r"\bepoch (\d+)")
+
+
+@dataclass
+class PageState:
+    """What the page shows, as far as a benchmark needs it (updated by the reader task)."""
+    title_at: float | None = None         # first h1 of the current run
+    buttons: dict[str, str] = field(default_factory=dict)   # widget id -> label
+    statuses: list[tuple[float, str]] = field(default_factory=list)  # (time, alert text)
+    frames: list[float] = field(default_factory=list)       # times a live curves frame arrived
+    exceptions: list[str] = field(default_factory=list)
+    runs_started: int = 0
+    runs_finished: int = 0
+
+
+class StreamlitSession:
+    """One browser tab: `await open(page, query)`, then `await press(key)`; `close()` at the end."""
+
+    def __init__(self, base: str, timeout: float = 600):
+        self.base = base.rstrip("/")
+        self.timeout = timeout
+        self.page = PageState()
+        self.replicas: list[str] = []  # REPLICA_HEADER of every response, when a proxy sets it
+        self.cookies: dict[str, str] = {}
+        self.query = ""
+        self.page_name = ""
+        self.page_hash = ""
+        self.closed_by_server = False
+        self._ws = None
+        self._reader: asyncio.Task | None = None
+        self._changed = asyncio.Event()
+
+    # -- HTTP, as a browser loads the page before it opens the websocket -------------------
+    def _get(self, path: str) -> None:
+        request = urllib.request.Request(f"{self.base}{path}", headers=self._cookie_header())
+        with urllib.request.urlopen(request, timeout=60) as response:
+            response.read()
+            for raw in response.headers.get_all("Set-Cookie") or []:
+                name, _, value = raw.split(";", 1)[0].partition("=")
+                self.cookies[name.strip()] = value.strip()
+            self._note_replica(response.headers)
+
+    async def http_get(self, path: str) -> None:
+        await asyncio.to_thread(self._get, path)
+
+    def _cookie_header(self) -> dict[str, str]:
+        return {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+
+    def _note_replica(self, headers) -> None:
+        replica = headers.get(REPLICA_HEADER)
+        if replica:
+            self.replicas.append(replica)
+
+    # -- the websocket ------------------------------------------------------------------
+    async def open(self, page_name: str, query: str = "") -> float:
+        """Load the page as a browser does; returns the time the script run was requested."""
+        self.page_name, self.query = page_name, query
+        await self.http_get(f"/{page_name}" + (f"?{query}" if query else ""))
+        url = self.base.replace("http", "ws", 1) + "/_stcore/stream"
+        self._ws = await websockets.connect(url, subprotocols=["streamlit"], max_size=None,
+                                            additional_headers=self._cookie_header(),
+                                            open_timeout=60, ping_interval=20, ping_timeout=120)
+        self._note_replica(self._ws.response.headers)
+        self._reader = asyncio.create_task(self._read())
+        return await self.rerun()
+
+    async def rerun(self, widgets: list[WidgetState] | None = None) -> float:
+        state = ClientState(query_string=self.query, page_script_hash=self.page_hash,
+                            page_name="" if self.page_hash else self.page_name,
+                            widget_states=WidgetStates(widgets=widgets or []),
+                            context_info=ContextInfo(timezone="UTC", timezone_offset=0, locale="en-US",
+                                                     url=f"{self.base}/{self.page_name}"))
+        sent = time.perf_counter()
+        await self._ws.send(BackMsg(rerun_script=state).SerializeToString())
+        return sent
+
+    async def press(self, key: str) -> float:
+        """Press the button whose widget key is `key` (its id ends with '-<key>')."""
+        widget_id = self.button_id(key)
+        if widget_id is None:
+            raise LookupError(f"no button with key {key!r} on the page")
+        return await self.rerun([WidgetState(id=widget_id, trigger_value=True)])
+
+    def button_id(self, key: str) -> str | None:
+        return next((wid for wid in self.page.buttons if wid.endswith(f"-{key}")), None)
+
+    async def wait_for(self, predicate, timeout: float | None = None) -> bool:
+        """Wait until `predicate()` holds (checked after every message); False on timeout or a
+        closed connection."""
+        deadline = time.perf_counter() + (timeout or self.timeout)
+        while not predicate():
+            if self.closed_by_server or (self._reader is not None and self._reader.done()):
+                return bool(predicate())
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                return False
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), min(left, 1.0))
+            except asyncio.TimeoutError:
+                pass
+        return True
+
+    async def close(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+        if self._ws is not None:
+            await self._ws.close()
+
+    async def _read(self) -> None:
+        try:
+            async for raw in self._ws:
+                msg = ForwardMsg()
+                msg.ParseFromString(raw)
+                self._handle(msg, time.perf_counter())
+                self._changed.set()
+        except websockets.ConnectionClosed:
+            pass
+        self.closed_by_server = True
+        self._changed.set()
+
+    def _handle(self, msg: ForwardMsg, now: float) -> None:
+        kind = msg.WhichOneof("type")
+        page = self.page
+        if kind == "new_session":
+            page.runs_started += 1
+            page.title_at = None
+        elif kind == "navigation":
+            self.page_hash = msg.navigation.page_script_hash
+        elif kind == "page_info_changed":
+            self.query = msg.page_info_changed.query_string
+        elif kind == "script_finished":
+            page.runs_finished += 1
+        elif kind == "ref_hash":  # only sent for messages the client said it had cached: never
+            page.exceptions.append("unexpected ref_hash message")
+        elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            self._element(msg.delta.new_element, now)
+
+    def _element(self, element, now: float) -> None:
+        kind = element.WhichOneof("type")
+        page = self.page
+        if kind == "heading" and element.heading.tag == "h1" and page.title_at is None:
+            page.title_at = now
+        elif kind == "button":
+            page.buttons[element.button.id] = element.button.label
+        elif kind == "alert":
+            page.statuses.append((now, element.alert.body))
+        elif kind == "markdown" and 'data-chart="curves"' in element.markdown.body:
+            page.frames.append(now)
+        elif kind == "exception":
+            page.exceptions.append(f"{element.exception.type}: {element.exception.message}"[:300])
+
+
+def first_epoch_at(statuses: list[tuple[float, str]], since: float, minimum: int = 1) -> float | None:
+    """When a status line after `since` first named an epoch >= `minimum`."""
+    for at, text in statuses:
+        match = EPOCH.search(text)
+        if at >= since and match and int(match.group(1)) >= minimum:
+            return at
+    return None
