@@ -1,0 +1,22 @@
+"""The live-training engine: a generator of per-epoch records, compiled a chunk of epochs at a time.
+
+Usage:
+    trainer = Trainer(config)
+    for record in trainer.run():          # the first record (epoch 0) arrives before compiling
+        draw(record)                      # the caller paces drawing; closing the generator stops
+    trainer.run(100)                      # "Continue": more epochs, same weights and optimizer
+
+Modules: `loop` (the Trainer and its run loop), `compiled` (one architecture's model,
+optimizer, data variables and traced functions, with the training step one function per
+phase), `pool` (compiled sets shared in turn by the runs of one architecture), `records`
+(what a run reports).
+"""
+
+from core.training.compiled import GRAD_PROBE_SIZE, MAX_CHUNK
+from core.training.loop import DEFAULT_GRID, DEFAULT_PROBE_SIZE, DEFAULT_SNAPSHOTS, TARGET_CHUNK_SECONDS, Trainer
+from core.training.pool import MAX_FREE_SETS, _Pool
+from core.training.records import EpochRecord, ProbeSet, Snapshot, metric_name
+
+__all__ = ["DEFAULT_GRID", "DEFAULT_PROBE_SIZE", "DEFAULT_SNAPSHOTS", "EpochRecord", "GRAD_PROBE_SIZE",
+           "MAX_CHUNK", "MAX_FREE_SETS", "ProbeSet", "Snapshot", "TARGET_CHUNK_SECONDS", "Trainer",
+           "_Pool", "metric_name"]

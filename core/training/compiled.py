@@ -1,0 +1,241 @@
+"""One architecture's compiled set: model, optimizer, data variables and traced functions.
+
+The training step is written as in keras-io's `train_step`, one short function per phase
+(forward, gradients, update); `train_epochs` strings whole epochs of steps together so that one
+`tf.function` call (XLA-compiled where it compiles) trains a chunk of epochs.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from core.config import ExperimentConfig
+from core.losses import LOSSES
+
+MAX_CHUNK = 256           # epochs compiled into one call, at most
+GRAD_PROBE_SIZE = 1000    # training points the snapshots' gradient norms are measured on
+DATA_KEYS = ("x_train", "y_train", "x_val", "y_val", "labels_train", "labels_val")
+
+
+class _Compiled:
+    """One architecture's model, optimizer, data variables and traced functions.
+
+    The functions read the data and the shuffle seed from variables, never from constants, so
+    the same traces (and XLA executables) serve every run of this architecture."""
+
+    def __init__(self, config: ExperimentConfig, task: str, batch_size: int, data: dict, use_xla: bool):
+        import tensorflow as tf
+
+        from core.models import build_model, kernel_layers, probe_model
+
+        self.xla = use_xla
+        self.loaded: object | None = None  # the token of the parked Trainer state it still holds
+        self.has_run = False            # the chunk function has been traced and compiled
+        self.seconds_per_epoch: float | None = None
+        self.task = task
+        self.batch_size = batch_size
+        self.loss_fn = LOSSES[config.loss].keras
+        self.model = build_model(config)
+        self.probe = probe_model(self.model, config)
+        self.kernel_layer_names = kernel_layers(self.model)
+        self.optimizer = _make_optimizer(config)
+        self.optimizer.build(self.model.trainable_variables)
+        self._optimizer_initial = [v.numpy() for v in self.optimizer.variables]
+        self.vars = {key: tf.Variable(data[key], trainable=False, name=key) for key in DATA_KEYS}
+        self.seed = tf.Variable(_seed32(config.seed), trainable=False, dtype=tf.int64, name="seed")
+        self._trace_functions()
+
+    def _trace_functions(self) -> None:
+        """Wrap the module's functions, bound to this set, in `tf.function`s (traced on first call)."""
+        import tensorflow as tf
+
+        chunk = functools.partial(train_epochs, self)
+        self.train_chunk_fn = tf.function(chunk, jit_compile=self.xla)
+        self.train_chunk_plain = tf.function(chunk, jit_compile=False)
+        self.evaluate_fn = tf.function(functools.partial(evaluate_all, self))
+        self.predict_fn = tf.function(lambda x: self.model(x, training=False))
+        self.grad_norms_fn = tf.function(functools.partial(grad_norms, self))
+        probe = self.probe
+        self.hidden_fn = tf.function(lambda x: probe(x, training=False)) if probe is not None else None
+
+    def reset(self, config: ExperimentConfig, data: dict) -> None:
+        """Start over for a new run: the config's initial weights, a fresh optimizer, new data."""
+        from core.models import build_model
+
+        fresh = build_model(config)  # eager and cheap: no functions are traced
+        # `variables`, not `weights`: it includes the dropout seed generators' state too.
+        for target, source in zip(self.model.variables, fresh.variables, strict=True):
+            target.assign(source.value)
+        for variable, initial in zip(self.optimizer.variables, self._optimizer_initial, strict=True):
+            variable.assign(initial)
+        self._set_run_values(config, data)
+
+    def _set_run_values(self, config: ExperimentConfig, data: dict) -> None:
+        self.optimizer.learning_rate = config.learning_rate
+        for key in DATA_KEYS:
+            self.vars[key].assign(data[key])
+        self.seed.assign(_seed32(config.seed))
+
+    def state(self) -> tuple[list, list]:
+        """The training state: model variables (weights, BatchNorm statistics, dropout seed
+        state) and optimizer variables (iterations, moments), as NumPy copies."""
+        return ([v.numpy() for v in self.model.variables], [v.numpy() for v in self.optimizer.variables])
+
+    def load(self, config: ExperimentConfig, data: dict, state: tuple[list, list]) -> None:
+        """Continue a parked Trainer: its state, learning rate, data and seed."""
+        model_values, optimizer_values = state
+        for variable, value in zip(self.model.variables, model_values, strict=True):
+            variable.assign(value)
+        for variable, value in zip(self.optimizer.variables, optimizer_values, strict=True):
+            variable.assign(value)
+        self._set_run_values(config, data)
+
+    def train_chunk(self, n: int, first_epoch: int) -> np.ndarray:
+        """Train epochs first_epoch+1 .. first_epoch+n; (MAX_CHUNK, 4) losses and metrics."""
+        import tensorflow as tf
+
+        args = (tf.constant(n, tf.int32), tf.constant(first_epoch, tf.int32))
+        try:
+            if self.xla:
+                try:
+                    return self.train_chunk_fn(*args).numpy()
+                except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError,
+                        tf.errors.InternalError, NotImplementedError):
+                    # Some layer/optimizer combinations do not compile with XLA on CPU: fall
+                    # back to a plain graph, which is slower to run but always works.
+                    self.xla = False
+            return self.train_chunk_plain(*args).numpy()
+        finally:
+            self.has_run = True
+
+
+# ---- the training step, one function per phase ----------------------------------------------
+def forward(model, loss_fn, x, y):
+    """The loss of a batch, with the layers in training mode (dropout on, BatchNorm on batch
+    statistics) and the L2 penalties the layers add."""
+    import tensorflow as tf
+
+    loss = loss_fn(y, model(x, training=True))
+    if model.losses:
+        loss = loss + tf.add_n(model.losses)
+    return loss
+
+
+def gradients(model, loss_fn, x, y):
+    """d loss / d weights for one batch, by reverse-mode autodiff over `forward`."""
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        loss = forward(model, loss_fn, x, y)
+    return tape.gradient(loss, model.trainable_variables)
+
+
+def update(optimizer, model, grads) -> None:
+    """One optimizer step: moves the weights (and the optimizer's moments) along `grads`."""
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
+
+
+def train_step(s: _Compiled, x, y) -> None:
+    """One mini-batch: forward, gradients, update."""
+    update(s.optimizer, s.model, gradients(s.model, s.loss_fn, x, y))
+
+
+# ---- whole epochs in one call ---------------------------------------------------------------
+def train_epoch(s: _Compiled, x_train, y_train, epoch) -> None:
+    """One epoch: every full batch of the epoch's shuffle order, then the partial last batch."""
+    import tensorflow as tf
+
+    n_train, batch = int(x_train.shape[0]), s.batch_size
+    n_full, remainder = divmod(n_train, batch)
+    perm = _shuffle(n_train, s.seed, epoch)  # (n_train,)
+    for b in tf.range(n_full):
+        idx = tf.slice(perm, [b * batch], [batch])  # (batch,)
+        train_step(s, tf.gather(x_train, idx), tf.gather(y_train, idx))
+    if remainder:
+        idx = tf.slice(perm, [n_full * batch], [remainder])  # (remainder,)
+        train_step(s, tf.gather(x_train, idx), tf.gather(y_train, idx))
+
+
+def train_epochs(s: _Compiled, n_epochs, first_epoch):
+    """Train `n_epochs` epochs; rows [train loss, val loss, train metric, val metric], one
+    per epoch, (MAX_CHUNK, 4) with rows past n_epochs unused."""
+    import tensorflow as tf
+
+    out = tf.TensorArray(tf.float32, size=MAX_CHUNK, element_shape=(4,))
+    x_train, y_train = s.vars["x_train"].value(), s.vars["y_train"].value()
+    # A `while` on a tensor, not `for e in tf.range(n_epochs)`: AutoGraph gives range loops a
+    # maximum_iterations that XLA must know when compiling, which would compile once per
+    # chunk length. This way one compiled function serves every length.
+    e = tf.constant(0)
+    while e < n_epochs:
+        train_epoch(s, x_train, y_train, first_epoch + e)
+        out = out.write(e, evaluate_all(s))
+        e += 1
+    return out.stack()  # (MAX_CHUNK, 4)
+
+
+# ---- evaluation and snapshots ---------------------------------------------------------------
+def evaluate(s: _Compiled, x, y, labels):
+    """Loss and metric of the whole of (x, y), layers in inference mode."""
+    pred = s.model(x, training=False)
+    return s.loss_fn(y, pred), _metric(s.task, labels, pred)
+
+
+def evaluate_all(s: _Compiled):
+    """[train loss, val loss, train metric, val metric] as float32, (4,)."""
+    import tensorflow as tf
+
+    v = s.vars
+    tl, tm = evaluate(s, v["x_train"], v["y_train"], v["labels_train"])
+    vl, vm = evaluate(s, v["x_val"], v["y_val"], v["labels_val"])
+    return tf.cast(tf.stack([tl, vl, tm, vm]), tf.float32)
+
+
+def grad_norms(s: _Compiled):
+    """Per-layer kernel gradient norms on the first GRAD_PROBE_SIZE training points."""
+    from core.models import kernel_gradient_norms
+
+    n = min(GRAD_PROBE_SIZE, int(s.vars["x_train"].shape[0]))
+    return kernel_gradient_norms(s.model, s.loss_fn, s.vars["x_train"][:n], s.vars["y_train"][:n])
+
+
+def _seed32(seed: int) -> int:
+    return int(seed) % 2**32
+
+
+def _shuffle(n: int, seed, epoch):
+    """A permutation of range(n) that depends only on (seed, epoch).
+
+    TensorFlow's random ops give different numbers with and without XLA, so the fallback
+    path would shuffle differently. An integer hash (a bijection on uint32: multiply by odd
+    constants, xor-shift) gives the same distinct keys everywhere; sorting them shuffles."""
+    import tensorflow as tf
+
+    u = tf.uint32
+    h = (tf.cast(tf.range(n), u) * tf.constant(0x9E3779B1, u) + tf.cast(seed, u)
+         * tf.constant(0x85EBCA77, u) + tf.cast(epoch, u) * tf.constant(0xC2B2AE3D, u))
+    for multiplier in (0x7FEB352D, 0x846CA68B):
+        h = tf.bitwise.bitwise_xor(h, tf.bitwise.right_shift(h, tf.constant(16, u)))
+        h = h * tf.constant(multiplier, u)
+    h = tf.bitwise.bitwise_xor(h, tf.bitwise.right_shift(h, tf.constant(16, u)))
+    return tf.argsort(tf.bitcast(h, tf.int32))  # (n,)
+
+
+def _metric(task: str, labels, pred):
+    import tensorflow as tf
+
+    if task == "regression":
+        return tf.reduce_mean(tf.abs(tf.cast(labels, tf.float32) - pred[:, 0]))
+    if task == "binary":
+        hits = tf.equal(tf.cast(pred[:, 0] > 0.5, tf.int64), tf.cast(labels, tf.int64))
+    else:
+        hits = tf.equal(tf.argmax(pred, axis=1), tf.cast(labels, tf.int64))
+    return tf.reduce_mean(tf.cast(hits, tf.float32))
+
+
+def _make_optimizer(config: ExperimentConfig):
+    from core.optimizers import OPTIMIZERS
+
+    return OPTIMIZERS[config.optimizer].make(config.learning_rate)

@@ -1,0 +1,235 @@
+"""The Trainer: a generator of per-epoch records, trained a chunk of epochs at a time.
+
+Why not `model.fit`? Keras' fit runs a Python loop per batch plus callbacks; for the tiny models
+of a lesson that overhead dominates (about 18 epochs/s for a 2-8-8-1 net on 1,000 points). Here a
+whole chunk of epochs (shuffle, every mini-batch step, the end-of-epoch evaluation) is one
+`tf.function` call (core.training.compiled), so Python is touched once per chunk. The chunk
+length adapts to the measured speed so that a caller can redraw about 15 times a second.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import uuid
+import weakref
+from typing import Iterator
+
+import numpy as np
+
+from core.config import ExperimentConfig
+from core.datasets import DataSplit, make_split
+from core.losses import LOSSES, encode_targets
+from core.training.compiled import MAX_CHUNK, _Compiled
+from core.training.pool import _Lease, _signature
+from core.training.records import EpochRecord, Snapshot, make_grid, make_probe_set, metric_name
+
+TARGET_CHUNK_SECONDS = 0.06  # aim: a fresh record batch ~16 times a second
+DEFAULT_PROBE_SIZE = 500
+DEFAULT_GRID = 48
+DEFAULT_SNAPSHOTS = 40
+
+
+class Trainer:
+    """Trains one model for one config; `run()` may be called again to continue."""
+
+    def __init__(self, config: ExperimentConfig, data: DataSplit | None = None, *,
+                 probe_size: int = DEFAULT_PROBE_SIZE, grid_size: int = DEFAULT_GRID,
+                 snapshots: int = DEFAULT_SNAPSHOTS, use_xla: bool = True, reuse: bool = True):
+        self.config = config.validate()
+        self.run_id = uuid.uuid4().hex  # identifies this run in caches shared across sessions
+        self.data = data or make_split(config.dataset, config.n_samples, config.noise,
+                                       config.val_split, config.seed, config.features)
+        self.task = self.data.task
+        self.n_classes = self.data.n_classes
+        self.loss_entry = LOSSES[config.loss]
+        self.snapshot_every = max(1, math.ceil(config.epochs / max(1, snapshots)))
+        self.history: list[EpochRecord] = []
+        self.status = "ready"  # ready -> running -> finished | stopped | diverged
+        self.epoch = 0
+        self.compile_seconds: float | None = None
+        self._stop_requested = False
+        self._elapsed = 0.0
+
+        n_train = len(self.data.x_train)
+        self.batch_size = int(min(config.batch_size, n_train))
+        self._arrays = {
+            "x_train": self.data.x_train.astype("float32"),
+            "y_train": encode_targets(self.data.y_train, self.task, config.loss, self.n_classes),
+            "x_val": self.data.x_val.astype("float32"),
+            "y_val": encode_targets(self.data.y_val, self.task, config.loss, self.n_classes),
+            # Labels as integers for accuracy; real values for regression's MAE.
+            "labels_train": self.data.y_train.reshape(-1),
+            "labels_val": self.data.y_val.reshape(-1),
+        }
+        self.probe_set = make_probe_set(self.data, probe_size, config.seed)
+        self._grid = make_grid(self.data, grid_size, config.features) if self.data.points_train is not None else None
+
+        # The model, optimizer and compiled functions come from a process-wide pool, one set
+        # per architecture (core.training.pool says why and how they are shared).
+        signature = _signature(self.config, self.batch_size, self._arrays, use_xla) if reuse else None
+        self._lease = _Lease(signature, use_xla)
+        weakref.finalize(self, self._lease.release)
+        self._hold()
+        self.kernel_layer_names = self._compiled.kernel_layer_names
+
+    # ---- public API ------------------------------------------------------------------------
+    def run(self, epochs: int | None = None) -> Iterator[EpochRecord]:
+        """Yield one record per epoch, the first (epoch 0, before training) only once per
+        trainer. Ends early on stop() or divergence; closing the generator stops too."""
+        if self.status == "diverged":
+            return
+        target = self.epoch + int(epochs if epochs is not None else self.config.epochs)
+        self._hold()  # before "running": a failure here leaves the Trainer as it was
+        self._stop_requested = False
+        self.status = "running"
+        start = time.perf_counter() - self._elapsed
+        try:
+            if not self.history:
+                record = self._evaluate_record(0, time.perf_counter() - start)
+                self.history.append(record)
+                yield record
+                if not record.finite:
+                    self.status = "diverged"
+                    return
+            while self.epoch < target and not self._stop_requested:
+                for record in self._chunk_records(target, start):
+                    self.history.append(record)
+                    yield record
+                    if not record.finite:
+                        self.status = "diverged"
+                        return
+                    if self._stop_requested:
+                        break
+            self.status = "stopped" if self.epoch < target else "finished"
+        finally:
+            self._elapsed = time.perf_counter() - start
+            if self.status == "running":  # the consumer closed us: an interrupted run
+                self.status = "stopped"
+            self._lease.park()
+
+    def stop(self) -> None:
+        """Ask the run to end at the next epoch boundary."""
+        self._stop_requested = True
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return self.with_model(lambda _: self._compiled.predict_fn(np.asarray(x, dtype="float32")).numpy())
+
+    def with_model(self, fn):
+        """`fn(model)` with this Trainer's weights loaded, holding its set only meanwhile."""
+        with self._lease.lock:
+            held = self._lease.compiled is not None
+            self._hold()
+            try:
+                return fn(self._compiled.model)
+            finally:
+                if not held:
+                    self._lease.park()
+
+    @property
+    def model(self):
+        """The Keras model with this Trainer's weights. Asking for it keeps the set with this
+        Trainer from then on (for callers that keep the model); `with_model` does not."""
+        with self._lease.lock:
+            self._hold()
+            self._lease.pinned = True
+            return self._compiled.model
+
+    @property
+    def metric_name(self) -> str:
+        return metric_name(self.task)
+
+    @property
+    def epochs_per_second(self) -> float | None:
+        return None if not self._seconds_per_epoch else 1.0 / self._seconds_per_epoch
+
+    @property
+    def _seconds_per_epoch(self) -> float | None:
+        """Smoothed seconds per epoch; a reused set brings the last run's figure, which sizes
+        this run's first chunk."""
+        return self._lease.seconds_per_epoch
+
+    @property
+    def xla(self) -> bool:
+        """Whether chunks run XLA-compiled (False after a fallback to a plain graph)."""
+        return self._compiled.xla if self._compiled is not None else self._lease.xla
+
+    @property
+    def grid_axes(self) -> tuple[np.ndarray, np.ndarray] | None:
+        return None if self._grid is None else (self._grid["xs"], self._grid["ys"])
+
+    # ---- the compiled set (core.training.pool) ---------------------------------------------
+    @property
+    def _compiled(self) -> _Compiled | None:
+        return self._lease.compiled
+
+    def _hold(self) -> None:
+        self._lease.hold(self.config, self.task, self.batch_size, self._arrays)
+
+    # ---- chunks of epochs -------------------------------------------------------------------
+    def _chunk_records(self, target: int, start: float) -> Iterator[EpochRecord]:
+        """Train the next chunk; its records, with a snapshot at a snapshot epoch (chunks end
+        there, so it shows that epoch's network) or at the first non-finite loss."""
+        n = self._next_chunk_length(target)
+        results = self._train_chunk(n)
+        chunk_end = time.perf_counter() - start
+        for i in range(n):
+            self.epoch += 1
+            tl, vl, tm, vm = (float(v) for v in results[i])
+            snapshot = None
+            if self._is_snapshot_epoch(self.epoch, target) or not math.isfinite(tl + vl):
+                snapshot = self._snapshot(self.epoch)
+            yield EpochRecord(self.epoch, tl, vl, tm, vm, chunk_end, snapshot)
+
+    def _train_chunk(self, n: int) -> np.ndarray:
+        started = time.perf_counter()
+        first = not self._compiled.has_run
+        results = self._compiled.train_chunk(n, self.epoch)
+        self._lease.dirty = True
+        seconds = time.perf_counter() - started
+        if first:
+            self.compile_seconds = seconds
+        else:
+            per_epoch = seconds / n
+            smoothed = (per_epoch if self._seconds_per_epoch is None
+                        else 0.5 * self._seconds_per_epoch + 0.5 * per_epoch)
+            self._compiled.seconds_per_epoch = self._lease.seconds_per_epoch = smoothed
+        return results[:n]
+
+    def _next_chunk_length(self, target: int) -> int:
+        if self._seconds_per_epoch is None:
+            n = 1 if not self._compiled.has_run else 4  # compile first, then measure
+        else:
+            n = int(TARGET_CHUNK_SECONDS / self._seconds_per_epoch)
+        n = max(1, min(n, MAX_CHUNK, target - self.epoch))
+        # End chunks on snapshot epochs so snapshots show exactly that epoch's network.
+        next_snapshot = (self.epoch // self.snapshot_every + 1) * self.snapshot_every
+        return max(1, min(n, next_snapshot - self.epoch))
+
+    def _is_snapshot_epoch(self, epoch: int, target: int) -> bool:
+        return epoch % self.snapshot_every == 0 or epoch == target
+
+    # ---- records and snapshots -------------------------------------------------------------
+    def _evaluate_record(self, epoch: int, seconds: float) -> EpochRecord:
+        tl, vl, tm, vm = (float(v) for v in self._compiled.evaluate_fn())
+        return EpochRecord(epoch, tl, vl, tm, vm, seconds, self._snapshot(epoch))
+
+    def _snapshot(self, epoch: int) -> Snapshot:
+        compiled = self._compiled
+        hidden = []
+        if compiled.hidden_fn is not None:
+            outputs = compiled.hidden_fn(self.probe_set.x)
+            outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+            hidden = [np.asarray(o) for o in outputs]
+        norms = compiled.grad_norms_fn().numpy()
+        grad_norms = {name: float(v) for name, v in zip(self.kernel_layer_names, norms)}
+        boundary = confidence = None
+        if self._grid is not None:
+            pred = compiled.predict_fn(self._grid["inputs"]).numpy()  # (grid*grid, outputs)
+            size = self._grid["size"]
+            if self.task == "multiclass":
+                boundary = pred.argmax(axis=1).reshape(size, size)
+                confidence = pred.max(axis=1).reshape(size, size)
+            else:
+                boundary = pred[:, 0].reshape(size, size)
+        return Snapshot(epoch, hidden, grad_norms, boundary, confidence)

@@ -1,0 +1,129 @@
+"""The process-wide pool of compiled sets, and a Trainer's lease on one.
+
+TensorFlow keeps several MB for every function it ever traced, so a server that built a model
+and its functions anew for every run would grow by that much per run (measured: 25 MB with
+XLA). Instead there is one compiled set per architecture, shared in turn: a Trainer holds a set
+while it trains and parks it between runs. Parking copies the Trainer's weights and optimizer
+state out (a few KB) and gives the set back to the pool, where the next run of the same
+architecture, from any session, finds it compiled.
+
+Why a set can be shared in turn, step by step (`hold` and `park`):
+
+- A set that comes out of the pool may still have some other Trainer's numbers in its variables.
+  `hold` loads this Trainer's own state into it: the parked copy if it has one, else the
+  config's initial weights and a fresh optimizer (`_Compiled.reset`).
+- Copies are skipped when nothing changed. `park` stamps the set with a fresh `token` object
+  when it copies the state out, and the lease keeps the same token. If the next `hold` gets the
+  same set back and it still carries this token (`compiled.loaded is lease.token`), nobody used
+  it meanwhile: its variables are this Trainer's state already.
+- `dirty` says the Trainer trained since its state was last copied; a park without training
+  (after `predict`) copies nothing.
+- `pinned`: a caller asked for the Keras model itself (`Trainer.model`) and may keep it, so the
+  set stays with this Trainer and is never parked again.
+
+This pool stays separate from the pages' shared-work store: a compiled set is not a result to
+share but a tool used by one run at a time, with state to swap in and out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+
+from core.config import ExperimentConfig
+from core.training.compiled import DATA_KEYS, _Compiled
+
+MAX_FREE_SETS = 8  # compiled sets kept for later runs, across all architectures
+
+
+def _signature(config: ExperimentConfig, batch_size: int, data: dict, use_xla: bool) -> tuple:
+    """Everything that shapes the traced graphs. Seed, noise, dataset values, learning rate
+    and epochs only change numbers held in variables, so they are not part of it."""
+    values_only = {"seed", "noise", "learning_rate", "epochs", "dataset", "n_samples", "val_split", "features"}
+    graph_fields = tuple((f.name, getattr(config, f.name)) for f in dataclasses.fields(config)
+                         if f.name not in values_only)
+    shapes = tuple((key, data[key].shape, str(data[key].dtype)) for key in DATA_KEYS)
+    return (graph_fields, config.input_dim, config.n_outputs, config.task, batch_size, shapes, use_xla)
+
+
+class _Pool:
+    """Compiled sets not in use, by signature; the least recently freed go first."""
+
+    def __init__(self, max_free: int = MAX_FREE_SETS):
+        self.max_free = max_free
+        self._free: list[tuple[tuple, _Compiled]] = []
+        self._lock = threading.Lock()
+
+    def acquire(self, signature: tuple) -> _Compiled | None:
+        with self._lock:
+            found = next((i for i, (sig, _) in enumerate(self._free) if sig == signature), None)
+            return None if found is None else self._free.pop(found)[1]
+
+    def release(self, signature: tuple, compiled: _Compiled) -> None:
+        with self._lock:
+            self._free.append((signature, compiled))
+            del self._free[:-self.max_free]
+
+    def __len__(self) -> int:
+        return len(self._free)
+
+
+_POOL = _Pool()
+
+
+class _Lease:
+    """A Trainer's hold on a compiled set, kept apart from the Trainer so that a finalizer can
+    give the set back without keeping the Trainer alive. Between runs `compiled` is None and
+    `state` holds the weights and optimizer variables that the next hold loads again."""
+
+    def __init__(self, signature: tuple | None, xla: bool = True):
+        self.signature = signature  # None: a private set, never pooled (reuse=False)
+        self.compiled: _Compiled | None = None
+        self.state: tuple[list, list] | None = None
+        self.token: object | None = None  # marks the set that still has `state` loaded
+        self.pinned = False
+        self.dirty = False  # trained since `state` was copied
+        self.xla = xla
+        self.seconds_per_epoch: float | None = None
+        self.lock = threading.RLock()
+
+    def hold(self, config: ExperimentConfig, task: str, batch_size: int, data: dict) -> _Compiled:
+        """Have a compiled set with this lease's state loaded (a no-op while held)."""
+        with self.lock:
+            if self.compiled is not None:
+                return self.compiled
+            compiled = _POOL.acquire(self.signature) if self.signature is not None else None
+            fresh = compiled is None
+            if fresh:
+                compiled = _Compiled(config, task, batch_size, data, self.xla)
+            if self.state is not None:
+                if compiled.loaded is not self.token:  # another Trainer used it meanwhile
+                    compiled.load(config, data, self.state)
+            elif not fresh:
+                compiled.reset(config, data)
+            compiled.loaded = self.token
+            self.compiled = compiled
+            if self.seconds_per_epoch is None:
+                self.seconds_per_epoch = compiled.seconds_per_epoch
+            return compiled
+
+    def park(self) -> None:
+        """Copy the state out (if trained since the last copy) and give the set back to the
+        pool, unless it is pinned or private."""
+        with self.lock:
+            compiled = self.compiled
+            if compiled is None or self.pinned or self.signature is None:
+                return
+            if self.dirty:
+                self.state, self.token, self.dirty = compiled.state(), object(), False
+            compiled.loaded = self.token
+            self.xla = compiled.xla
+            self.compiled = None
+            _POOL.release(self.signature, compiled)
+
+    def release(self) -> None:
+        """The Trainer is gone: the set goes back to the pool as it is (no state to keep)."""
+        with self.lock:
+            compiled, self.compiled = self.compiled, None
+            if compiled is not None and self.signature is not None:
+                _POOL.release(self.signature, compiled)

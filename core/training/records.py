@@ -1,0 +1,82 @@
+"""What a run reports: one record per epoch, a look inside the network at snapshot epochs, and
+the fixed points (probe set, boundary grid) those looks are taken on."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from core.datasets import DataSplit, expand_features, plane_limits
+
+
+@dataclass
+class Snapshot:
+    """What the network looks like inside at one epoch."""
+
+    epoch: int
+    # One array per hidden block, activations on the probe set: (n_probe, width_i).
+    hidden: list[np.ndarray]
+    # Layer name -> L2 norm of d loss / d kernel on a fixed batch of training data.
+    grad_norms: dict[str, float]
+    # For 2-D data: predictions over the grid, (grid, grid); P(class 1) for binary tasks,
+    # the winning class for multiclass, the value for regression. None for tabular data.
+    boundary: np.ndarray | None = None
+    # For multiclass 2-D data: the winning probability per grid cell (confidence shading).
+    boundary_confidence: np.ndarray | None = None
+
+
+@dataclass
+class EpochRecord:
+    epoch: int
+    train_loss: float
+    val_loss: float
+    train_metric: float
+    val_metric: float
+    seconds: float  # wall-clock since the run started
+    snapshot: Snapshot | None = None
+
+    @property
+    def finite(self) -> bool:
+        return all(math.isfinite(v) for v in (self.train_loss, self.val_loss))
+
+
+def metric_name(task: str) -> str:
+    """Accuracy for classification, mean absolute error for regression."""
+    return "mae" if task == "regression" else "accuracy"
+
+
+@dataclass
+class ProbeSet:
+    """A fixed sample of points whose hidden activations are recorded at snapshots."""
+
+    x: np.ndarray          # (n_probe, n_features) model inputs
+    labels: np.ndarray     # (n_probe,) class labels or targets
+    points: np.ndarray | None = None  # (n_probe, 2) the 2-D points, for 2-D data
+    is_val: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+
+
+def make_probe_set(data: DataSplit, size: int, seed: int) -> ProbeSet:
+    """Up to `size` points of training and validation data, the same ones for a given seed."""
+    x = np.concatenate([data.x_train, data.x_val])
+    labels = np.concatenate([data.y_train, data.y_val])
+    is_val = np.concatenate([np.zeros(len(data.x_train), bool), np.ones(len(data.x_val), bool)])
+    points = None
+    if data.points_train is not None:
+        points = np.concatenate([data.points_train, data.points_val])
+    if len(x) > size:
+        idx = np.sort(np.random.default_rng(seed).choice(len(x), size, replace=False))
+        x, labels, is_val = x[idx], labels[idx], is_val[idx]
+        points = points[idx] if points is not None else None
+    return ProbeSet(x.astype("float32"), labels, points, is_val)
+
+
+def make_grid(data: DataSplit, size: int, features) -> dict:
+    """A size x size grid over the data's plane, as model inputs, for the decision boundary."""
+    x_limits, y_limits = plane_limits(np.concatenate([data.points_train, data.points_val]))
+    xs, ys = np.linspace(*x_limits, size), np.linspace(*y_limits, size)
+    gx, gy = np.meshgrid(xs, ys)  # (size, size) each; rows follow y
+    grid_points = np.stack([gx.ravel(), gy.ravel()], axis=1)  # (size*size, 2)
+    inputs = expand_features(grid_points, features)
+    return {"xs": xs, "ys": ys, "size": size, "inputs": inputs}
