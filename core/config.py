@@ -353,7 +353,7 @@ FIELDS: tuple[Field, ...] = (
     Field("noise", "noise", "float", "slider", "data", step=0.05),
     Field("val_split", "val", "float", "slider", "data", step=0.05),
     Field("features", "feat", "features", "features", "data"),
-    Field("hidden", "hidden", "widths", "hidden", "model",
+    Field("hidden", "hidden", "widths", "hidden", "model",  # steps: the one-width slider's
           steps=(1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256)),
     Field("activation", "act", "choice", "selectbox", "model"),
     Field("skip", "skip", "bool", "toggle", "model"),
