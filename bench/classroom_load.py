@@ -17,7 +17,7 @@ The last lines are exactly `learners=<n>`, `errors=<n>`, `p95_first_epoch_s=<s>`
 `all_done_s=<s>`, `peak_rss_mb=<mb>` and `solo_run_s=<s>`.
 
 Usage: python -m bench.classroom_load [--learners 30] [--epochs 200] [--timeout 600]
-       [--taskset 0] [--no-solo] [--all-default] [--url http://host:port  (an already running server or proxy; no RSS)]
+       [--taskset 0] [--no-solo] [--all-default] [--settle 0] [--url http://host:port  (an already running server or proxy; no RSS)]
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ import tempfile
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import websockets
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -93,11 +95,18 @@ async def press_train(learner: Learner, timeout: float) -> None:
         return
     page = session.page
     finished_runs = page.runs_finished
-    clicked = learner.clicked_at = await session.press("lab_train")
-    done = lambda: any(at >= clicked and text.startswith(FINISHED + DIVERGED) for at, text in page.statuses)  # noqa: E731
-    if not await session.wait_for(lambda: done() and page.runs_finished > finished_runs, timeout):
+    try:
+        clicked = learner.clicked_at = await session.press("lab_train")
+    except (websockets.ConnectionClosed, OSError) as exc:
+        learner.errors.append(f"disconnected before Train: {type(exc).__name__}")
+        return
+
+    def ended() -> list[float]:
+        return [at for at, text in page.statuses if at >= clicked and text.startswith(FINISHED + DIVERGED)]
+
+    if not await session.wait_for(lambda: bool(ended()) and page.runs_finished > finished_runs, timeout):
         learner.errors.append("disconnected" if session.closed_by_server else "timeout")
-    ends = [at for at, text in page.statuses if at >= clicked and text.startswith(FINISHED + DIVERGED)]
+    ends = ended()
     learner.ended_at = ends[0] if ends else None
     learner.finished_s = ends[0] - clicked if ends else None
     epoch_at = first_epoch_at(page.statuses, clicked)
@@ -114,7 +123,7 @@ async def press_train(learner: Learner, timeout: float) -> None:
 
 
 async def classroom(base: str, n: int, epochs: int, timeout: float, first: int = 0,
-                    mix: bool = True) -> tuple[list[Learner], float]:
+                    mix: bool = True, settle: float = 0.0) -> tuple[list[Learner], float]:
     """Open the Lab for `n` learners, then press Train for all of them at once. Returns the
     learners and the seconds from the first click to the last run's end."""
     learners = []
@@ -122,6 +131,7 @@ async def classroom(base: str, n: int, epochs: int, timeout: float, first: int =
         name, query = link_for(i, mix)
         learners.append(Learner(i, name, "&".join(q for q in (f"lang=en&epochs={epochs}", query) if q)))
     await asyncio.gather(*(open_lab(base, learner, timeout) for learner in learners))
+    await asyncio.sleep(settle)
     await asyncio.gather(*(press_train(learner, timeout) for learner in learners))
     clicks = [x.clicked_at for x in learners if x.clicked_at is not None]
     ends = [x.ended_at for x in learners]
@@ -169,7 +179,7 @@ async def bench(base: str, args, pid: int | None) -> None:
         print(f"server RSS before the class {rss_mb(pid):.0f} MB", flush=True)
     with PeakRss(pid) if pid is not None else nullcontext() as peak:
         learners, total = await classroom(base, args.learners, args.epochs, args.timeout, first=1,
-                                          mix=not args.all_default)
+                                          mix=not args.all_default, settle=args.settle)
     report(learners)
     firsts = [math.inf if x.first_epoch_s is None else x.first_epoch_s for x in learners]
     print(f"learners={len(learners)}")
@@ -191,6 +201,8 @@ def main() -> None:
                         help="no solo run first: the class meets a cold server (as bench.load_test does)")
     parser.add_argument("--all-default", action="store_true",
                         help="every learner follows the default link (as bench.load_test's pages do)")
+    parser.add_argument("--settle", type=float, default=0.0,
+                        help="seconds between the pages being open and the class pressing Train")
     parser.add_argument("--url", default="", help="use this running server (or proxy) instead of starting one")
     args = parser.parse_args()
     if args.url:

@@ -6,7 +6,7 @@ the totals. Every run must finish (or wait visibly and then finish); an exceptio
 a run that never finishes counts as an error.
 The last three lines are exactly `errors=<n>`, `peak_rss_mb=<n>` and `p95_first_point_s=<s>`.
 
-Usage: python -m bench.load_test [--pages 10] [--epochs 200] [--timeout 600]
+Usage: python -m bench.load_test [--pages 10] [--epochs 200] [--timeout 600] [--settle 0]
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=10)
     parser.add_argument("--epochs", type=int, default=200)
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--settle", type=float, default=0.0,
+                        help="seconds between the pages being open and the class pressing Train")
     args = parser.parse_args()
     port = free_port()
     server = start_server(port, Path(tempfile.gettempdir()) / f"keras-lens-load-{port}.log")
@@ -56,6 +58,7 @@ def main() -> None:
             for page in pages:
                 wait_for_app(page, 180_000)
                 page.evaluate(PROBE_JS)
+            time.sleep(args.settle)
             print(f"{args.pages} pages open; server RSS {rss_mb(server.pid):.0f} MB before training")
             start = time.perf_counter()
             for page in pages:  # as close to "at once" as one driver can click
