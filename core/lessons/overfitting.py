@@ -192,8 +192,9 @@ def batchnorm_readout(model, data) -> tuple[float, float]:
     trainable = [v.value for v in model.trainable_variables]
     fixed = [v.value for v in model.non_trainable_variables]
     x_val = data.x_val.astype("float32")
-    preds = np.concatenate([np.asarray(model.stateless_call(trainable, fixed, x_val[i:i + 1], training=True)[0])
-                            for i in range(len(x_val))])  # (n_val, outputs), one batch per point
+    alone = [model.stateless_call(trainable, fixed, x_val[i:i + 1], training=True)[0]
+             for i in range(len(x_val))]
+    preds = np.concatenate([np.asarray(p) for p in alone])  # (n_val, outputs), one batch per point
     labels = (preds[:, 0] > 0.5).astype(int) if preds.shape[1] == 1 else preds.argmax(axis=1)
     return min(variances), float(np.mean(labels == data.y_val.reshape(-1)))
 
