@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from core import charts as theme
+from core.lessons import batch_spread
 from core.lessons import optimizers as lesson
 from core.charts import optimizers as charts
 from core.optimizers import OPTIMIZERS
@@ -50,7 +51,7 @@ def contour(surface: str):
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def batches(batch_size: int, epochs: int, lr: float):
-    return lesson.compare_batches(batch_size, epochs, lr)
+    return batch_spread.compare_batches(batch_size, epochs, lr)
 
 
 @st.cache_data(show_spinner=False)
@@ -151,7 +152,7 @@ full, mid, sgd = compared.full, compared.mid[0], compared.sgd[0]  # the curves: 
 least = lesson.least_squares_loss()
 shown = [run for run in (full, mid, sgd) if run is mid or run.batch_size != mid.batch_size]
 frame.plot(charts.batch_figure(shown, least, n_data, lang), key="opt_batch_fig")
-numbers = lesson.batch_numbers(compared, least, lang)
+numbers = batch_spread.batch_numbers(compared, least, lang)
 st.caption(tr("optimizers.batch.spread", n_seeds=numbers["n_seeds"]))
 frame.notice("optimizers.batch", **numbers)
 frame.claim_vs_measurement(tr("optimizers.claim.batch"), tr("optimizers.measured.batch", **numbers))
@@ -159,5 +160,5 @@ frame.claim_vs_measurement(tr("optimizers.claim.batch"), tr("optimizers.measured
 # The code that ran: this surface's formula, the optimizer runner and the batch-size runner.
 frame.code("\n\n".join(inspect.getsource(obj) for obj in (
     surface.fn, lesson.TrajectoryRunner, lesson.run_trajectory, lesson.BatchRunner,
-    lesson.compare_batches)))
+    batch_spread.compare_batches)))
 navigation.link_to_next(NS)

@@ -77,7 +77,7 @@ base = lesson.base_config(dataset, n_samples, seed=seed)
 st.caption(tr("overfitting.setup", epochs=base.epochs, n_train=base.n_train, n_val=n_samples - base.n_train))
 
 # Step 3's widgets are drawn in step 3; "train everything" reads their last values from the state.
-early = state.get("overfitting_early", True)
+early = state.get("overfitting_early", False)
 patience = state.get("overfitting_patience", lesson.PATIENCE_DEFAULT) if early else None
 chosen_job = (lesson.regularized_config(dataset, n_samples, seed, state.get("overfitting_dropout", 0.3),
                                         state.get("overfitting_batchnorm", False),
@@ -130,7 +130,7 @@ with st.container(border=True):
                  key="overfitting_patience", disabled=not early)
     left, right = st.columns(2)
     left.toggle(tr("overfitting.reg.batchnorm"), value=False, key="overfitting_batchnorm")
-    right.toggle(tr("overfitting.reg.early"), value=True, key="overfitting_early")
+    right.toggle(tr("overfitting.reg.early"), value=False, key="overfitting_early")
 reg = section(None, None, [baseline_job, chosen_job], "overfitting_train_reg")
 if reg:
     compared = state.setdefault(COMPARED, [])

@@ -102,12 +102,14 @@ frame.notice("skip.lesion", depth=depth, width=width, blocks=len(result.blocks),
              plain_base=pct(plain.base_accuracy), res_base=pct(residual.base_accuracy),
              plain_mean=pct(plain.mean_deleted), res_mean=pct(residual.mean_deleted),
              res_worst=pct(residual.worst_deleted), chance=pct(result.chance),
-             paths=residual.n_paths, res_all=pct(residual.by_count[-1][1]), gap=f"{residual.keras_gap:.0e}")
+             paths=residual.n_paths, res_all=pct(residual.by_count[-1][1]), gap=f"{residual.keras_gap:.0e}",
+             baseline=lesson.baseline_sentence(result, frame.lang()))
 frame.claim_vs_measurement(tr("skip.lesion.claim"), tr(
     "skip.lesion.measured", res_drop=f"{100 * (residual.base_accuracy - residual.mean_deleted):.1f}",
     plain_drop=f"{100 * (plain.base_accuracy - plain.mean_deleted):.1f}"))
 frame.code("\n\n".join(inspect.getsource(f)
-                       for f in (lesson.lesion_config, lesson.lesion_net, lesson.lesioned_forward)))
+                       for f in (lesson.lesion_config, lesson.lesion_net, lesson.lesioned_forward,
+                                 lesson.linear_baseline)))
 
 # ---- 3. a small U-Net --------------------------------------------------------------------------
 frame.section(tr("skip.unet.title"))

@@ -80,7 +80,8 @@ first = next(r for r in rows if r.name == "hidden_1")
 total_by_hand = sum(r.by_hand for r in rows)
 frame.notice("structure.build", d=config.input_dim, data=tr(f"structure.datasets.{dataset}"),
              hidden=" -> ".join(str(w) for w in hidden) or "-", out=config.n_outputs,
-             w1=hidden[0], p1=first.params, f1=first.formula, total=model.count_params(),
+             w1=hidden[0], dim=lesson.dimension_sentence(model, config.input_dim, hidden[0], frame.lang()),
+             p1=first.params, f1=first.formula, total=model.count_params(),
              by_hand=total_by_hand, match=tr("structure.build.match" if total_by_hand == model.count_params()
                                                 else "structure.build.mismatch"))
 frame.code(inspect.getsource(build_model) + "\n\n" + inspect.getsource(lesson.layer_rows))
@@ -112,6 +113,7 @@ with right:
     st.caption(tr("structure.hidden.seconds", seconds=f"{run.seconds:.1f}", epochs=config.epochs,
                   params=f"{run.params:,}"))
 separation = (tr("structure.hidden.separation", d=config.input_dim, w1=run.hidden[0].shape[1],
+                 n_train=run.n_fit, n_val=run.n_held,
                  c_in=f"{run.centroid_input:.1%}", c_hid=f"{run.centroid_hidden[0]:.1%}") if classify else "")
 frame.notice("structure.hidden", d=config.input_dim, w1=run.hidden[0].shape[1], n=len(run.labels),
              first=run.block_names[0], separation=separation,
@@ -122,7 +124,8 @@ if classify:
                else tr("structure.hidden.not_perfect", acc=f"{max(run.train_metric):.3f}",
                        epochs=config.epochs))
     frame.claim_vs_measurement(tr("structure.hidden.claim"), perfect)
-frame.code(inspect.getsource(lesson.train_structure) + "\n\n" + inspect.getsource(lesson.centroid_accuracy))
+frame.code("\n\n".join(inspect.getsource(f) for f in (lesson.train_structure, lesson.held_out_separation,
+                                                        lesson.centroid_accuracy)))
 
 # ---- 3. rank vs dimension -------------------------------------------------------------------
 frame.section(tr("structure.rank.title"))

@@ -292,7 +292,8 @@ def overflow_demo(logits: tuple[float, ...], offset: float = HUGE_OFFSET,
         shifted=shifted, shifted_exps=shifted_exps,
         fixed_probs=shifted_exps / shifted_exps.sum(),
         keras_probs=np.asarray(keras.activations.softmax(tf.constant(z[None, :])))[0],
-        small_probs=softmax(small.astype(float), temperature), exp_limit=float(np.log(np.finfo(np.float32).max)),
+        small_probs=softmax(small.astype(float), temperature),
+        exp_limit=float(np.log(np.finfo(np.float32).max)),
     )
 
 

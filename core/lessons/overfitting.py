@@ -103,6 +103,16 @@ class RunResult:
     stopped_epoch: int | None = None    # with early stopping: where it stopped (None: ran out)
     seconds: float = 0.0
     status: str = "finished"
+    # With BatchNorm: the smallest moving variance of any BatchNorm feature after training, and
+    # the validation accuracy evaluated the way the network was trained when every batch is one
+    # point (training mode, each point alone). None without BatchNorm.
+    bn_min_moving_variance: float | None = None
+    val_acc_alone_training_mode: float | None = None
+
+    @property
+    def steps(self) -> int:
+        """Optimizer steps taken (batches per epoch x epochs trained)."""
+        return math.ceil(self.config.n_train / self.config.batch_size) * self.epochs[-1]
 
     @property
     def final(self) -> int:
@@ -159,6 +169,9 @@ def train_run(config: ExperimentConfig, patience: int | None = None,
             on_epoch(record.epoch, config.epochs)
         if stopper is not None and record.epoch > 0 and stopper.update(record.epoch, record.val_loss):
             trainer.stop()
+    if config.batchnorm:
+        result.bn_min_moving_variance, result.val_acc_alone_training_mode = trainer.with_model(
+            lambda model: batchnorm_readout(model, trainer.data))
     if stopper is not None:
         result.best_epoch = stopper.best_epoch or None
         result.stopped_epoch = stopper.stopped_epoch
@@ -166,6 +179,32 @@ def train_run(config: ExperimentConfig, patience: int | None = None,
         "stopped_early" if result.stopped_epoch else "finished")
     result.seconds = time.perf_counter() - started
     return result
+
+
+def batchnorm_readout(model, data) -> tuple[float, float]:
+    """(smallest moving variance of any BatchNorm feature, validation accuracy with each point
+    passed alone in training mode). `stateless_call` leaves the running statistics untouched."""
+    import keras
+    import numpy as np
+
+    variances = [float(np.min(layer.moving_variance.numpy())) for layer in model.layers
+                 if isinstance(layer, keras.layers.BatchNormalization)]
+    trainable = [v.value for v in model.trainable_variables]
+    fixed = [v.value for v in model.non_trainable_variables]
+    x_val = data.x_val.astype("float32")
+    alone = [model.stateless_call(trainable, fixed, x_val[i:i + 1], training=True)[0]
+             for i in range(len(x_val))]
+    preds = np.concatenate([np.asarray(p) for p in alone])  # (n_val, outputs), one batch per point
+    labels = (preds[:, 0] > 0.5).astype(int) if preds.shape[1] == 1 else preds.argmax(axis=1)
+    return min(variances), float(np.mean(labels == data.y_val.reshape(-1)))
+
+
+def verdict_noise(accuracy: float, n_val: int) -> float:
+    """Two binomial standard errors of a difference between two accuracies near `accuracy` on the
+    same `n_val` validation points: differences smaller than this are within the noise of one
+    seed's validation set."""
+    p = min(max(accuracy, 1.0 / n_val), 1.0 - 1.0 / n_val)
+    return 2.0 * math.sqrt(2.0 * p * (1.0 - p) / n_val)
 
 
 # ---- what the page reads out --------------------------------------------------------------------
@@ -293,8 +332,13 @@ def regularizer_numbers(baseline: RunResult, run: RunResult, label: str, lang: s
     from core.i18n import t
 
     delta = 100 * (baseline.gap - run.gap)
-    verdict = t("overfitting.reg.verdict_better" if delta >= 1 else "overfitting.reg.verdict_worse", lang,
-                delta=f"{delta:.0f}")
+    n_val = baseline.config.n_samples - baseline.config.n_train
+    noise = 100 * verdict_noise(baseline.final_val_acc, n_val)
+    outcome = "better" if delta >= noise else "worse" if delta <= -noise else "noise"
+    verdict = t(f"overfitting.reg.verdict_{outcome}", lang, delta=f"{delta:.0f}", noise=f"{noise:.0f}",
+                n_val=n_val)
+    if sum((run.config.dropout > 0, run.config.batchnorm, run.config.l2 > 0, run.patience is not None)) > 1:
+        verdict += " " + t("overfitting.reg.mixed", lang)
     if run.stopped_epoch:
         verdict += " " + t("overfitting.reg.stopped", lang, stopped=run.stopped_epoch, best=run.best_epoch)
     return dict(bt=_pct(baseline.final_train_acc), bv=_pct(baseline.final_val_acc),
@@ -316,8 +360,16 @@ def batchnorm_text(runs: list[RunResult], noisy_bn: RunResult, noisy: RunResult 
                    two_change=_points(on[1] - off[1], lang), g_bn=f"{gradients[0]:.2g}",
                    g_plain=f"{gradients[1]:.2g}",
                    bg=_points(noisy.gap, lang) if noisy else "—", ng=_points(noisy_bn.gap, lang))
-    hurts = on[0] < off[0] - 0.05 or on[1] < off[1] - 0.05
-    big_verdict = "helps" if on[-1] > off[-1] else "does_not_help"
+    n_val = runs[0].config.n_samples - runs[0].config.n_train
+    noise = verdict_noise(off[-1], n_val)
+    hurts = on[0] < off[0] - noise or on[1] < off[1] - noise
+    big_verdict = ("helps" if on[-1] - off[-1] >= noise else "hurts" if off[-1] - on[-1] >= noise
+                   else "within_noise")
+    one = runs[1]  # batch size 1 with BatchNorm
+    numbers["why_one"] = t("overfitting.bn.why_one", lang, var=f"{one.bn_min_moving_variance:.1e}",
+                           steps=one.steps, decay=f"{0.99 ** one.steps:.1e}", one_on=_pct(on[0]),
+                           alone=_pct(one.val_acc_alone_training_mode), chance=_pct(chance))
+    numbers["noise_note"] = t("overfitting.bn.noise_note", lang, n_val=n_val, noise=f"{100 * noise:.0f}")
     one_verdict = "breaks" if on[0] <= chance + 0.1 else "still_trains"
     measured = t("overfitting.bn.measured" if hurts else "overfitting.bn.measured_holds", lang, **numbers,
                  big_verdict=t(f"overfitting.bn.{big_verdict}", lang),

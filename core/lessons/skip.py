@@ -144,6 +144,10 @@ class LesionResult:
     residual: NetLesion
     blocks: list[int]                     # the deletable blocks (2..depth)
     chance: float                         # 1 / classes
+    # A linear classifier (softmax regression on the raw pixels) on the same split: the
+    # reference for "with every block deleted it still scores ...".
+    linear_accuracy: float = float("nan")
+    n_val: int = 0
 
     @property
     def nets(self) -> tuple[NetLesion, NetLesion]:
@@ -200,7 +204,34 @@ def lesion_experiment(depth: int = 6, width: int = 32, epochs: int = 20, seed: i
         step = (lambda f, n=n, skip=skip: progress((n + f) / 2, "residual" if skip else "plain")) \
             if progress else None
         nets.append(lesion_net(lesion_config(depth, width, skip, epochs, seed), step))
-    return LesionResult(nets[0], nets[1], list(range(2, depth + 1)), 1.0 / 10)
+    linear, n_val = linear_baseline(nets[1].config)
+    return LesionResult(nets[0], nets[1], list(range(2, depth + 1)), 1.0 / 10, linear, n_val)
+
+
+def linear_baseline(config: ExperimentConfig) -> tuple[float, int]:
+    """(validation accuracy, validation points) of multinomial logistic regression on the raw
+    inputs, scikit-learn's defaults (L2, C = 1), on the split the nets were trained on."""
+    from sklearn.linear_model import LogisticRegression
+
+    from core.datasets import make_split
+
+    data = make_split(config.dataset, config.n_samples, config.noise, config.val_split, config.seed,
+                      config.features)
+    model = LogisticRegression(max_iter=2000).fit(data.x_train, data.y_train.reshape(-1))
+    return float(model.score(data.x_val, data.y_val.reshape(-1))), len(data.x_val)
+
+
+def baseline_sentence(result: LesionResult, lang: str) -> str:
+    """Where the residual net with every block deleted stands against the linear classifier,
+    beyond two standard errors of the validation set or not."""
+    from core.i18n import t
+
+    pruned, linear = result.residual.by_count[-1][1], result.linear_accuracy
+    p = min(max(linear, 1.0 / result.n_val), 1.0 - 1.0 / result.n_val)
+    noise = 2.0 * np.sqrt(2.0 * p * (1.0 - p) / result.n_val)
+    outcome = "above" if pruned - linear > noise else "below" if linear - pruned > noise else "level"
+    return t(f"skip.lesion.baseline.{outcome}", lang, linear=f"{100 * linear:.0f} %",
+             res_all=f"{100 * pruned:.0f} %", n_val=result.n_val, noise=f"{100 * noise:.0f}")
 
 
 # ---- a small U-Net on 8x8 digits ------------------------------------------------------------

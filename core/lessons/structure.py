@@ -138,6 +138,8 @@ class StructureRun:
     # simple measure of how well each space separates the classes (None for regression).
     centroid_input: float | None = None
     centroid_hidden: list[float] = field(default_factory=list)
+    n_fit: int = 0                   # training points the class means come from
+    n_held: int = 0                  # validation points the separation is measured on
 
     @property
     def final_train(self) -> float:
@@ -177,21 +179,60 @@ def train_structure(config: ExperimentConfig,
                        probe.x[order], probe.labels[order], hidden, block_output_names(config),
                        perfect, time.perf_counter() - started, trainer.model.count_params())
     if trainer.metric_name == "accuracy":
-        run.centroid_input = centroid_accuracy(run.inputs, run.labels)
-        run.centroid_hidden = [centroid_accuracy(h, run.labels) for h in hidden]
+        run.centroid_input, run.centroid_hidden = trainer.with_model(
+            lambda model: held_out_separation(model, config, trainer.data))
+        run.n_fit, run.n_held = len(trainer.data.x_train), len(trainer.data.x_val)
     return run
 
 
-def centroid_accuracy(features: np.ndarray, labels: np.ndarray) -> float:
+def held_out_separation(model, config: ExperimentConfig, data) -> tuple[float, list[float]]:
+    """Nearest-class-mean accuracy on the validation points, the class means taken from the
+    training points: on the raw inputs and on every hidden block's output. The validation
+    points were never trained on, so this measures the space, not memorisation."""
+    from core.models import probe_model
+
+    probe = probe_model(model, config)
+
+    def blocks(x):
+        out = probe(np.asarray(x, "float32"), training=False)
+        return [np.asarray(h) for h in (out if isinstance(out, (list, tuple)) else [out])]
+
+    y_train, y_val = data.y_train.reshape(-1), data.y_val.reshape(-1)
+    hidden = [centroid_accuracy(h_val, y_val, h_train, y_train)
+              for h_train, h_val in zip(blocks(data.x_train), blocks(data.x_val))]
+    return centroid_accuracy(data.x_val, y_val, data.x_train, y_train), hidden
+
+
+def centroid_accuracy(features: np.ndarray, labels: np.ndarray, fit_features: np.ndarray | None = None,
+                      fit_labels: np.ndarray | None = None) -> float:
     """Share of examples whose nearest class mean (Euclidean, after scaling every column to
-    unit variance) is their own class's: how cleanly a space separates the classes."""
+    unit variance) is their own class's: how cleanly a space separates the classes. Scaling and
+    class means come from (`fit_features`, `fit_labels`) when given (held-out use), else from
+    the examples themselves."""
     z = np.asarray(features, "float64")
-    std = z.std(axis=0)
-    z = (z - z.mean(axis=0)) / np.where(std > 0, std, 1.0)  # (n, d)
-    classes = np.unique(labels)
-    means = np.stack([z[labels == c].mean(axis=0) for c in classes])  # (classes, d)
-    distance = ((z[:, None, :] - means[None, :, :]) ** 2).sum(axis=2)  # (n, classes)
+    fit = z if fit_features is None else np.asarray(fit_features, "float64")
+    fit_labels = labels if fit_labels is None else fit_labels
+    mean, std = fit.mean(axis=0), fit.std(axis=0)
+    scale = lambda a: (a - mean) / np.where(std > 0, std, 1.0)  # noqa: E731  (n, d)
+    classes = np.unique(fit_labels)
+    means = np.stack([scale(fit)[fit_labels == c].mean(axis=0) for c in classes])  # (classes, d)
+    distance = ((scale(z)[:, None, :] - means[None, :, :]) ** 2).sum(axis=2)  # (n, classes)
     return float(np.mean(classes[distance.argmin(axis=1)] == labels))
+
+
+def kernel_rank(model, layer: str = "hidden_1") -> int:
+    """The rank of a Dense kernel (float64 SVD): the dimension of the space its pre-activation
+    outputs can span. A layer of w units on d inputs spans at most min(d, w) dimensions."""
+    return int(np.linalg.matrix_rank(np.asarray(model.get_layer(layer).kernel.numpy(), "float64")))
+
+
+def dimension_sentence(model, d: int, w1: int, lang: str) -> str:
+    """The lecture's "13-d to 5-d" only when the layer is narrower than its input; a wider
+    layer is described by its measured rank instead."""
+    from core.i18n import t
+
+    key = "structure.build.dim_reduce" if w1 < d else "structure.build.dim_widen"
+    return t(key, lang, d=d, w1=w1, rank=kernel_rank(model))
 
 
 # ---- rank vs dimension ----------------------------------------------------------------------

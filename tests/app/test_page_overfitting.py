@@ -24,7 +24,7 @@ def test_overfitting_page_in_both_languages(short_runs):
     at.select_slider(key="overfitting_dropout").set_value(0.2)
     at.select_slider(key="overfitting_l2").set_value(1e-3)
     at.toggle(key="overfitting_batchnorm").set_value(True)
-    at.toggle(key="overfitting_early").set_value(True)
+    at.toggle(key="overfitting_early").set_value(True).run()  # off by default: one effect at a time
     at.slider(key="overfitting_patience").set_value(10)
     at.run()
     assert_clean(at)
@@ -36,7 +36,7 @@ def test_overfitting_page_in_both_languages(short_runs):
     # Korean: the same settings, every run already trained on this "server".
     ko = run_page(PAGE, "ko", overfitting_n=40, overfitting_dataset="circle", overfitting_seed=2,
                   overfitting_dropout=0.2, overfitting_l2=1e-3, overfitting_batchnorm=True,
-                  overfitting_patience=10)
+                  overfitting_early=True, overfitting_patience=10)
     assert_clean(ko)
     assert len(ko.get("plotly_chart")) == 4
     assert any("눈여겨볼 점" in m.value for m in ko.markdown)

@@ -68,7 +68,8 @@ def _dead_units_revived(seed: int, steps: int = 300, lr: float = 0.05) -> tuple[
     x = rng.standard_normal((256, 8))
     y = np.sin(2 * x[:, :1]) + x[:, 1:2] ** 2
     glorot = lambda a, b: rng.uniform(-1, 1, (a, b)) * np.sqrt(6 / (a + b))  # noqa: E731
-    w1, b1, w2, b2, w3, b3 = glorot(8, 64), np.zeros(64), glorot(64, 64), np.full(64, -1.5), glorot(64, 1), 0.0
+    w1, b1, w2, b2 = glorot(8, 64), np.zeros(64), glorot(64, 64), np.full(64, -1.5)
+    w3, b3 = glorot(64, 1), 0.0
     dead_at_start = None
     for _ in range(steps + 1):
         z1 = x @ w1 + b1

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from core.lessons import batch_spread
 from core.lessons import optimizers as lesson
 from tests.claims.conftest import SEEDS
 
@@ -37,7 +38,7 @@ def relation(value, values) -> str:
 
 @pytest.mark.slow
 def test_batch_sentences_follow_the_spread_over_seeds():
-    compared = lesson.compare_batches(BATCH, EPOCHS, LR, SEEDS)
+    compared = batch_spread.compare_batches(BATCH, EPOCHS, LR, SEEDS)
     n = len(lesson.diabetes()[1])
     full = sgd_losses(n, EPOCHS, LR, 0)
     np.testing.assert_allclose(compared.full.losses, full, rtol=1e-4)
@@ -55,7 +56,7 @@ def test_batch_sentences_follow_the_spread_over_seeds():
     first = {relation(full[1], [r[per_epoch[bs]] for r in runs]) for bs, runs in ((BATCH, mid), (1, one))}
     assert compared.per_epoch_outcome() == ("small_win" if first == {"above"} else "mixed")
     # Notice and claim box state the same per-step relation (they once contradicted each other).
-    numbers = lesson.batch_numbers(compared, 0.48, "en")
+    numbers = batch_spread.batch_numbers(compared, 0.48, "en")
     assert numbers["step_sentence"] in numbers_measured(numbers)
 
 

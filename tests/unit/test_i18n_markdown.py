@@ -29,7 +29,7 @@ def test_bold_that_already_renders_is_left_alone(text):
 
 def test_every_korean_message_with_values_renders_its_bold():
     text = t("structure.build.notice", "ko", data="와인 (특성 13개, 품종 3개)", d=13, w1=5, p1=70, f1="13×5+5",
-             hidden="(5,)", out=3, by_hand=88, total=88, match="✓")
+             hidden="(5,)", out=3, by_hand=88, total=88, match="✓", dim="`hidden_1`")
     assert text.startswith("**와인") and "<strong>" in _html(text)
     assert "**" not in _html(text)
 
