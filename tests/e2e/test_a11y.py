@@ -5,7 +5,7 @@ Korean, with presentation mode off and on.
 Time on 2 shared cores: every page in English, normal mode (where a page's structure and
 colours are decided), then Korean and presentation mode each on a rotating third of the pages
 (language and type size change text and sizes, not structure). The third moves with the day, so
-a week of runs covers every combination; `A11Y_ALL=1` runs all 45 visits, `A11Y_OFFSET=n` pins
+a week of runs covers every combination; `A11Y_ALL=1` runs all 60 visits, `A11Y_OFFSET=n` pins
 the rotation to reproduce a failure. One browser page is reused: each visit is a fresh
 `goto`, which is a fresh Streamlit session (the language and mode come from the URL).
 """
