@@ -96,8 +96,9 @@ def sidebar_frame() -> None:
 _BASE_CSS = """
 <style>
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
-[data-testid="stWidgetLabel"] [data-testid="stTooltipIcon"], [data-testid="stTickBarMin"], [data-testid="stTickBarMax"],
-[data-testid="stSliderTickBarMin"], [data-testid="stSliderTickBarMax"] { color: #5f5e5c !important; opacity: 1 !important; }
+[data-testid="stWidgetLabel"] [data-testid="stTooltipIcon"], [data-testid="stTickBarMin"],
+[data-testid="stTickBarMax"], [data-testid="stSliderTickBarMin"], [data-testid="stSliderTickBarMax"] {
+  color: #5f5e5c !important; opacity: 1 !important; }
 [data-testid="stMain"] h2 { font-size: 1.75rem; }
 /* Code blocks: Streamlit's highlighting colours (#1c83e1 keys, grey comments) are 3.8 or less. */
 [data-testid="stCode"] .token.comment, [data-testid="stCode"] .token.prolog { color: #5f5e5c !important; }
