@@ -4,9 +4,9 @@ model learn, live. Controls live in ui.lab_controls, drawing in ui.live_training
 import streamlit as st
 
 from core.datasets import get_dataset
-from ui import frame, lab_controls, lab_tabs, navigation, warmup
+from ui import frame, lab_controls, lab_tabs, navigation
 from ui.frame import lang, tr
-from ui.live_training import LabViews, settle, train_live
+from ui.live_training import LabViews, settle, start_run, train_live
 
 frame.header("lab")
 for warning in lab_controls.load_url_once():
@@ -39,17 +39,11 @@ if reset:
     s["lab_trainer"] = trainer = None
 needs_new = trainer is None or trainer.config != config or trainer.status == "diverged"
 epochs = None
-if train or (step and needs_new):
-    if not warmup.wait(timeout=0.01):
-        with st.spinner(tr("app.loading_tf")):
-            warmup.wait()
-    from core.training import Trainer
-
+new_run = train or (step and needs_new)
+if new_run:
     # Let go of the old run first: its model and compiled functions then go back to a pool
     # and this run reuses them if the architecture is the same (no new tracing, no new memory).
     s["lab_trainer"] = trainer = None
-    with st.spinner(tr("lab.status.building")):
-        s["lab_trainer"] = trainer = Trainer(config)
     epochs = 1 if step else config.epochs
 elif resume and (trainer is None or trainer.status == "diverged"):
     st.info(tr("lab.status.nothing_to_continue"))
@@ -60,6 +54,8 @@ elif step or resume:
 
 shown = trainer.config if trainer is not None else config
 views = LabViews(is_2d=shown is not None and get_dataset(shown.dataset).is_2d)
+if new_run:  # built under the views, so the status and the data preview stay on screen
+    s["lab_trainer"] = trainer = start_run(config, views)
 if trainer is not None and epochs:
     train_live(trainer, epochs, views, log_y)
 elif trainer is not None:
