@@ -26,6 +26,9 @@ from core.losses import LOSSES
 MAX_CHUNK = 256           # epochs compiled into one call, at most
 GRAD_PROBE_SIZE = 1000    # training points the snapshots' gradient norms are measured on
 DATA_KEYS = ("x_train", "y_train", "x_val", "y_val", "labels_train", "labels_val")
+# One XLA compile at a time in the background, server-wide: the training slots (ui.slots) bound
+# the runs to the cores, and compiles for several new architectures at once would crowd them out.
+_BACKGROUND_COMPILES = threading.BoundedSemaphore(1)
 
 
 class _Compiled:
@@ -136,8 +139,12 @@ class _Compiled:
         with self._xla_lock:
             if not self.xla or self.xla_ready.is_set() or self._xla_thread is not None:
                 return
-            self._xla_thread = threading.Thread(target=self.compile_xla, name="xla-compile", daemon=True)
+            self._xla_thread = threading.Thread(target=self._compile_xla_queued, name="xla-compile", daemon=True)
             self._xla_thread.start()
+
+    def _compile_xla_queued(self) -> None:
+        with _BACKGROUND_COMPILES:  # meanwhile the run goes on with the plain graph
+            self.compile_xla()
 
     def compile_xla(self) -> bool:
         """Compile the XLA function now (the caller waits); True when it is ready.
