@@ -111,6 +111,12 @@ def test_stop_mid_run_keeps_the_history(server, page):
     time.sleep(2.0)
     later_epoch = int(re.search(r"epoch (\d+)", status_text(page)).group(1))
     assert later_epoch > first_epoch and page.screenshot() != early  # the page updates live
+    # This architecture's first run compiles XLA in the background while it trains; a compile
+    # cannot be cut short, so a Stop during it leaves the server busy until it ends (measured
+    # 4 s on a loaded machine). Stop once the status no longer says so.
+    page.wait_for_function("() => { const a = document.querySelector('[data-testid=\"stAlertContainer\"]');"
+                           " return a && /epoch/.test(a.innerText) && !/compiling/.test(a.innerText); }",
+                           timeout=120_000)
     started = time.perf_counter()
     # force: a real mouse click at the button without Playwright's "is it stable?" wait, which
     # counts animation frames and so waits long on a page that is busy redrawing charts.
