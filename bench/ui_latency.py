@@ -6,8 +6,11 @@ Measures, for the default Lab config with 300 epochs:
   redraws_per_s            distinct status-line updates per second seen in the browser;
   throughput_while_drawing epochs/s of the run in the browser / epochs/s of a headless Trainer
                            on the same config in this process (compile time excluded from both).
-The last three lines are exactly `click_to_first_point_s=<median>`, `redraws_per_s=<n>` and
-`throughput_while_drawing=<fraction>`.
+  new_arch_first_epoch_s    click Train -> first status line with epoch >= 1, for architectures
+                           this server has never compiled (TensorFlow already imported), the
+                           worst of NEW_ARCHS; the run starts on a plain graph while XLA compiles.
+The last lines are exactly `click_to_first_point_s=<median>`, `redraws_per_s=<n>`,
+`throughput_while_drawing=<fraction>` and `new_arch_first_epoch_s=<worst>`.
 
 Usage: python -m bench.ui_latency [--runs 5]
 """
@@ -31,6 +34,10 @@ from scripts.server import free_port, start_server, stop_server, wait_healthy  #
 
 CONFIG = ExperimentConfig(epochs=300)
 URL = "lab?epochs=300&lang=en"
+# Architectures no earlier run of this bench trains (so never compiled on its server); the
+# BatchNorm one is the case that once showed its first epoch after 82 s.
+NEW_ARCHS = ("lab?hidden=7-5&epochs=300&lang=en", "lab?hidden=9-9&bn=1&epochs=300&lang=en",
+             "lab?hidden=6-6-6&act=tanh&epochs=1000&lang=en")
 
 # In-browser probe: record every distinct status line and when the loss chart first appears.
 PROBE_JS = """() => {
@@ -63,6 +70,24 @@ def click_train(page) -> dict:
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train").click()
     page.wait_for_function("() => window.__lens.texts.some(t => t.startsWith('Finished'))", timeout=300_000)
     return page.evaluate("() => window.__lens")
+
+
+def first_epoch_seconds(browser, port: int, url: str) -> tuple[float, bool]:
+    """Click Train on `url`; seconds until a status line shows epoch >= 1, and whether a
+    "compiling" status was seen on the way."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(f"http://127.0.0.1:{port}/{url}")
+        wait_for_app(page, 120_000)
+        page.evaluate(PROBE_JS)
+        page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Train").click()
+        page.wait_for_function("() => window.__lens.texts.some(t => /epoch [1-9]/.test(t))", timeout=300_000)
+        lens = page.evaluate("() => window.__lens")
+        first = next(t for t, x in zip(lens["times"], lens["texts"]) if epochs_of(x) >= 1) / 1000
+        wait_for_app(page, 300_000)  # let the run end before the next one
+        return first, any("compiling" in x for x in lens["texts"])
+    finally:
+        page.close()
 
 
 def epochs_of(text: str) -> int:
@@ -120,6 +145,12 @@ def main() -> None:
                         redraw_rates.append(len(running) / span)
                         ui_rates.append(epochs / span)
                 page.close()
+            new_arch = []
+            for url in NEW_ARCHS:
+                seconds, compiling_seen = first_epoch_seconds(browser, port, url)
+                new_arch.append(seconds)
+                print(f"new architecture {url}: first epoch on screen after {seconds:.2f}s"
+                      f"{', compiling status seen' if compiling_seen else ''}")
             browser.close()
     finally:
         stop_server(server)
@@ -130,6 +161,7 @@ def main() -> None:
     nan = float("nan")
     print(f"redraws_per_s={statistics.median(redraw_rates) if redraw_rates else nan:.1f}")
     print(f"throughput_while_drawing={statistics.median(ui_rates) / headless if ui_rates else nan:.2f}")
+    print(f"new_arch_first_epoch_s={max(new_arch):.2f}")
 
 
 if __name__ == "__main__":

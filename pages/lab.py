@@ -6,7 +6,7 @@ import streamlit as st
 from core.datasets import get_dataset
 from ui import frame, lab_buttons, lab_controls, lab_tabs, navigation
 from ui.frame import lang, tr
-from ui.live_training import LabViews, settle, train_live
+from ui.live_training import LabViews, settle, start_run, train_live
 
 frame.header("lab")
 for warning in lab_controls.load_url_once():
@@ -25,10 +25,12 @@ if trainer is not None:
     settle(trainer)  # a run interrupted by this rerun (Stop, a widget change) ends first
 pressed = lab_buttons.draw(disabled=error is not None)
 log_y = pressed.log_y
-trainer, epochs = lab_buttons.decide(pressed, config)
+trainer, epochs, new_run = lab_buttons.decide(pressed, config)
 
 shown = trainer.config if trainer is not None else config
 views = LabViews(is_2d=shown is not None and get_dataset(shown.dataset).is_2d)
+if new_run:  # built under the views, so the status and the data preview stay on screen
+    st.session_state[lab_buttons.TRAINER_KEY] = trainer = start_run(config, views)
 if trainer is not None and epochs:
     train_live(trainer, epochs, views, log_y)
 elif trainer is not None:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import streamlit as st
 
 from core.config import ExperimentConfig
-from ui import warmup
 from ui.frame import tr
 
 TRAINER_KEY = "lab_trainer"
@@ -44,33 +43,24 @@ def draw(disabled: bool) -> Pressed:
 
 
 def decide(pressed: Pressed, config: ExperimentConfig | None):
-    """(the run to show or None, epochs to train now or None), building a new run if asked."""
+    """(the run to show or None, epochs to train now or None, whether a new run must be built).
+    A new run is built by the page under its views (`ui.live_training.start_run`), so the
+    status line and the data preview stay on screen while TensorFlow builds and traces."""
     s = st.session_state
     trainer = s.get(TRAINER_KEY)
     if pressed.reset:
         s[TRAINER_KEY] = trainer = None
     needs_new = trainer is None or trainer.config != config or trainer.status == "diverged"
     if pressed.train or (pressed.step and needs_new):
-        return _new_run(config), 1 if pressed.step else config.epochs
+        # Let go of the old run first: its model and compiled functions then go back to a pool
+        # and the new run reuses them if the architecture is the same (no new tracing).
+        s[TRAINER_KEY] = None
+        return None, 1 if pressed.step else config.epochs, True
     if pressed.resume and (trainer is None or trainer.status == "diverged"):
         st.info(tr("lab.status.nothing_to_continue"))
-        return trainer, None
+        return trainer, None, False
     if pressed.step or pressed.resume:
         if pressed.resume and trainer.config != config:
             st.info(tr("lab.status.continue_old"))
-        return trainer, 1 if pressed.step else (config or trainer.config).epochs
-    return trainer, None
-
-
-def _new_run(config: ExperimentConfig):
-    if not warmup.wait(timeout=0.01):
-        with st.spinner(tr("app.loading_tf")):
-            warmup.wait()
-    from core.training import Trainer
-
-    # Let go of the old run first: its model and compiled functions then go back to a pool
-    # and this run reuses them if the architecture is the same (no new tracing, no new memory).
-    st.session_state[TRAINER_KEY] = None
-    with st.spinner(tr("lab.status.building")):
-        st.session_state[TRAINER_KEY] = trainer = Trainer(config)
-    return trainer
+        return trainer, 1 if pressed.step else (config or trainer.config).epochs, False
+    return trainer, None, False

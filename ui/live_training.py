@@ -158,6 +158,8 @@ class LabViews:
                   val_loss=f"{last.val_loss:.4g}", metric=metric, val_metric=f"{last.val_metric:.3f}",
                   speed=f"{speed:.0f}" if speed else "…")
         state = tr(f"lab.status.{trainer.status}")
+        if trainer.status == "running" and trainer.compiling:
+            state = f"{state} · {tr('lab.status.compiling')}"
         if trainer.status == "diverged":
             self.status.error(f"{state} · {text}")
         elif trainer.status == "running":
@@ -197,10 +199,28 @@ def plot_into(placeholder, fig, key: str) -> None:
         plot(fig, key=f"{key}_{next(_keys)}")
 
 
+def start_run(config, views: LabViews):
+    """A new Trainer for `config`. The status line says what is happening and the data
+    preview stays on screen meanwhile: on the first run of an architecture the wait before
+    epoch 0 is TensorFlow building the model and tracing its functions."""
+    from ui import warmup
+
+    views.preview(config)
+    if not warmup.wait(timeout=0.01):
+        views.status.info(tr("app.loading_tf"))
+        warmup.wait()
+    views.status.info(tr("lab.status.building"))
+    from core.training import Trainer
+
+    return Trainer(config)
+
+
 def train_live(trainer, epochs: int, views: LabViews, log_y: bool) -> None:
     """Run `epochs` more epochs, redrawing at most every DRAW_INTERVAL seconds."""
     pool = slots.pool()
     with pool.slot(on_wait=lambda ahead: views.status.warning(tr("lab.status.waiting", ahead=ahead + 1))):
+        if not trainer.history and trainer.compiling:  # epoch 0 waits for its functions' traces
+            views.status.info(f"{tr('lab.status.running')} · {tr('lab.status.compiling')}")
         run = trainer.run(epochs)
         last_draw, interval = 0.0, DRAW_INTERVAL
         try:

@@ -3,11 +3,20 @@
 The training step is written as in keras-io's `train_step`, one short function per phase
 (forward, gradients, update); `train_epochs` strings whole epochs of steps together so that one
 `tf.function` call (XLA-compiled where it compiles) trains a chunk of epochs.
+
+Two versions of that function serve a set: a plain graph, traced in about half a second, and
+the XLA one, about twice as fast per epoch but 0.5-1 s more to compile on a quiet 2-core
+machine and 20 s or more on a busy one. A set that has never run trains with the plain graph
+first, so the first epochs are on screen at once, while `compile_xla_in_background` compiles
+the XLA one; the next chunk after it is ready runs with XLA. Same math, same shuffle, same
+batches: only the rounding differs (tests/unit/test_training.py compares a switched run with
+an all-graph one).
 """
 
 from __future__ import annotations
 
 import functools
+import threading
 
 import numpy as np
 
@@ -17,6 +26,9 @@ from core.losses import LOSSES
 MAX_CHUNK = 256           # epochs compiled into one call, at most
 GRAD_PROBE_SIZE = 1000    # training points the snapshots' gradient norms are measured on
 DATA_KEYS = ("x_train", "y_train", "x_val", "y_val", "labels_train", "labels_val")
+# One XLA compile at a time in the background, server-wide: the training slots (ui.slots) bound
+# the runs to the cores, and compiles for several new architectures at once would crowd them out.
+_BACKGROUND_COMPILES = threading.BoundedSemaphore(1)
 
 
 class _Compiled:
@@ -30,9 +42,13 @@ class _Compiled:
 
         from core.models import build_model, kernel_layers, probe_model
 
-        self.xla = use_xla
+        self.xla = use_xla  # False: plain graph only (asked for, or XLA failed to compile)
+        self.xla_ready = threading.Event()  # set once the XLA function is compiled
+        self._xla_thread: threading.Thread | None = None
+        self._xla_lock = threading.Lock()
         self.loaded: object | None = None  # the token of the parked Trainer state it still holds
-        self.has_run = False            # the chunk function has been traced and compiled
+        self.has_run = False            # a chunk function has been traced and run
+        self.chunks_run = {"plain": 0, "xla": 0}  # how many chunks each function trained
         self.seconds_per_epoch: float | None = None
         self.task = task
         self.batch_size = batch_size
@@ -93,22 +109,62 @@ class _Compiled:
         self._set_run_values(config, data)
 
     def train_chunk(self, n: int, first_epoch: int) -> np.ndarray:
-        """Train epochs first_epoch+1 .. first_epoch+n; (MAX_CHUNK, 4) losses and metrics."""
+        """Train epochs first_epoch+1 .. first_epoch+n; (MAX_CHUNK, 4) losses and metrics.
+        XLA once it is compiled, the plain graph until then (or for good, after a failure)."""
         import tensorflow as tf
 
         args = (tf.constant(n, tf.int32), tf.constant(first_epoch, tf.int32))
         try:
-            if self.xla:
+            if self.xla and self.xla_ready.is_set():
                 try:
-                    return self.train_chunk_fn(*args).numpy()
-                except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError,
-                        tf.errors.InternalError, NotImplementedError):
-                    # Some layer/optimizer combinations do not compile with XLA on CPU: fall
-                    # back to a plain graph, which is slower to run but always works.
+                    results = self.train_chunk_fn(*args).numpy()
+                    self.chunks_run["xla"] += 1
+                    return results
+                except _xla_errors():
                     self.xla = False
-            return self.train_chunk_plain(*args).numpy()
+            results = self.train_chunk_plain(*args).numpy()
+            self.chunks_run["plain"] += 1
+            return results
         finally:
             self.has_run = True
+
+    @property
+    def xla_compiling(self) -> bool:
+        """The XLA function is being compiled in the background."""
+        thread = self._xla_thread
+        return thread is not None and thread.is_alive()
+
+    def compile_xla_in_background(self) -> None:
+        """Start compiling the XLA function in a daemon thread (once per set)."""
+        with self._xla_lock:
+            if not self.xla or self.xla_ready.is_set() or self._xla_thread is not None:
+                return
+            self._xla_thread = threading.Thread(target=self._compile_xla_queued, name="xla-compile", daemon=True)
+            self._xla_thread.start()
+
+    def _compile_xla_queued(self) -> None:
+        with _BACKGROUND_COMPILES:  # meanwhile the run goes on with the plain graph
+            self.compile_xla()
+
+    def compile_xla(self) -> bool:
+        """Compile the XLA function now (the caller waits); True when it is ready.
+
+        It is called with zero epochs: XLA compiles the whole chunk function, which then trains
+        nothing. That is safe while another thread trains this set with the plain graph:
+        TensorFlow releases the variable locks while XLA compiles, and when it runs it holds
+        the write locks of the variables it updates from reading them to writing them back, so
+        zero epochs write back exactly what they read."""
+        import tensorflow as tf
+
+        if not self.xla or self.xla_ready.is_set():
+            return self.xla_ready.is_set()
+        try:
+            self.train_chunk_fn(tf.constant(0, tf.int32), tf.constant(0, tf.int32))
+        except _xla_errors():
+            self.xla = False
+            return False
+        self.xla_ready.set()
+        return True
 
 
 # ---- the training step, one function per phase ----------------------------------------------
@@ -199,6 +255,15 @@ def grad_norms(s: _Compiled):
 
     n = min(GRAD_PROBE_SIZE, int(s.vars["x_train"].shape[0]))
     return kernel_gradient_norms(s.model, s.loss_fn, s.vars["x_train"][:n], s.vars["y_train"][:n])
+
+
+def _xla_errors() -> tuple:
+    """What a layer/optimizer combination that does not compile with XLA on CPU raises: the
+    set then falls back to a plain graph, slower to run but always working."""
+    import tensorflow as tf
+
+    return (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError, tf.errors.InternalError,
+            NotImplementedError)
 
 
 def _seed32(seed: int) -> int:

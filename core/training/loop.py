@@ -25,6 +25,10 @@ from core.training.pool import _Lease, _signature
 from core.training.records import EpochRecord, Snapshot, make_grid, make_probe_set, metric_name
 
 TARGET_CHUNK_SECONDS = 0.06  # aim: a fresh record batch ~16 times a second
+# Compile XLA (in the background) only for runs with more than this much plain-graph work
+# left: a shorter run ends before XLA would pay off, and the compile would keep a core busy
+# after it (measured 0.5-1 s quiet, 20 s and more on a loaded 2-core machine).
+XLA_WORTH_SECONDS = 1.0
 DEFAULT_PROBE_SIZE = 500
 DEFAULT_GRID = 48
 DEFAULT_SNAPSHOTS = 40
@@ -151,8 +155,16 @@ class Trainer:
 
     @property
     def xla(self) -> bool:
-        """Whether chunks run XLA-compiled (False after a fallback to a plain graph)."""
+        """Whether chunks run XLA-compiled once it is compiled (False after a fallback to a
+        plain graph)."""
         return self._compiled.xla if self._compiled is not None else self._lease.xla
+
+    @property
+    def compiling(self) -> bool:
+        """TensorFlow is tracing or compiling for this run: its set has never trained (the
+        first chunk traces the plain graph), or XLA compiles in the background meanwhile."""
+        compiled = self._compiled
+        return compiled is not None and (not compiled.has_run or compiled.xla_compiling)
 
     @property
     def grid_axes(self) -> tuple[np.ndarray, np.ndarray] | None:
@@ -172,6 +184,7 @@ class Trainer:
         there, so it shows that epoch's network) or at the first non-finite loss."""
         n = self._next_chunk_length(target)
         results = self._train_chunk(n)
+        self._consider_xla(target - self.epoch - n)
         chunk_end = time.perf_counter() - start
         for i in range(n):
             self.epoch += 1
@@ -195,6 +208,15 @@ class Trainer:
                         else 0.5 * self._seconds_per_epoch + 0.5 * per_epoch)
             self._compiled.seconds_per_epoch = self._lease.seconds_per_epoch = smoothed
         return results[:n]
+
+    def _consider_xla(self, epochs_left: int) -> None:
+        """Start compiling XLA in the background once the plain graph's measured speed says
+        the run has more than XLA_WORTH_SECONDS of work left."""
+        compiled = self._compiled
+        if not compiled.xla or compiled.xla_ready.is_set() or self._seconds_per_epoch is None:
+            return
+        if epochs_left * self._seconds_per_epoch > XLA_WORTH_SECONDS:
+            compiled.compile_xla_in_background()
 
     def _next_chunk_length(self, target: int) -> int:
         if self._seconds_per_epoch is None:

@@ -97,6 +97,45 @@ def test_every_task_and_target_format_trains(config):
 
 def test_xla_and_plain_graph_agree():
     config = XOR.replace(epochs=5)
-    a = [r.train_loss for r in Trainer(config, use_xla=True).run()]
+    xla = Trainer(config, use_xla=True, reuse=False)
+    compiled = xla._compiled
+    assert compiled.compile_xla()  # XLA from the first chunk on
+    a = [r.train_loss for r in xla.run()]
+    assert compiled.chunks_run["plain"] == 0 and compiled.chunks_run["xla"] > 0
     b = [r.train_loss for r in Trainer(config, use_xla=False).run()]
     np.testing.assert_allclose(a, b, rtol=1e-3)
+
+
+def _weights(trainer):
+    return trainer.with_model(lambda m: [v.numpy() for v in m.variables])
+
+
+def test_a_run_that_switches_to_xla_midway_trains_like_an_all_graph_run():
+    config = XOR.replace(epochs=12, hidden=(8, 7), optimizer="momentum")
+    switched = Trainer(config, reuse=False)
+    for record in switched.run():
+        if record.epoch == 4:  # between two chunks: the chunks from here on run with XLA
+            assert switched._compiled.compile_xla()
+    assert switched._compiled.chunks_run["plain"] == 4 and switched._compiled.chunks_run["xla"] == 8
+    graph = Trainer(config, use_xla=False, reuse=False)
+    want = [(r.train_loss, r.val_loss) for r in graph.run()]
+    got = [(r.train_loss, r.val_loss) for r in switched.history]
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6)
+    for a, b in zip(_weights(switched), _weights(graph), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_a_long_first_run_compiles_xla_in_the_background_and_switches():
+    config = XOR.replace(epochs=2000, hidden=(6, 5), batch_size=4, seed=5)  # seconds of plain-graph work
+    trainer = Trainer(config, reuse=False)
+    compiled = trainer._compiled
+    for record in trainer.run():
+        if record.epoch == 0:
+            assert trainer.compiling  # the plain graph is still to be traced
+        if compiled.xla_compiling:
+            compiled._xla_thread.join()  # the plain graph trained meanwhile; wait to see the switch
+        if compiled.chunks_run["xla"]:
+            trainer.stop()
+    assert compiled.chunks_run["plain"] >= 2 and compiled.chunks_run["xla"] >= 1
+    assert not trainer.compiling and trainer.status == "stopped"
+    assert all(r.finite for r in trainer.history)

@@ -111,10 +111,12 @@ def test_one_epoch_equals_a_plain_gradient_tape_loop(name, xla):
         pytest.skip("XLA draws other dropout masks from the same seeds than TensorFlow's graph and "
                     "eager kernels, so no loop outside XLA reproduces them; the graph case checks dropout")
     trainer = Trainer(config, use_xla=xla, reuse=False)
+    if xla:
+        assert trainer._compiled.compile_xla()  # XLA from the first chunk on
     initial = trainer.with_model(lambda m: [v.numpy() for v in m.variables])
     records = list(trainer.run(1))
     assert [r.epoch for r in records] == [0, 1]
-    assert trainer.xla == xla
+    assert trainer._compiled.chunks_run == ({"xla": 1, "plain": 0} if xla else {"xla": 0, "plain": 1})
     got = trainer.with_model(lambda m: [v.numpy() for v in m.variables])
     oracle, want_loss = oracle_epoch(config, trainer)
     want = [v.numpy() for v in oracle.variables]

@@ -70,7 +70,9 @@ def test_many_runs_trace_the_training_loop_once():
         got = _set_of_a_finished_run(config.replace(seed=seed, learning_rate=0.01 * (seed + 1)))
         assert compiled is None or got is compiled
         compiled = got
-    assert compiled.train_chunk_fn.experimental_get_tracing_count() == 1
+    # Runs this short train with the plain graph (XLA would not pay off: core.training.loop).
+    assert compiled.train_chunk_plain.experimental_get_tracing_count() == 1
+    assert compiled.train_chunk_fn.experimental_get_tracing_count() <= 1
     assert compiled.evaluate_fn.experimental_get_tracing_count() == 1
     assert compiled.grad_norms_fn.experimental_get_tracing_count() == 1
 
