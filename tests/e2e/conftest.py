@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,18 +15,25 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 
 
-@pytest.fixture(scope="session")
-def server():
-    """The running `streamlit run` process (its pid lets tests watch its CPU and memory)."""
+@contextmanager
+def running_server(name: str = "server"):
+    """A freshly started `streamlit run` process on loopback, with its `url`; its pid lets
+    tests watch its CPU and memory."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    proc = start_server(port, ARTIFACTS / f"server-{port}.log")
+    proc = start_server(port, ARTIFACTS / f"{name}-{port}.log")
     try:
         wait_healthy(port)
         proc.url = f"http://127.0.0.1:{port}"
         yield proc
     finally:
         stop_server(proc)
+
+
+@pytest.fixture(scope="session")
+def server():
+    with running_server() as proc:
+        yield proc
 
 
 @pytest.fixture(scope="session")

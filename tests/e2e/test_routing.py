@@ -10,8 +10,7 @@ import time
 
 import pytest
 
-from scripts.server import free_port, start_server, stop_server, wait_healthy
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, running_server
 
 # (first URL, language, the page's title in that language): lesson links, the two whose URL is
 # not a Python name, and the Lab (which once showed "Page not found" on a first visit).
@@ -26,14 +25,8 @@ PRESENTATION = {"en": "Presentation mode", "ko": "발표 모드"}
 
 @pytest.fixture
 def fresh_server():
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    proc = start_server(port, ARTIFACTS / f"routing-{port}.log")
-    try:
-        wait_healthy(port)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop_server(proc)
+    with running_server("routing") as proc:
+        yield proc.url
 
 
 @pytest.mark.parametrize("path,lang,title", CASES, ids=[c[0] for c in CASES])
