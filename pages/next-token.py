@@ -49,7 +49,7 @@ shared.recompute_button(NS, shared.LM_PERSIST, [("lm", config)])
 tok, history = model.tokenizer, model.history
 last = history[-1]
 with st.expander(tr("next_token.training_done", seconds=f"{last.seconds:.1f}", tokens=f"{model.n_train_tokens:,}",
-                    params=f"{model.model.count_params():,}", val=f"{last.val_loss:.2f}",
+                    params=f"{model.n_params:,}", val=f"{last.val_loss:.2f}",
                     acc=f"{100 * last.val_accuracy:.0f}"), expanded=False):
     frame.plot(loss_figure(history, {tr("next_token.uniform"): float(np.log(model.vocab_size)),
                                      tr("next_token.unigram"): model.unigram_loss}, height=280), key="nt_loss")

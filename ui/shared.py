@@ -42,7 +42,7 @@ REDRAW = 0.25               # seconds between two redraws of a waiting bar
 @st.cache_resource(show_spinner=False)
 def work() -> SharedWork:
     """The server's one store of shared results (bounded: see core.shared_work)."""
-    return SharedWork(max_items=512)
+    return SharedWork(max_items=256)  # the skip page's results hold Keras models: keep the bound modest
 
 
 @dataclass(frozen=True)

@@ -194,16 +194,30 @@ class TrainedLM:
     def __getstate__(self) -> dict:
         """For the disk cache: the weights, not the compiled model with its optimizer state
         (a third of the size); a lock does not pickle at all."""
-        state = {k: v for k, v in vars(self).items() if k not in ("_lock", "model")}
-        return {**state, "weights": self.model.get_weights()}
+        state = {k: v for k, v in vars(self).items() if k not in ("_lock", "model", "_weights")}
+        return {**state, "weights": self.model.get_weights() if self.model is not None else self._weights}
 
     def __setstate__(self, state: dict) -> None:
+        """Read from disk: the Keras model is rebuilt from its weights on first use, so a page
+        that only reads the embedding table never waits for TensorFlow."""
         state = dict(state)
-        weights, config = state.pop("weights"), state["config"]
-        model = build_model(state["tokenizer"].vocab_size, config.context, config.embed_dim, config.hidden,
-                            config.dropout)
-        model.set_weights(weights)
-        vars(self).update(state, model=model, _lock=threading.Lock())
+        weights = state.pop("weights")
+        vars(self).update(state, model=None, _weights=weights, _lock=threading.Lock())
+
+    def _keras(self):
+        if self.model is None:  # called under self._lock
+            config = self.config
+            model = build_model(self.tokenizer.vocab_size, config.context, config.embed_dim, config.hidden,
+                                config.dropout)
+            model.set_weights(self._weights)
+            self.model = model
+        return self.model
+
+    @property
+    def n_params(self) -> int:
+        if self.model is not None:
+            return int(self.model.count_params())
+        return int(sum(np.size(w) for w in self._weights))
 
     @property
     def vocab_size(self) -> int:
@@ -222,7 +236,7 @@ class TrainedLM:
     def next_logits(self, windows: np.ndarray) -> np.ndarray:
         """Logits for a batch of windows: (batch, context) -> (batch, vocab)."""
         with self._lock:  # one Keras call at a time: the model is shared by every session
-            return np.asarray(self.model(np.asarray(windows, dtype="int32"), training=False))
+            return np.asarray(self._keras()(np.asarray(windows, dtype="int32"), training=False))
 
     def logits_for(self, text: str) -> np.ndarray:
         """(vocab,) logits of the token after `text`."""

@@ -3,6 +3,7 @@ on screen (weights unchanged by compile, optimizer state depending on the choice
 
 import pytest
 
+from core.lessons import compile as lesson
 from tests.app.conftest import LANGS, assert_clean, run_page
 
 PAGE = "pages/compile.py"
@@ -26,3 +27,23 @@ def test_compile_page(lang):
         assert_clean(at)
     assert at.table, "the line-by-line table"
     assert len(at.get("plotly_chart")) == 1
+
+
+def test_recompute_live_really_recomputes_the_shipped_default():
+    """The default view is read from data/results/; the button trains it again on this server,
+    and the fresh run measures the same losses as the shipped one."""
+    from core import result_files
+    from ui import shared
+
+    at = run_page(PAGE, "en")
+    assert_clean(at)
+    key = ("compile", 20, "new", 0)
+    shipped = result_files.load(result_files.file_name("compile", key, (lesson,)), [result_files.SHIPPED])
+    assert shipped is not result_files.MISSING
+    at.button(key="compile_recompute_live").click().run()
+    assert_clean(at)
+    live = shared.work().get((*key, "live"))
+    assert live is not None and live.state == "done"
+    assert [s.code for s in live.value.steps] == [s.code for s in shipped.steps]
+    assert [s.loss for s in live.value.steps] == pytest.approx([s.loss for s in shipped.steps], rel=1e-3)
+    assert any("Computed live" in c.value for c in at.caption)

@@ -92,6 +92,7 @@ def test_a_trained_model_pickles_for_the_disk_cache(trained):
     trainer, _ = trained
     model = trainer.result()
     copy = pickle.loads(pickle.dumps(model))
+    assert copy.model is None and copy.n_params == model.n_params == model.model.count_params()
     np.testing.assert_allclose(copy.logits_for("the model"), model.logits_for("the model"), atol=1e-6)
     assert copy.history[-1].val_loss == model.history[-1].val_loss
 
