@@ -20,6 +20,9 @@ from core.optimizers import OPTIMIZERS
 from ui.frame import lang, set_query_params, tr
 
 UPLOADS_KEY = "lab_uploads"  # data-set name -> label, for this session's uploaded CSV files
+SHOWN_DATASET_KEY = "lab_dataset_shown"  # the data set the controls were last drawn for
+KEPT_FEATURES_KEY = "lab_features_kept"  # the 2-D inputs, kept while a table is shown
+SWITCH_NOTES_KEY = "lab_switch_notes"  # what a data-set switch changed that the learner had set
 # The hidden layers are one field drawn as four widgets: a per-layer switch, then either a
 # list of widths or a depth and one width for every layer.
 HIDDEN_KEYS = ("lab_per_layer", "lab_depth", "lab_width", "lab_widths")
@@ -121,9 +124,41 @@ def _dataset(field: Field) -> None:
     labels = {name: tr(f"lab.datasets.{name}") for name in DATASETS} | uploads
     if not is_known(s.get(field.widget_key, "")):
         s[field.widget_key] = "xor"
-    dataset = st.selectbox(_label(field), list(labels), key=field.widget_key, format_func=labels.get)
+    dataset = st.selectbox(_label(field), list(labels), key=field.widget_key, format_func=labels.get,
+                           on_change=_dataset_changed)
+    s[SHOWN_DATASET_KEY] = dataset
     ds = get_dataset(dataset)
     st.caption(tr(f"lab.task.{ds.task}") + f" · {ds.n_features} " + tr("lab.controls.n_features"))
+    for note in s.pop(SWITCH_NOTES_KEY, []):
+        st.info(note)
+
+
+def _dataset_changed() -> None:
+    """Reset what depends on the data set (size, input features, loss) to values valid for the
+    new one, before the widgets are drawn, and note each value the learner had set that changed.
+
+    The features' widget is not drawn for a table, and Streamlit forgets the state of a widget
+    that is not drawn: the 2-D inputs are kept aside while a table is shown and come back after."""
+    s = st.session_state
+    old_name, new_name = s.get(SHOWN_DATASET_KEY, "xor"), s["lab_dataset"]
+    if not (is_known(old_name) and is_known(new_name)):
+        return
+    old = get_dataset(old_name)
+    if old.is_2d and s.get("lab_features"):
+        s[KEPT_FEATURES_KEY] = tuple(s["lab_features"])
+    before = ExperimentConfig(dataset=old_name, n_samples=int(s.get("lab_n_samples", old.default_samples)),
+                              features=tuple(s.get(KEPT_FEATURES_KEY) or ExperimentConfig.features),
+                              loss=s.get("lab_loss", DEFAULT_LOSS[old.task]))
+    after = before.with_dataset(new_name)
+    s["lab_n_samples"], s["lab_loss"] = after.n_samples, after.loss
+    if get_dataset(new_name).is_2d:
+        s["lab_features"] = list(after.features)
+    notes = []
+    if after.n_samples != before.n_samples and before.n_samples != old.default_samples:
+        notes.append(tr("lab.controls.switch_samples", old=before.n_samples, new=after.n_samples))
+    if after.loss != before.loss and before.loss != DEFAULT_LOSS[old.task]:
+        notes.append(tr("lab.controls.switch_loss", old=LOSSES[before.loss].label, new=LOSSES[after.loss].label))
+    s[SWITCH_NOTES_KEY] = notes
 
 
 def _samples(field: Field) -> None:

@@ -163,3 +163,34 @@ def test_tabular_and_regression_pages_render():
     at.button(key="lab_train").click().run()
     assert_clean(at)
     assert any(m.label == "R²" for m in at.metric)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_switching_data_sets_keeps_the_controls_valid(lang):
+    """wine -> circle used to leave no input feature, 20 samples and Train disabled;
+    wine -> diabetes kept 178 of 442 rows."""
+    at = lab(lang, {"data": "circle", "feat": "x1-x2-x1_x2", "n": "300", "epochs": "25"})
+    at.selectbox(key="lab_dataset").set_value("wine").run()
+    assert_clean(at)
+    assert url_config(at).n_samples == 178 and not at.error
+    assert any("300" in i.value and "178" in i.value for i in at.info)  # the learner's 300: said so
+    at.selectbox(key="lab_dataset").set_value("circle").run()
+    assert_clean(at)
+    config = url_config(at)
+    assert config.features == ("x1", "x2", "x1_x2") and config.n_samples == 500  # inputs come back
+    assert not at.error and not at.button(key="lab_train").disabled and not at.button(key="lab_step").disabled
+    at.selectbox(key="lab_dataset").set_value("wine").run()
+    at.selectbox(key="lab_dataset").set_value("diabetes").run()
+    assert_clean(at)
+    config = url_config(at)
+    assert config.n_samples == 442 and config.loss == "mse"
+    assert at.slider(key="lab_n_samples").value == 442
+
+
+def test_switching_task_kind_resets_the_loss():
+    config = ExperimentConfig(dataset="plane", loss="mae").with_dataset("wine")
+    assert config.loss == "sparse_categorical_crossentropy"
+    config = ExperimentConfig(dataset="plane", loss="mse").with_dataset("wine")
+    assert config.loss == "sparse_categorical_crossentropy"  # MSE of a regression is not a choice for classes
+    assert ExperimentConfig(loss="mse").with_dataset("circle").loss == "mse"  # kept: still classes
+    assert ExperimentConfig(dataset="wine").with_dataset("circle").n_samples == 500
