@@ -283,6 +283,8 @@ def _parse_choice(name, raw):
     registry = _REGISTRIES[name]
     if raw in registry or (name == "dataset" and is_known(raw)):
         return raw, None
+    if name == "dataset" and raw.startswith("upload_"):  # a file from a past session: ask for it again
+        return None, ConfigIssue("warn.upload_gone")
     return None, ConfigIssue("warn.unknown_choice", (("field", name), ("value", raw[:40]),
                                                      ("choices", ", ".join(registry))))
 

@@ -245,7 +245,8 @@ def split_for(config) -> DataSplit:
 
 # ---- uploaded CSV files ------------------------------------------------------------------
 # Caps for a shared server; checked before anything else is done with a file.
-CSV_CAPS = {"bytes": 2_000_000, "rows": 5000, "columns": 100, "classes": 50}
+CSV_CAPS = {"bytes": 2_000_000, "rows": 5000, "columns": 100, "classes": 50,
+            "abs_value": 1e30}  # far beyond any measurement; squares of it still fit a float64
 MAX_CLASSIFICATION_LEVELS = 20  # an integer target with more distinct values is a regression
 _UPLOADS: "OrderedDict[str, Dataset]" = OrderedDict()
 _MAX_UPLOADS = 32  # process-wide; content-addressed, so sessions uploading one file share it
@@ -303,11 +304,13 @@ def parse_csv(content: bytes, target: str | None = None) -> tuple[list[str], dic
     if b"\x00" in content[:4096]:
         raise DataError("not_csv")
     try:
-        frame = pd.read_csv(io.BytesIO(content), sep=None, engine="python")
+        frame = pd.read_csv(io.BytesIO(content), sep=_delimiter(content))
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError, csv_error()):
         raise DataError("not_csv") from None
-    if frame.shape[1] < 2 or frame.shape[0] < 1:
-        raise DataError("too_few_columns")
+    if frame.shape[1] < 2:
+        raise DataError("too_few_columns", columns=", ".join(str(c) for c in frame.columns[:3]))
+    if frame.shape[0] < 1:
+        raise DataError("too_few_rows", rows=0)
     if frame.shape[0] > CSV_CAPS["rows"]:
         raise DataError("too_many_rows", rows=frame.shape[0], cap=CSV_CAPS["rows"])
     if frame.shape[1] > CSV_CAPS["columns"]:
@@ -319,6 +322,18 @@ def parse_csv(content: bytes, target: str | None = None) -> tuple[list[str], dic
     if target not in columns:
         raise DataError("no_target", target=target)
     return columns, _summarize(frame, target)
+
+
+def _delimiter(content: bytes) -> str:
+    """The separator of a CSV: one of , ; tab | found by Python's sniffer in the first lines,
+    else a comma. (Sniffing any character split a one-column file "value" on its "v".)"""
+    import csv
+
+    head = content[:8192].decode("utf-8", errors="replace")
+    try:
+        return csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
 
 
 def csv_error():
@@ -343,6 +358,7 @@ def _summarize(frame, target: str) -> dict:
     x = numeric[keep].to_numpy(dtype="float64")
     y_raw = frame.loc[keep, target]
     y_num = pd.to_numeric(y_raw, errors="coerce")
+    _check_magnitude(x, y_num.to_numpy(dtype="float64"))
     levels = y_raw.nunique()
     if y_num.notna().all() and not (np.allclose(y_num, np.round(y_num)) and levels <= MAX_CLASSIFICATION_LEVELS):
         task, y, n_classes = "regression", y_num.to_numpy(dtype="float64"), 1
@@ -358,6 +374,15 @@ def _summarize(frame, target: str) -> dict:
             raise DataError("rare_class")
     return {"task": task, "n_classes": n_classes, "rows": len(x), "features": features,
             "dropped": dropped, "x": x, "y": y}
+
+
+def _check_magnitude(x: np.ndarray, y: np.ndarray) -> None:
+    """Refuse numbers too large to learn from: beyond CSV_CAPS["abs_value"] (or infinite) their
+    squares overflow, so training would "diverge" because of the data, not the learning rate."""
+    values = np.concatenate([x.reshape(-1), y[~np.isnan(y)]])
+    if values.size and not np.all(np.abs(values) <= CSV_CAPS["abs_value"]):
+        largest = float(np.max(np.abs(values)))
+        raise DataError("too_large_values", value=f"{largest:.3g}", cap=f"{CSV_CAPS['abs_value']:.0e}")
 
 
 def register_csv(content: bytes, target: str, label: str = "CSV") -> tuple[str, dict]:

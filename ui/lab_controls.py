@@ -123,6 +123,8 @@ def _dataset(field: Field) -> None:
     uploads = s.get(UPLOADS_KEY, {})
     labels = {name: tr(f"lab.datasets.{name}") for name in DATASETS} | uploads
     if not is_known(s.get(field.widget_key, "")):
+        if str(s.get(field.widget_key, "")).startswith("upload_"):  # left the server's upload store
+            st.warning(tr("config.warn.upload_gone"))
         s[field.widget_key] = "xor"
     dataset = st.selectbox(_label(field), list(labels), key=field.widget_key, format_func=labels.get,
                            on_change=_dataset_changed)

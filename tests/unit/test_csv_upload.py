@@ -1,0 +1,58 @@
+"""Uploaded CSV files: separators, refusals with a clear message, and links to a gone upload."""
+
+import numpy as np
+import pytest
+
+from core.config import ExperimentConfig
+from core.datasets import DataError, parse_csv, register_csv
+
+
+def _csv(header, rows, sep=","):
+    return (sep.join(header) + "\n" + "".join(sep.join(map(str, r)) + "\n" for r in rows)).encode()
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t", "|"])
+def test_separators_are_found(sep):
+    rng = np.random.default_rng(0)
+    rows = [(f"{a:.3f}", f"{b:.3f}", int(a > b)) for a, b in rng.normal(size=(30, 2))]
+    columns, summary = parse_csv(_csv(("value", "v2", "label"), rows, sep), "label")
+    assert columns == ["value", "v2", "label"] and summary["rows"] == 30
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_one_column_is_refused_with_its_name_not_split_on_a_letter(lang):
+    """The sniffer used to split "value" on its "v" and then report 0 complete rows."""
+    with pytest.raises(DataError) as err:
+        parse_csv(_csv(("value",), [(i,) for i in range(20)]))
+    assert err.value.key == "too_few_columns" and "value" in err.value.text(lang)
+
+
+@pytest.mark.parametrize("big", ["1e308", "-1e308", "inf", "3e40"])
+def test_huge_values_are_refused_at_upload_naming_the_data(big):
+    rows = [(big if i == 3 else i, i % 2) for i in range(30)]
+    with pytest.raises(DataError) as err:
+        parse_csv(_csv(("x", "y"), rows), "y")
+    assert err.value.key == "too_large_values"
+    assert "not the learning rate" in err.value.text("en") and "학습률" in err.value.text("ko")
+    with pytest.raises(DataError):  # a huge regression target too
+        parse_csv(_csv(("x", "y"), [(i, big if i == 5 else i * 0.5) for i in range(30)]), "y")
+
+
+def test_ordinary_large_values_are_accepted():
+    rows = [(i * 1e9, (i * 7919) % 1000 * 1e6) for i in range(30)]
+    assert parse_csv(_csv(("x", "y"), rows), "y")[1]["task"] == "regression"
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_link_to_a_gone_upload_asks_for_the_file_again(lang):
+    config, warnings = ExperimentConfig.from_query_params({"data": "upload_0123456789"})
+    assert config.dataset == "xor"
+    assert [w.key for w in warnings] == ["warn.upload_gone"]
+    assert ("upload the file again" if lang == "en" else "다시 올려") in warnings[0].text(lang)
+
+
+def test_a_registered_upload_is_known_to_links():
+    rows = [(i, i % 3 * 2.0, i % 2) for i in range(30)]
+    name, _ = register_csv(_csv(("a", "b", "y"), rows), "y", label="t.csv")
+    config, warnings = ExperimentConfig.from_query_params({"data": name})
+    assert config.dataset == name and warnings == []
