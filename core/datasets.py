@@ -144,12 +144,15 @@ class Dataset:
     max_samples: int | None = None  # tabular sets have a fixed size
     default_samples: int = 500
     feature_names: tuple[str, ...] = ("x1", "x2")
-    class_names: tuple[str, ...] = ()
+    class_names: tuple[str, ...] = ()  # display names of the classes 0, 1, … (an upload's own)
     source: str = ""
+    separator: str = ","  # an uploaded CSV's column separator (the exported script reads it so)
 
     @property
     def is_2d(self) -> bool:
-        return self.n_features == 2 and self.max_samples is None
+        """Points in a plane: the generated sets, and an upload with two numeric features
+        (its decision boundary is drawn like Playground's)."""
+        return self.n_features == 2 and (self.max_samples is None or self.source == "upload")
 
     def load(self, n_samples: int, noise: float = 0.0, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """(x, y): x standardized float32 (n, d); y int labels or standardized float32 targets."""
@@ -303,8 +306,9 @@ def parse_csv(content: bytes, target: str | None = None) -> tuple[list[str], dic
         raise DataError("empty")
     if b"\x00" in content[:4096]:
         raise DataError("not_csv")
+    separator = _delimiter(content)
     try:
-        frame = pd.read_csv(io.BytesIO(content), sep=_delimiter(content))
+        frame = pd.read_csv(io.BytesIO(content), sep=separator)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError, csv_error()):
         raise DataError("not_csv") from None
     if frame.shape[1] < 2:
@@ -321,7 +325,7 @@ def parse_csv(content: bytes, target: str | None = None) -> tuple[list[str], dic
         return columns, {}
     if target not in columns:
         raise DataError("no_target", target=target)
-    return columns, _summarize(frame, target)
+    return columns, _summarize(frame, target) | {"separator": separator}
 
 
 def _delimiter(content: bytes) -> str:
@@ -360,6 +364,7 @@ def _summarize(frame, target: str) -> dict:
     y_num = pd.to_numeric(y_raw, errors="coerce")
     _check_magnitude(x, y_num.to_numpy(dtype="float64"))
     levels = y_raw.nunique()
+    class_names: tuple[str, ...] = ()
     if y_num.notna().all() and not (np.allclose(y_num, np.round(y_num)) and levels <= MAX_CLASSIFICATION_LEVELS):
         task, y, n_classes = "regression", y_num.to_numpy(dtype="float64"), 1
     else:
@@ -367,13 +372,21 @@ def _summarize(frame, target: str) -> dict:
             raise DataError("one_class")
         if levels > CSV_CAPS["classes"]:
             raise DataError("too_many_classes", classes=levels, cap=CSV_CAPS["classes"])
-        codes, _ = pd.factorize(y_raw, sort=True)
+        codes, uniques = pd.factorize(y_raw, sort=True)
         y, n_classes = codes.astype("int64"), int(levels)
+        class_names = tuple(_class_name(u) for u in uniques)
         task = "binary" if levels == 2 else "multiclass"
         if np.min(np.bincount(y)) < 2:
             raise DataError("rare_class")
     return {"task": task, "n_classes": n_classes, "rows": len(x), "features": features,
-            "dropped": dropped, "x": x, "y": y}
+            "dropped": dropped, "x": x, "y": y, "class_names": class_names}
+
+
+def _class_name(value) -> str:
+    """A target value as a class name: 1.0 (a numeric column with gaps) reads as "1"."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _check_magnitude(x: np.ndarray, y: np.ndarray) -> None:
@@ -396,7 +409,8 @@ def register_csv(content: bytes, target: str, label: str = "CSV") -> tuple[str, 
         _UPLOADS[name] = Dataset(name, f"{label} → {target}", summary["task"], _table(x, y),
                                  n_features=x.shape[1], n_classes=summary["n_classes"],
                                  max_samples=len(x), default_samples=len(x),
-                                 feature_names=tuple(summary["features"]), source="upload")
+                                 feature_names=tuple(summary["features"]), class_names=summary["class_names"],
+                                 source="upload", separator=summary["separator"])
         while len(_UPLOADS) > _MAX_UPLOADS:
             _UPLOADS.popitem(last=False)
     _UPLOADS.move_to_end(name)

@@ -56,3 +56,46 @@ def test_a_registered_upload_is_known_to_links():
     name, _ = register_csv(_csv(("a", "b", "y"), rows), "y", label="t.csv")
     config, warnings = ExperimentConfig.from_query_params({"data": name})
     assert config.dataset == name and warnings == []
+
+
+def _two_feature_csv(sep=";"):
+    rng = np.random.default_rng(1)
+    points = rng.normal(size=(60, 2))
+    names = np.where(points[:, 0] * points[:, 1] > 0, "setosa", "virginica")
+    return _csv(("length", "width", "species"), [(f"{a:.4f}", f"{b:.4f}", n) for (a, b), n in zip(points, names)],
+                sep)
+
+
+def test_two_numeric_features_are_a_plane_with_named_classes():
+    from core.datasets import get_dataset, split_for
+
+    name, summary = register_csv(_two_feature_csv(), "species", label="iris.csv")
+    ds = get_dataset(name)
+    assert ds.is_2d and ds.class_names == ("setosa", "virginica") and summary["task"] == "binary"
+    config = ExperimentConfig().with_dataset(name).replace(features=("x1", "x2", "x1_x2"))
+    data = split_for(config.validate())
+    assert data.points_train is not None and data.x_train.shape[1] == 3  # a boundary can be drawn
+    np.testing.assert_allclose(data.x_train[:, 2], data.points_train[:, 0] * data.points_train[:, 1], rtol=1e-5)
+
+
+def test_the_exported_script_reads_a_2d_upload_like_the_lab(tmp_path, monkeypatch):
+    from core.codegen import generate_script
+    from core.datasets import split_for
+
+    content = _two_feature_csv()
+    name, _ = register_csv(content, "species", label="iris.csv")
+    config = ExperimentConfig(hidden=(3,)).with_dataset(name).replace(features=("x1", "x2", "sin_x1"))
+    (tmp_path / "data.csv").write_bytes(content)
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {"__name__": "generated"}
+    source = generate_script(config).split("# ---- model")[0]
+    exec(compile(source, "generated.py", "exec"), namespace)
+    data = split_for(config)
+    np.testing.assert_allclose(namespace["x_train"], data.x_train, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(namespace["y_val"], data.y_val)
+
+
+def test_numeric_class_names_read_as_integers():
+    rows = [(i, i * 0.5, [3, 7, 9][i % 3]) for i in range(30)]
+    name, summary = register_csv(_csv(("a", "b", "y"), rows), "y")
+    assert summary["class_names"] == ("3", "7", "9") and summary["task"] == "multiclass"
