@@ -277,6 +277,12 @@ def get_dataset(name: str) -> Dataset:
     return _UPLOADS[name]
 
 
+def class_names(name: str) -> tuple[str, ...]:
+    """The display names of a data set's classes (an uploaded file's own), () when they are
+    its numbers or the set is gone; charts then show 0, 1, …"""
+    return get_dataset(name).class_names if is_known(name) else ()
+
+
 def is_known(name: str) -> bool:
     return name in DATASETS or name in _UPLOADS
 
