@@ -327,6 +327,8 @@ def parse_csv(content: bytes, target: str | None = None) -> tuple[list[str], dic
         raise DataError("too_many_columns", columns=frame.shape[1], cap=CSV_CAPS["columns"])
     columns = [str(c) for c in frame.columns]
     frame.columns = columns
+    # Refused as soon as the file arrives, before a target is chosen: the data is the cause.
+    _check_magnitude(frame.apply(pd.to_numeric, errors="coerce").to_numpy(dtype="float64"))
     if target is None:
         return columns, {}
     if target not in columns:
@@ -368,7 +370,6 @@ def _summarize(frame, target: str) -> dict:
     x = numeric[keep].to_numpy(dtype="float64")
     y_raw = frame.loc[keep, target]
     y_num = pd.to_numeric(y_raw, errors="coerce")
-    _check_magnitude(x, y_num.to_numpy(dtype="float64"))
     levels = y_raw.nunique()
     class_names: tuple[str, ...] = ()
     if y_num.notna().all() and not (np.allclose(y_num, np.round(y_num)) and levels <= MAX_CLASSIFICATION_LEVELS):
@@ -395,10 +396,11 @@ def _class_name(value) -> str:
     return str(value)
 
 
-def _check_magnitude(x: np.ndarray, y: np.ndarray) -> None:
+def _check_magnitude(values: np.ndarray) -> None:
     """Refuse numbers too large to learn from: beyond CSV_CAPS["abs_value"] (or infinite) their
-    squares overflow, so training would "diverge" because of the data, not the learning rate."""
-    values = np.concatenate([x.reshape(-1), y[~np.isnan(y)]])
+    squares overflow, so training would "diverge" because of the data, not the learning rate.
+    NaN (an empty or non-numeric cell) is left to the checks that name it."""
+    values = values[~np.isnan(values)]
     if values.size and not np.all(np.abs(values) <= CSV_CAPS["abs_value"]):
         largest = float(np.max(np.abs(values)))
         raise DataError("too_large_values", value=f"{largest:.3g}", cap=f"{CSV_CAPS['abs_value']:.0e}")

@@ -31,7 +31,7 @@ def test_one_column_is_refused_with_its_name_not_split_on_a_letter(lang):
 def test_huge_values_are_refused_at_upload_naming_the_data(big):
     rows = [(big if i == 3 else i, i % 2) for i in range(30)]
     with pytest.raises(DataError) as err:
-        parse_csv(_csv(("x", "y"), rows), "y")
+        parse_csv(_csv(("x", "y"), rows))  # on arrival, before a target is chosen
     assert err.value.key == "too_large_values"
     assert "not the learning rate" in err.value.text("en") and "학습률" in err.value.text("ko")
     with pytest.raises(DataError):  # a huge regression target too
