@@ -128,8 +128,8 @@ def _offer_default_lr(field: Field) -> None:
     s = st.session_state
     optimizer = OPTIMIZERS[s["lab_optimizer"]]
     if s.get(LR_OFFER_KEY) == optimizer.name and s[field.widget_key] != optimizer.default_lr:
-        st.button(tr("lab.controls.use_default_lr", optimizer=optimizer.label, lr=f"{optimizer.default_lr:g}"),
-                  key="lab_use_default_lr", type="tertiary", icon=":material/tune:",
+        text = tr("lab.controls.use_default_lr", optimizer=optimizer.label, lr=f"{optimizer.default_lr:g}")
+        st.button(text, key="lab_use_default_lr", type="tertiary", icon=":material/tune:",
                   on_click=_use_default_lr, args=(optimizer.default_lr,))
 
 
@@ -184,7 +184,8 @@ def _dataset_changed() -> None:
     if after.n_samples != before.n_samples and before.n_samples != old.default_samples:
         notes.append(tr("lab.controls.switch_samples", old=before.n_samples, new=after.n_samples))
     if after.loss != before.loss and before.loss != DEFAULT_LOSS[old.task]:
-        notes.append(tr("lab.controls.switch_loss", old=LOSSES[before.loss].label, new=LOSSES[after.loss].label))
+        notes.append(tr("lab.controls.switch_loss", old=LOSSES[before.loss].label,
+                        new=LOSSES[after.loss].label))
     s[SWITCH_NOTES_KEY] = notes
 
 

@@ -3,6 +3,8 @@ code and downloads."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -120,8 +122,8 @@ def code_tab(config, trainer, views: LabViews) -> None:
         cols[0].download_button(tr("lab.code.script"), script, file_name="keras_lens_experiment.py",
                                 mime="text/x-python", key="lab_dl_script", on_click="ignore")
         if trainer is not None and trainer.history and trainer.status != "running":
-            compiled_file = lambda: trainer.with_model(lambda model: runs.model_bytes(model, trainer.config))  # noqa: E731
-            cols[1].download_button(tr("lab.code.model"), compiled_file,
+            cols[1].download_button(tr("lab.code.model"), partial(trainer.with_model, partial(
+                                        runs.model_bytes, config=trainer.config)),
                                     file_name="keras_lens_model.keras", mime="application/octet-stream",
                                     key="lab_dl_model", on_click="ignore")
             cols[2].download_button(tr("lab.code.history"), lambda: runs.history_csv(trainer),

@@ -177,8 +177,7 @@ def _marks_legend(labels: tuple[str, str], task: str, n_classes: int, x0: float,
               f'stroke="black" stroke-width="0.8"/>', labels[1])]
     if task != "regression" and n_classes <= 10:
         marks += [(f'<rect x="{{left:.1f}}" y="{{top:.1f}}" width="{2 * r:.1f}" height="{2 * r:.1f}" '
-                   f'fill="{PALETTE[k % len(PALETTE)]}"/>', str(class_names[k]) if k < len(class_names) else str(k))
-                  for k in range(n_classes)]
+                   f'fill="{PALETTE[k % len(PALETTE)]}"/>', _class_label(k, class_names)) for k in range(n_classes)]
     parts, x, rows = [f'<g font-size="{font:.1f}">'], x0, 1
     for mark, label in marks:
         width = 3 * r + _text_width(label, font) + 10 * scale
@@ -190,6 +189,11 @@ def _marks_legend(labels: tuple[str, str], task: str, n_classes: int, x0: float,
         x += width
     parts.append("</g>")
     return "".join(parts), rows
+
+
+def _class_label(k: int, class_names) -> str:
+    """Class k as the learner knows it: an uploaded file's own name for it, else its number."""
+    return str(class_names[k]) if k < len(class_names) else str(k)
 
 
 def _text_width(text: str, font: float) -> float:

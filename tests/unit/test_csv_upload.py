@@ -62,8 +62,8 @@ def _two_feature_csv(sep=";"):
     rng = np.random.default_rng(1)
     points = rng.normal(size=(60, 2))
     names = np.where(points[:, 0] * points[:, 1] > 0, "setosa", "virginica")
-    return _csv(("length", "width", "species"), [(f"{a:.4f}", f"{b:.4f}", n) for (a, b), n in zip(points, names)],
-                sep)
+    rows = [(f"{a:.4f}", f"{b:.4f}", n) for (a, b), n in zip(points, names)]
+    return _csv(("length", "width", "species"), rows, sep)
 
 
 def test_two_numeric_features_are_a_plane_with_named_classes():
@@ -75,7 +75,8 @@ def test_two_numeric_features_are_a_plane_with_named_classes():
     config = ExperimentConfig().with_dataset(name).replace(features=("x1", "x2", "x1_x2"))
     data = split_for(config.validate())
     assert data.points_train is not None and data.x_train.shape[1] == 3  # a boundary can be drawn
-    np.testing.assert_allclose(data.x_train[:, 2], data.points_train[:, 0] * data.points_train[:, 1], rtol=1e-5)
+    product = data.points_train[:, 0] * data.points_train[:, 1]
+    np.testing.assert_allclose(data.x_train[:, 2], product, rtol=1e-5)
 
 
 def test_the_exported_script_reads_a_2d_upload_like_the_lab(tmp_path, monkeypatch):
