@@ -51,13 +51,7 @@ def _data_code(config: ExperimentConfig) -> str:
         f"                                     stratify={stratify})",
         "idx_train, idx_val = np.sort(idx_train), np.sort(idx_val)",
     ]
-    if ds.is_2d:
-        feats = ", ".join(f"{datasets.FEATURE_LABELS[f]}" for f in config.features)
-        exprs = {"x1": "p[:, 0]", "x2": "p[:, 1]", "x1_sq": "p[:, 0] ** 2", "x2_sq": "p[:, 1] ** 2",
-                 "x1_x2": "p[:, 0] * p[:, 1]", "sin_x1": "np.sin(p[:, 0])", "sin_x2": "np.sin(p[:, 1])"}
-        cols = ", ".join(exprs[f] for f in config.features)
-        lines += ["", f"# Input features: {feats}",
-                  "p = x", f"x = np.stack([{cols}], axis=1).astype('float32')  # (n, {len(config.features)})"]
+    lines += _feature_code(config, ds)
     lines += ["x_train, y_train, x_val, y_val = x[idx_train], y[idx_train], x[idx_val], y[idx_val]"]
     loss = LOSSES[config.loss]
     if ds.task != "regression" and loss.target == "onehot":
@@ -69,13 +63,25 @@ def _data_code(config: ExperimentConfig) -> str:
     return "\n".join(lines)
 
 
+def _feature_code(config: ExperimentConfig, ds) -> list[str]:
+    """2-D points expanded into the chosen Playground inputs (no lines for other data)."""
+    if not ds.is_2d:
+        return []
+    feats = ", ".join(f"{datasets.FEATURE_LABELS[f]}" for f in config.features)
+    exprs = {"x1": "p[:, 0]", "x2": "p[:, 1]", "x1_sq": "p[:, 0] ** 2", "x2_sq": "p[:, 1] ** 2",
+             "x1_x2": "p[:, 0] * p[:, 1]", "sin_x1": "np.sin(p[:, 0])", "sin_x2": "np.sin(p[:, 1])"}
+    cols = ", ".join(exprs[f] for f in config.features)
+    return ["", f"# Input features: {feats}",
+            "p = x", f"x = np.stack([{cols}], axis=1).astype('float32')  # (n, {len(config.features)})"]
+
+
 def _upload_data_code(config: ExperimentConfig, ds) -> str:
     """An uploaded CSV: the script reads the same file (save it next to the script)."""
     features = list(ds.feature_names)
     target = ds.label.split(" → ", 1)[-1]
     lines = [_source(datasets.standardize), "", "",
              "import pandas as pd", "",
-             "frame = pd.read_csv('data.csv', sep=None, engine='python')  # the file you uploaded",
+             f"frame = pd.read_csv('data.csv', sep={ds.separator!r})  # the file you uploaded",
              f"features = {features!r}",
              f"frame = frame.dropna(subset=features + [{target!r}])",
              "x = standardize(frame[features].to_numpy(dtype='float64'))"]
@@ -87,8 +93,10 @@ def _upload_data_code(config: ExperimentConfig, ds) -> str:
     lines += [
         "idx_train, idx_val = train_test_split(np.arange(len(x)), test_size=VAL_SPLIT, random_state=SEED,",
         f"                                     stratify={stratify})",
-        "x_train, y_train, x_val, y_val = x[idx_train], y[idx_train], x[idx_val], y[idx_val]",
+        "idx_train, idx_val = np.sort(idx_train), np.sort(idx_val)",
     ]
+    lines += _feature_code(config, ds)
+    lines += ["x_train, y_train, x_val, y_val = x[idx_train], y[idx_train], x[idx_val], y[idx_val]"]
     if ds.task == "multiclass" and LOSSES[config.loss].target in ("onehot", "value"):
         lines.append(f"y_train, y_val = np.eye({ds.n_classes})[y_train], np.eye({ds.n_classes})[y_val]")
     return "\n".join(lines)

@@ -127,11 +127,18 @@ class ExperimentConfig:
         return dataclasses.replace(self, **changes)
 
     def with_dataset(self, name: str) -> "ExperimentConfig":
-        """Switch data set, keeping the loss if it still fits the task, else its default."""
-        task = get_dataset(name).task
-        loss = self.loss if task in LOSSES[self.loss].tasks else DEFAULT_LOSS[task]
-        features = self.features if get_dataset(name).is_2d else ("x1", "x2")
-        n = get_dataset(name).default_samples if get_dataset(name).max_samples else self.n_samples
+        """Switch data set, resetting what depends on it to values valid for the new one.
+
+        The loss is kept while the new task can use it and the kind of task (classification or
+        regression) stays; otherwise it becomes the new task's default. A table trains on all
+        its rows; leaving a table for generated data restores the default size (the table's
+        row count said nothing about the generated set); leaving 2-D data resets the inputs."""
+        old, new = get_dataset(self.dataset) if is_known(self.dataset) else None, get_dataset(name)
+        same_kind = old is not None and (old.task == "regression") == (new.task == "regression")
+        loss = self.loss if same_kind and new.task in LOSSES[self.loss].tasks else DEFAULT_LOSS[new.task]
+        keeps_size = new.max_samples is None and old is not None and old.max_samples is None
+        n = self.n_samples if keeps_size else new.default_samples
+        features = self.features if new.is_2d and self.features else ("x1", "x2")
         return dataclasses.replace(self, dataset=name, loss=loss, features=features, n_samples=n)
 
     # ---- validation ----------------------------------------------------------------------
@@ -276,6 +283,8 @@ def _parse_choice(name, raw):
     registry = _REGISTRIES[name]
     if raw in registry or (name == "dataset" and is_known(raw)):
         return raw, None
+    if name == "dataset" and raw.startswith("upload_"):  # a file from a past session: ask for it again
+        return None, ConfigIssue("warn.upload_gone")
     return None, ConfigIssue("warn.unknown_choice", (("field", name), ("value", raw[:40]),
                                                      ("choices", ", ".join(registry))))
 

@@ -144,12 +144,15 @@ class Dataset:
     max_samples: int | None = None  # tabular sets have a fixed size
     default_samples: int = 500
     feature_names: tuple[str, ...] = ("x1", "x2")
-    class_names: tuple[str, ...] = ()
+    class_names: tuple[str, ...] = ()  # display names of the classes 0, 1, … (an upload's own)
     source: str = ""
+    separator: str = ","  # an uploaded CSV's column separator (the exported script reads it so)
 
     @property
     def is_2d(self) -> bool:
-        return self.n_features == 2 and self.max_samples is None
+        """Points in a plane: the generated sets, and an upload with two numeric features
+        (its decision boundary is drawn like Playground's)."""
+        return self.n_features == 2 and (self.max_samples is None or self.source == "upload")
 
     def load(self, n_samples: int, noise: float = 0.0, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """(x, y): x standardized float32 (n, d); y int labels or standardized float32 targets."""
@@ -245,7 +248,8 @@ def split_for(config) -> DataSplit:
 
 # ---- uploaded CSV files ------------------------------------------------------------------
 # Caps for a shared server; checked before anything else is done with a file.
-CSV_CAPS = {"bytes": 2_000_000, "rows": 5000, "columns": 100, "classes": 50}
+CSV_CAPS = {"bytes": 2_000_000, "rows": 5000, "columns": 100, "classes": 50,
+            "abs_value": 1e30}  # far beyond any measurement; squares of it still fit a float64
 MAX_CLASSIFICATION_LEVELS = 20  # an integer target with more distinct values is a regression
 _UPLOADS: "OrderedDict[str, Dataset]" = OrderedDict()
 _MAX_UPLOADS = 32  # process-wide; content-addressed, so sessions uploading one file share it
@@ -271,6 +275,12 @@ def get_dataset(name: str) -> Dataset:
     if name in DATASETS:
         return DATASETS[name]
     return _UPLOADS[name]
+
+
+def class_names(name: str) -> tuple[str, ...]:
+    """The display names of a data set's classes (an uploaded file's own), () when they are
+    its numbers or the set is gone; charts then show 0, 1, …"""
+    return get_dataset(name).class_names if is_known(name) else ()
 
 
 def is_known(name: str) -> bool:
@@ -302,23 +312,40 @@ def parse_csv(content: bytes, target: str | None = None) -> tuple[list[str], dic
         raise DataError("empty")
     if b"\x00" in content[:4096]:
         raise DataError("not_csv")
+    separator = _delimiter(content)
     try:
-        frame = pd.read_csv(io.BytesIO(content), sep=None, engine="python")
+        frame = pd.read_csv(io.BytesIO(content), sep=separator)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError, csv_error()):
         raise DataError("not_csv") from None
-    if frame.shape[1] < 2 or frame.shape[0] < 1:
-        raise DataError("too_few_columns")
+    if frame.shape[1] < 2:
+        raise DataError("too_few_columns", columns=", ".join(str(c) for c in frame.columns[:3]))
+    if frame.shape[0] < 1:
+        raise DataError("too_few_rows", rows=0)
     if frame.shape[0] > CSV_CAPS["rows"]:
         raise DataError("too_many_rows", rows=frame.shape[0], cap=CSV_CAPS["rows"])
     if frame.shape[1] > CSV_CAPS["columns"]:
         raise DataError("too_many_columns", columns=frame.shape[1], cap=CSV_CAPS["columns"])
     columns = [str(c) for c in frame.columns]
     frame.columns = columns
+    # Refused as soon as the file arrives, before a target is chosen: the data is the cause.
+    _check_magnitude(frame.apply(pd.to_numeric, errors="coerce").to_numpy(dtype="float64"))
     if target is None:
         return columns, {}
     if target not in columns:
         raise DataError("no_target", target=target)
-    return columns, _summarize(frame, target)
+    return columns, _summarize(frame, target) | {"separator": separator}
+
+
+def _delimiter(content: bytes) -> str:
+    """The separator of a CSV: one of , ; tab | found by Python's sniffer in the first lines,
+    else a comma. (Sniffing any character split a one-column file "value" on its "v".)"""
+    import csv
+
+    head = content[:8192].decode("utf-8", errors="replace")
+    try:
+        return csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
 
 
 def csv_error():
@@ -344,6 +371,7 @@ def _summarize(frame, target: str) -> dict:
     y_raw = frame.loc[keep, target]
     y_num = pd.to_numeric(y_raw, errors="coerce")
     levels = y_raw.nunique()
+    class_names: tuple[str, ...] = ()
     if y_num.notna().all() and not (np.allclose(y_num, np.round(y_num)) and levels <= MAX_CLASSIFICATION_LEVELS):
         task, y, n_classes = "regression", y_num.to_numpy(dtype="float64"), 1
     else:
@@ -351,13 +379,31 @@ def _summarize(frame, target: str) -> dict:
             raise DataError("one_class")
         if levels > CSV_CAPS["classes"]:
             raise DataError("too_many_classes", classes=levels, cap=CSV_CAPS["classes"])
-        codes, _ = pd.factorize(y_raw, sort=True)
+        codes, uniques = pd.factorize(y_raw, sort=True)
         y, n_classes = codes.astype("int64"), int(levels)
+        class_names = tuple(_class_name(u) for u in uniques)
         task = "binary" if levels == 2 else "multiclass"
         if np.min(np.bincount(y)) < 2:
             raise DataError("rare_class")
     return {"task": task, "n_classes": n_classes, "rows": len(x), "features": features,
-            "dropped": dropped, "x": x, "y": y}
+            "dropped": dropped, "x": x, "y": y, "class_names": class_names}
+
+
+def _class_name(value) -> str:
+    """A target value as a class name: 1.0 (a numeric column with gaps) reads as "1"."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _check_magnitude(values: np.ndarray) -> None:
+    """Refuse numbers too large to learn from: beyond CSV_CAPS["abs_value"] (or infinite) their
+    squares overflow, so training would "diverge" because of the data, not the learning rate.
+    NaN (an empty or non-numeric cell) is left to the checks that name it."""
+    values = values[~np.isnan(values)]
+    if values.size and not np.all(np.abs(values) <= CSV_CAPS["abs_value"]):
+        largest = float(np.max(np.abs(values)))
+        raise DataError("too_large_values", value=f"{largest:.3g}", cap=f"{CSV_CAPS['abs_value']:.0e}")
 
 
 def register_csv(content: bytes, target: str, label: str = "CSV") -> tuple[str, dict]:
@@ -371,7 +417,8 @@ def register_csv(content: bytes, target: str, label: str = "CSV") -> tuple[str, 
         _UPLOADS[name] = Dataset(name, f"{label} → {target}", summary["task"], _table(x, y),
                                  n_features=x.shape[1], n_classes=summary["n_classes"],
                                  max_samples=len(x), default_samples=len(x),
-                                 feature_names=tuple(summary["features"]), source="upload")
+                                 feature_names=tuple(summary["features"]), class_names=summary["class_names"],
+                                 source="upload", separator=summary["separator"])
         while len(_UPLOADS) > _MAX_UPLOADS:
             _UPLOADS.popitem(last=False)
     _UPLOADS.move_to_end(name)

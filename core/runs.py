@@ -72,16 +72,38 @@ def history_csv(trainer) -> bytes:
     return out.getvalue().encode()
 
 
-def model_bytes(model) -> bytes:
-    """The trained model as a `.keras` file (saved to a temporary path, returned as bytes)."""
+def model_bytes(model, config=None) -> bytes:
+    """The trained model as a `.keras` file (saved to a temporary path, returned as bytes).
+
+    With the run's `config`, the file is compiled with its loss, optimizer and metric (as in
+    the exported script), so `keras.models.load_model(path).evaluate(x, y)` works as
+    downloaded. A copy is compiled: the Lab trains the model itself with its own loop."""
     import os
     import tempfile
 
+    if config is not None:
+        model = _compiled_copy(model, config)
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "model.keras")
         model.save(path)
         with open(path, "rb") as f:
             return f.read()
+
+
+def _compiled_copy(model, config):
+    import keras
+
+    from core.losses import LOSSES
+    from core.optimizers import OPTIMIZERS
+
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    metric = "mae" if config.task == "regression" else "accuracy"
+    copy.compile(optimizer=OPTIMIZERS[config.optimizer].make(config.learning_rate),
+                 loss=LOSSES[config.loss].keras, metrics=[metric])
+    # Built now, its (fresh) slots are saved too: loading then restores them without a warning.
+    copy.optimizer.build(copy.trainable_variables)
+    return copy
 
 
 def snapshot_epochs(trainer) -> list[int]:

@@ -20,6 +20,10 @@ from core.optimizers import OPTIMIZERS
 from ui.frame import lang, set_query_params, tr
 
 UPLOADS_KEY = "lab_uploads"  # data-set name -> label, for this session's uploaded CSV files
+SHOWN_DATASET_KEY = "lab_dataset_shown"  # the data set the controls were last drawn for
+KEPT_FEATURES_KEY = "lab_features_kept"  # the 2-D inputs, kept while a table is shown
+SWITCH_NOTES_KEY = "lab_switch_notes"  # what a data-set switch changed that the learner had set
+LR_OFFER_KEY = "lab_lr_offer"  # the optimizer just chosen, whose default learning rate is offered
 # The hidden layers are one field drawn as four widgets: a per-layer switch, then either a
 # list of widths or a depth and one width for every layer.
 HIDDEN_KEYS = ("lab_per_layer", "lab_depth", "lab_width", "lab_widths")
@@ -103,11 +107,35 @@ def _select_slider(field: Field) -> None:
     st.select_slider(_label(field), _with(field.steps, st.session_state[field.widget_key]),
                      key=field.widget_key, format_func=labels.get(field.name, lambda v: f"{v:g}"),
                      help=_help(field))
+    if field.name == "learning_rate":
+        _offer_default_lr(field)
 
 
 def _selectbox(field: Field) -> None:
     registry = _REGISTRIES[field.name]
-    st.selectbox(_label(field), list(registry), key=field.widget_key, format_func=lambda n: registry[n].label)
+    changed = _optimizer_changed if field.name == "optimizer" else None
+    st.selectbox(_label(field), list(registry), key=field.widget_key, format_func=lambda n: registry[n].label,
+                 on_change=changed)
+
+
+def _optimizer_changed() -> None:
+    st.session_state[LR_OFFER_KEY] = st.session_state["lab_optimizer"]
+
+
+def _offer_default_lr(field: Field) -> None:
+    """After the optimizer was changed, an offer of that optimizer's own default learning rate
+    (a good step for Adam is far too small for SGD, and the reverse)."""
+    s = st.session_state
+    optimizer = OPTIMIZERS[s["lab_optimizer"]]
+    if s.get(LR_OFFER_KEY) == optimizer.name and s[field.widget_key] != optimizer.default_lr:
+        text = tr("lab.controls.use_default_lr", optimizer=optimizer.label, lr=f"{optimizer.default_lr:g}")
+        st.button(text, key="lab_use_default_lr", type="tertiary", icon=":material/tune:",
+                  on_click=_use_default_lr, args=(optimizer.default_lr,))
+
+
+def _use_default_lr(rate: float) -> None:
+    st.session_state["lab_learning_rate"] = rate
+    st.session_state.pop(LR_OFFER_KEY, None)
 
 
 def _number_input(field: Field) -> None:
@@ -120,10 +148,45 @@ def _dataset(field: Field) -> None:
     uploads = s.get(UPLOADS_KEY, {})
     labels = {name: tr(f"lab.datasets.{name}") for name in DATASETS} | uploads
     if not is_known(s.get(field.widget_key, "")):
+        if str(s.get(field.widget_key, "")).startswith("upload_"):  # left the server's upload store
+            st.warning(tr("config.warn.upload_gone"))
         s[field.widget_key] = "xor"
-    dataset = st.selectbox(_label(field), list(labels), key=field.widget_key, format_func=labels.get)
+    dataset = st.selectbox(_label(field), list(labels), key=field.widget_key, format_func=labels.get,
+                           on_change=_dataset_changed)
+    s[SHOWN_DATASET_KEY] = dataset
     ds = get_dataset(dataset)
     st.caption(tr(f"lab.task.{ds.task}") + f" · {ds.n_features} " + tr("lab.controls.n_features"))
+    for note in s.pop(SWITCH_NOTES_KEY, []):
+        st.info(note)
+
+
+def _dataset_changed() -> None:
+    """Reset what depends on the data set (size, input features, loss) to values valid for the
+    new one, before the widgets are drawn, and note each value the learner had set that changed.
+
+    The features' widget is not drawn for a table, and Streamlit forgets the state of a widget
+    that is not drawn: the 2-D inputs are kept aside while a table is shown and come back after."""
+    s = st.session_state
+    old_name, new_name = s.get(SHOWN_DATASET_KEY, "xor"), s["lab_dataset"]
+    if not (is_known(old_name) and is_known(new_name)):
+        return
+    old = get_dataset(old_name)
+    if old.is_2d and s.get("lab_features"):
+        s[KEPT_FEATURES_KEY] = tuple(s["lab_features"])
+    before = ExperimentConfig(dataset=old_name, n_samples=int(s.get("lab_n_samples", old.default_samples)),
+                              features=tuple(s.get(KEPT_FEATURES_KEY) or ExperimentConfig.features),
+                              loss=s.get("lab_loss", DEFAULT_LOSS[old.task]))
+    after = before.with_dataset(new_name)
+    s["lab_n_samples"], s["lab_loss"] = after.n_samples, after.loss
+    if get_dataset(new_name).is_2d:
+        s["lab_features"] = list(after.features)
+    notes = []
+    if after.n_samples != before.n_samples and before.n_samples != old.default_samples:
+        notes.append(tr("lab.controls.switch_samples", old=before.n_samples, new=after.n_samples))
+    if after.loss != before.loss and before.loss != DEFAULT_LOSS[old.task]:
+        notes.append(tr("lab.controls.switch_loss", old=LOSSES[before.loss].label,
+                        new=LOSSES[after.loss].label))
+    s[SWITCH_NOTES_KEY] = notes
 
 
 def _samples(field: Field) -> None:
@@ -226,11 +289,24 @@ def _upload() -> None:
             except DataError as err:
                 st.error(err.text(lang()))
                 return
-            st.session_state.setdefault(UPLOADS_KEY, {})[name] = f"{file.name} → {target}"
+            uploads = st.session_state.setdefault(UPLOADS_KEY, {})
+            uploads[name] = unique_label(uploads, name, f"{file.name} → {target}")
             if summary["dropped"]:
                 st.session_state["lab_csv_note"] = tr("data.dropped", rows=summary["dropped"])
             st.session_state["lab_pending_dataset"] = name
             st.rerun()
+
+
+def unique_label(uploads: dict[str, str], name: str, label: str) -> str:
+    """`label`, numbered if another upload of this session already shows it. The data-set box
+    sends the chosen label back, not the data set: two uploads of "data.csv → y" (an edited
+    file) made the box pick the first one while the second was set, so the box and the
+    trained data disagreed."""
+    taken = {text for other, text in uploads.items() if other != name}
+    candidate, number = label, 2
+    while candidate in taken:
+        candidate, number = f"{label} ({number})", number + 1
+    return candidate
 
 
 def apply_pending() -> None:

@@ -3,11 +3,14 @@ code and downloads."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
 from core import codegen, probes, runs
 from core.charts import lab as charts
+from core.datasets import class_names
 from ui.frame import lang, plot, tr
 from ui.live_training import LabViews, plot_into
 
@@ -34,17 +37,18 @@ def hidden_tab(trainer, views: LabViews) -> None:
     run_key = f"{trainer.run_id}-{len(snapshots)}-{trainer.epoch}"
     per_layer = _aligned(run_key, snapshots, k)
     index = epochs.index(epoch)
-    labels = trainer.probe_set.labels
+    labels, names = trainer.probe_set.labels, class_names(trainer.config.dataset)
     panels = [(tr("lab.chart.input_space"), probes.pca(trainer.probe_set.x, k))]
     panels += [(tr("lab.chart.layer", n=i + 1), layer[index]) for i, layer in enumerate(per_layer)]
     if three_d:
         with views.projections.container():
             choice = st.selectbox(tr("lab.hidden.layer"), range(len(panels)), format_func=lambda i: panels[i][0],
                                   index=len(panels) - 1, key="lab_proj_layer")
-            plot(charts.projection_3d(panels[choice][1], labels, trainer.task, trainer.n_classes), key="lab_proj3d")
+            plot(charts.projection_3d(panels[choice][1], labels, trainer.task, trainer.n_classes, names),
+                 key="lab_proj3d")
     else:
-        plot_into(views.projections, charts.projections(panels, labels, trainer.task, trainer.n_classes, lang()),
-                  "lab_proj_static")
+        plot_into(views.projections, charts.projections(panels, labels, trainer.task, trainer.n_classes, lang(),
+                                                        names), "lab_proj_static")
     if (views.boundary is not None and snapshots[index].boundary is not None
             and views.boundary_epoch != snapshots[index].epoch):  # not already drawn this run
         views.draw_boundary(trainer, snapshots[index])
@@ -89,14 +93,16 @@ def results_tab(trainer, views: LabViews) -> None:
             matrix = probes.confusion_matrix(data.y_val, probes.predicted_classes(predictions, trainer.task),
                                              trainer.n_classes)
             st.markdown(tr("lab.results.confusion", correct=int(matrix.trace()), total=int(matrix.sum())))
-            plot(charts.confusion(matrix, lang()), key="lab_confusion", height=360)
+            plot(charts.confusion(matrix, lang(), class_names(trainer.config.dataset)), key="lab_confusion",
+                 height=360)
         snapshot = next((r.snapshot for r in reversed(trainer.history) if r.snapshot is not None), None)
         if snapshot is not None and snapshot.hidden and st.toggle(tr("lab.results.tsne"), key="lab_tsne"):
             last = snapshot.hidden[-1]
             with st.spinner(tr("lab.results.tsne_running")):
                 embedded = _tsne(f"{trainer.run_id}-{snapshot.epoch}", last, trainer.config.seed)
             plot(charts.side_by_side(probes.pca(last).coords, embedded, trainer.probe_set.labels, trainer.task,
-                                     trainer.n_classes, ("PCA", "t-SNE")), key="lab_tsne_fig")
+                                     trainer.n_classes, ("PCA", "t-SNE"), class_names(trainer.config.dataset)),
+                 key="lab_tsne_fig")
             st.caption(tr("lab.results.tsne_caption"))
 
 
@@ -116,7 +122,8 @@ def code_tab(config, trainer, views: LabViews) -> None:
         cols[0].download_button(tr("lab.code.script"), script, file_name="keras_lens_experiment.py",
                                 mime="text/x-python", key="lab_dl_script", on_click="ignore")
         if trainer is not None and trainer.history and trainer.status != "running":
-            cols[1].download_button(tr("lab.code.model"), lambda: trainer.with_model(runs.model_bytes),
+            cols[1].download_button(tr("lab.code.model"), partial(trainer.with_model, partial(
+                                        runs.model_bytes, config=trainer.config)),
                                     file_name="keras_lens_model.keras", mime="application/octet-stream",
                                     key="lab_dl_model", on_click="ignore")
             cols[2].download_button(tr("lab.code.history"), lambda: runs.history_csv(trainer),

@@ -14,7 +14,7 @@ import numpy as np
 import streamlit as st
 
 from core import probes, runs
-from core.datasets import plane_limits
+from core.datasets import class_names, plane_limits
 from core.charts import PALETTE
 from core.charts import live as live_charts
 from core.charts import lab as charts
@@ -90,11 +90,13 @@ class LabViews:
         if live:
             _svg_into(self.boundary, live_charts.boundary(xs, ys, snapshot.boundary, trainer.task, probe.points,
                                                     probe.labels, probe.is_val, trainer.n_classes, scale=scale(),
-                                                    legend=(tr("lab.chart.train"), tr("lab.chart.val"))))
+                                                    legend=(tr("lab.chart.train"), tr("lab.chart.val")),
+                                                    class_names=class_names(trainer.config.dataset)))
             return
         plot_into(self.boundary, charts.decision_boundary(
             xs, ys, snapshot.boundary, trainer.task, probe.points, probe.labels, probe.is_val,
-            trainer.n_classes, snapshot.boundary_confidence, lang()), "lab_boundary")
+            trainer.n_classes, snapshot.boundary_confidence, lang(), class_names(trainer.config.dataset)),
+            "lab_boundary")
 
     def draw_live_projection(self, trainer, snapshot) -> None:
         """Each layer's PCA, rotated onto what was drawn before so points do not flip.
@@ -146,7 +148,8 @@ class LabViews:
         xs, ys = plane_limits(points)
         _svg_into(self.boundary, live_charts.boundary(xs, ys, None, data.task, points, labels, is_val,
                                                       data.n_classes, scale=scale(), name="preview",
-                                                      legend=(tr("lab.chart.train"), tr("lab.chart.val"))))
+                                                      legend=(tr("lab.chart.train"), tr("lab.chart.val")),
+                                                      class_names=class_names(config.dataset)))
 
     def status_line(self, trainer) -> None:
         last = trainer.history[-1] if trainer.history else None

@@ -10,9 +10,15 @@ from core.charts import DIVERGING, PALETTE, color
 from core.i18n import t
 
 TRAIN_SYMBOL, VAL_SYMBOL = "circle", "diamond"
+LEGEND_GREY = "#777777"  # the training/validation marks in legends: shape, not class colour
 # Where an all-zero gradient is drawn on the log axis: below float32's smallest positive number,
 # so every real norm (down to ~1e-45, computed without underflow) is drawn where it is.
 GRAD_FLOOR = 1e-46
+
+
+def class_label(k: int, class_names=()) -> str:
+    """Class k as the learner knows it: an uploaded file's own name for it, else its number."""
+    return str(class_names[k]) if k < len(class_names) else str(k)
 
 
 def _class_colors(n_classes: int) -> list[str]:
@@ -39,14 +45,15 @@ def loss_curves(epochs, train_loss, val_loss, train_metric, val_metric, metric: 
         xaxis=dict(domain=[0, 0.45], title=dict(text=epoch)),
         xaxis2=dict(domain=[0.55, 1], title=dict(text=epoch), anchor="y2"),
         yaxis=dict(type="log" if log_y else "linear", exponentformat="power"),
-        yaxis2=dict(anchor="x2"),
+        # Accuracy lives in [0, 1]: a fixed axis (autorange put a flat 0.5 on -0.5…1.5).
+        yaxis2=dict(anchor="x2", **({"range": [-0.02, 1.02]} if metric == "accuracy" else {})),
         annotations=[dict(title, x=0.225, text=t("lab.chart.loss", lang), xanchor="center"),
                      dict(title, x=0.775, text=t(f"lab.chart.{metric}", lang), xanchor="center")],
         legend=dict(orientation="h", y=-0.25), uirevision="curves", margin=dict(t=40)))
 
 
 def decision_boundary(xs, ys, z, task: str, points, labels, is_val, n_classes: int,
-                      confidence=None, lang: str = "en") -> go.Figure:
+                      confidence=None, lang: str = "en", class_names=()) -> go.Figure:
     """Playground-style: the model's output over the input plane with the data on top."""
     fig = go.Figure()
     if task == "binary":
@@ -63,7 +70,7 @@ def decision_boundary(xs, ys, z, task: str, points, labels, is_val, n_classes: i
     else:
         fig.add_trace(go.Heatmap(x=xs, y=ys, z=z, colorscale="RdBu_r", zmid=0, opacity=0.75,
                                  colorbar=dict(title="ŷ", thickness=12), hoverinfo="skip"))
-    fig.add_traces(_point_traces(points, labels, is_val, task, n_classes, lang))
+    fig.add_traces(_point_traces(points, labels, is_val, task, n_classes, lang, class_names))
     fig.update_xaxes(title_text="x₁", range=[xs[0], xs[-1]], constrain="domain")
     # Both axes shrink their domain to keep x and y at one scale: otherwise the y range grows
     # past the data and the map sits in a corner of a mostly empty plot.
@@ -73,7 +80,7 @@ def decision_boundary(xs, ys, z, task: str, points, labels, is_val, n_classes: i
 
 
 
-def _point_traces(points, labels, is_val, task, n_classes, lang) -> list[go.Scatter]:
+def _point_traces(points, labels, is_val, task, n_classes, lang, class_names=()) -> list[go.Scatter]:
     """Training points as circles, validation points as outlined diamonds; one trace each,
     coloured by class through a stepped scale (cheap to rebuild on every live redraw)."""
     traces = []
@@ -83,13 +90,19 @@ def _point_traces(points, labels, is_val, task, n_classes, lang) -> list[go.Scat
         colour = dict(colorscale=_class_scale(n_classes), cmin=0, cmax=n_classes)
     for split, mask, symbol, edge in (("train", ~is_val, TRAIN_SYMBOL, "white"), ("val", is_val, VAL_SYMBOL, "black")):
         if mask.any():
-            traces.append(go.Scatter(x=points[mask, 0], y=points[mask, 1], mode="markers",
-                                     name=t(f"lab.chart.{split}", lang),
+            name = t(f"lab.chart.{split}", lang)
+            traces.append(go.Scatter(x=points[mask, 0], y=points[mask, 1], mode="markers", name=name,
+                                     showlegend=False, legendgroup=split,
                                      marker=dict(color=labels[mask], symbol=symbol, size=7,
                                                  line=dict(color=edge, width=0.8), **colour)))
+            # The legend's mark is grey: Plotly would colour it like the first point, so on
+            # circle runs "training" looked like a class of its own.
+            traces.append(go.Scatter(x=[None], y=[None], mode="markers", name=name, legendgroup=split,
+                                     marker=dict(color=LEGEND_GREY, symbol=symbol, size=8,
+                                                 line=dict(color=edge, width=0.8))))
     if task != "regression":
-        traces += [go.Scatter(x=[None], y=[None], mode="markers", name=str(k), marker=dict(color=color(k), size=8))
-                   for k in range(n_classes)]
+        traces += [go.Scatter(x=[None], y=[None], mode="markers", name=class_label(k, class_names),
+                              marker=dict(color=color(k), size=8)) for k in range(n_classes)]
     return traces
 
 
@@ -122,7 +135,7 @@ def _class_scale(n_classes: int) -> list:
 
 
 def projections(panels: list[tuple[str, object]], labels, task: str, n_classes: int,
-                lang: str = "en") -> go.Figure:
+                lang: str = "en", class_names=()) -> go.Figure:
     """One 2-D scatter per layer (input space first), coloured by class or target value.
     Each panel is (title, core.probes.Projection). One trace per panel (colours from a
     stepped scale) keeps this live-redrawn figure cheap to build."""
@@ -153,14 +166,14 @@ def projections(panels: list[tuple[str, object]], labels, task: str, n_classes: 
                                 x=x0 + width / 2, y=y1, xref="paper", yref="paper", xanchor="center",
                                 yanchor="bottom", showarrow=False))
     if task != "regression":  # a legend: one invisible point per class
-        data += [go.Scatter(x=[None], y=[None], mode="markers", name=str(k), marker=dict(color=color(k), size=8))
-                 for k in range(n_classes)]
+        data += [go.Scatter(x=[None], y=[None], mode="markers", name=class_label(k, class_names),
+                            marker=dict(color=color(k), size=8)) for k in range(n_classes)]
     return go.Figure(data=data, layout=dict(layout, annotations=annotations, height=300 * rows + 80,
                                             uirevision="projections", margin=dict(t=70),
                                             legend=dict(orientation="h", y=-0.05)))
 
 
-def projection_3d(proj, labels, task: str, n_classes: int) -> go.Figure:
+def projection_3d(proj, labels, task: str, n_classes: int, class_names=()) -> go.Figure:
     fig = go.Figure()
     if task == "regression":
         fig.add_trace(go.Scatter3d(x=proj.coords[:, 0], y=proj.coords[:, 1], z=proj.coords[:, 2],
@@ -169,12 +182,13 @@ def projection_3d(proj, labels, task: str, n_classes: int) -> go.Figure:
         for k in range(n_classes):
             sel = labels == k
             fig.add_trace(go.Scatter3d(x=proj.coords[sel, 0], y=proj.coords[sel, 1], z=proj.coords[sel, 2],
-                                       mode="markers", name=str(k), marker=dict(color=color(k), size=3)))
+                                       mode="markers", name=class_label(k, class_names),
+                                       marker=dict(color=color(k), size=3)))
     fig.update_layout(height=520, uirevision="projection3d")
     return fig
 
 
-def side_by_side(left, right, labels, task, n_classes, titles) -> go.Figure:
+def side_by_side(left, right, labels, task, n_classes, titles, class_names=()) -> go.Figure:
     """Two 2-D embeddings of the same points (e.g. PCA vs t-SNE)."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=titles)
     for col, coords in enumerate((left, right), start=1):
@@ -184,7 +198,8 @@ def side_by_side(left, right, labels, task, n_classes, titles) -> go.Figure:
             continue
         for k in range(n_classes):
             sel = labels == k
-            fig.add_trace(go.Scatter(x=coords[sel, 0], y=coords[sel, 1], mode="markers", name=str(k),
+            fig.add_trace(go.Scatter(x=coords[sel, 0], y=coords[sel, 1], mode="markers",
+                                     name=class_label(k, class_names),
                                      legendgroup=str(k), showlegend=col == 1,
                                      marker=dict(color=color(k), size=5)), row=1, col=col)
     fig.update_xaxes(showticklabels=False)
@@ -192,9 +207,9 @@ def side_by_side(left, right, labels, task, n_classes, titles) -> go.Figure:
     return fig
 
 
-def confusion(matrix: np.ndarray, lang: str = "en") -> go.Figure:
+def confusion(matrix: np.ndarray, lang: str = "en", class_names=()) -> go.Figure:
     n = matrix.shape[0]
-    names = [str(k) for k in range(n)]
+    names = [class_label(k, class_names) for k in range(n)]
     fig = go.Figure(go.Heatmap(z=matrix, x=names, y=names, colorscale="Blues", text=matrix,
                                texttemplate="%{text}", showscale=False))
     fig.update_xaxes(title_text=t("lab.chart.predicted", lang), type="category")

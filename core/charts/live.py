@@ -117,7 +117,7 @@ def _legend(items: dict[str, tuple[str, bool]], y: float, scale: float) -> str:
 
 # ---- decision boundary ---------------------------------------------------------------------
 def boundary(xs, ys, z, task: str, points, labels, is_val, n_classes: int, *, scale: float = 1.0,
-             name: str = "boundary", legend: tuple[str, str] | None = None) -> str:
+             name: str = "boundary", legend: tuple[str, str] | None = None, class_names=()) -> str:
     """The model's output over the input plane as an image (none if z is None: the data
     alone, before any training), the data points on top.
     A square plot, sized by its column (a viewBox), as the Plotly chart keeps x and y equal.
@@ -128,7 +128,8 @@ def boundary(xs, ys, z, task: str, points, labels, is_val, n_classes: int, *, sc
     full_w, full_h = size + pad_l + 10, size + pad_b + pad_t
     legend_markup = ""
     if legend is not None:
-        legend_markup, rows = _marks_legend(legend, task, n_classes, pad_l, full_h + 10 * scale, full_w - 4, scale)
+        legend_markup, rows = _marks_legend(legend, task, n_classes, pad_l, full_h + 10 * scale, full_w - 4, scale,
+                                            class_names)
         full_h += 4 * scale + 20 * scale * rows
     font = BASE_FONT * scale
     x_lo, x_hi, y_lo, y_hi = float(xs[0]), float(xs[-1]), float(ys[0]), float(ys[-1])
@@ -166,7 +167,7 @@ def boundary(xs, ys, z, task: str, points, labels, is_val, n_classes: int, *, sc
 
 
 def _marks_legend(labels: tuple[str, str], task: str, n_classes: int, x0: float, y: float, right: float,
-                  scale: float) -> tuple[str, int]:
+                  scale: float, class_names=()) -> tuple[str, int]:
     """● training  ◆ validation, then the class colours (up to ten), in rows that end before
     `right`; the markup and the number of rows."""
     r, font, grey = 3.0 * scale, (BASE_FONT - 2) * scale, "#777777"
@@ -176,7 +177,7 @@ def _marks_legend(labels: tuple[str, str], task: str, n_classes: int, x0: float,
               f'stroke="black" stroke-width="0.8"/>', labels[1])]
     if task != "regression" and n_classes <= 10:
         marks += [(f'<rect x="{{left:.1f}}" y="{{top:.1f}}" width="{2 * r:.1f}" height="{2 * r:.1f}" '
-                   f'fill="{PALETTE[k % len(PALETTE)]}"/>', str(k)) for k in range(n_classes)]
+                   f'fill="{PALETTE[k % len(PALETTE)]}"/>', _class_label(k, class_names)) for k in range(n_classes)]
     parts, x, rows = [f'<g font-size="{font:.1f}">'], x0, 1
     for mark, label in marks:
         width = 3 * r + _text_width(label, font) + 10 * scale
@@ -188,6 +189,11 @@ def _marks_legend(labels: tuple[str, str], task: str, n_classes: int, x0: float,
         x += width
     parts.append("</g>")
     return "".join(parts), rows
+
+
+def _class_label(k: int, class_names) -> str:
+    """Class k as the learner knows it: an uploaded file's own name for it, else its number."""
+    return str(class_names[k]) if k < len(class_names) else str(k)
 
 
 def _text_width(text: str, font: float) -> float:

@@ -163,3 +163,108 @@ def test_tabular_and_regression_pages_render():
     at.button(key="lab_train").click().run()
     assert_clean(at)
     assert any(m.label == "R²" for m in at.metric)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_switching_data_sets_keeps_the_controls_valid(lang):
+    """wine -> circle used to leave no input feature, 20 samples and Train disabled;
+    wine -> diabetes kept 178 of 442 rows."""
+    at = lab(lang, {"data": "circle", "feat": "x1-x2-x1_x2", "n": "300", "epochs": "25"})
+    at.selectbox(key="lab_dataset").set_value("wine").run()
+    assert_clean(at)
+    assert url_config(at).n_samples == 178 and not at.error
+    assert any("300" in i.value and "178" in i.value for i in at.info)  # the learner's 300: said so
+    at.selectbox(key="lab_dataset").set_value("circle").run()
+    assert_clean(at)
+    config = url_config(at)
+    assert config.features == ("x1", "x2", "x1_x2") and config.n_samples == 500  # inputs come back
+    assert not at.error and not at.button(key="lab_train").disabled and not at.button(key="lab_step").disabled
+    at.selectbox(key="lab_dataset").set_value("wine").run()
+    at.selectbox(key="lab_dataset").set_value("diabetes").run()
+    assert_clean(at)
+    config = url_config(at)
+    assert config.n_samples == 442 and config.loss == "mse"
+    assert at.slider(key="lab_n_samples").value == 442
+
+
+def test_switching_task_kind_resets_the_loss():
+    config = ExperimentConfig(dataset="plane", loss="mae").with_dataset("wine")
+    assert config.loss == "sparse_categorical_crossentropy"
+    config = ExperimentConfig(dataset="plane", loss="mse").with_dataset("wine")
+    assert config.loss == "sparse_categorical_crossentropy"  # MSE of a regression is not a choice for classes
+    assert ExperimentConfig(loss="mse").with_dataset("circle").loss == "mse"  # kept: still classes
+    assert ExperimentConfig(dataset="wine").with_dataset("circle").n_samples == 500
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_changing_the_optimizer_offers_its_default_learning_rate(lang):
+    from core.optimizers import OPTIMIZERS
+
+    at = lab(lang, params=FAST)
+    assert not _has_button(at, "lab_use_default_lr")  # nothing changed: nothing offered
+    at.selectbox(key="lab_optimizer").set_value("sgd").run()
+    assert_clean(at)
+    offer = at.button(key="lab_use_default_lr")
+    assert "0.1" in offer.label and "SGD" in offer.label
+    offer.click().run()
+    assert url_config(at).learning_rate == OPTIMIZERS["sgd"].default_lr
+    assert not _has_button(at, "lab_use_default_lr")  # applied: the offer is gone
+
+
+def _has_button(at, key) -> bool:
+    return any(b.key == key for b in at.button)
+
+
+def _upload_csv(rows):
+    return ("a,b,c,y\n" + "".join(",".join(map(str, r)) + "\n" for r in rows)).encode()
+
+
+def test_a_second_upload_of_the_same_file_name_is_its_own_choice_and_sets_the_loss():
+    """The box sends back the chosen label: two uploads labelled "data.csv → y" could not be
+    told apart, so the box and the trained data disagreed; and MSE stayed after a regression
+    upload was followed by a multiclass one."""
+    import numpy as np
+
+    from core.datasets import register_csv
+    from ui.lab_controls import unique_label
+
+    rng = np.random.default_rng(0)
+    regression = _upload_csv([(i, i % 7, i % 5, round(float(rng.normal()), 3)) for i in range(40)])
+    classes = _upload_csv([(i, i % 7, i % 5, ["ash", "birch", "cedar"][i % 3]) for i in range(40)])
+    at = lab(params={"epochs": "5", "hidden": "4"})
+    uploads = {}
+    for content, task_loss in ((regression, "mse"), (classes, "sparse_categorical_crossentropy")):
+        name, _ = register_csv(content, "y", label="data.csv")
+        uploads[name] = unique_label(uploads, name, "data.csv → y")
+        at.session_state["lab_uploads"] = dict(uploads)
+        at.session_state["lab_pending_dataset"] = name
+        at.run()
+        assert_clean(at)
+        box = at.selectbox(key="lab_dataset")
+        assert len(set(box.options)) == len(box.options)  # every choice can be sent back
+        assert box.value == name == url_config(at).dataset and url_config(at).loss == task_loss
+    at.button(key="lab_train").click().run()
+    assert at.session_state["lab_trainer"].config.dataset == name
+    assert at.session_state["lab_trainer"].data.n_classes == 3
+
+
+def test_an_upload_with_two_numeric_features_gets_a_decision_boundary():
+    import numpy as np
+
+    from core.datasets import register_csv
+
+    rng = np.random.default_rng(2)
+    points = rng.normal(size=(80, 2))
+    rows = "".join(f"{a:.4f},{b:.4f},{'in' if a * a + b * b < 1 else 'out'}\n" for a, b in points)
+    name, _ = register_csv(("u,v,where\n" + rows).encode(), "where", label="ring.csv")
+    at = lab(params={"epochs": "5", "hidden": "4"})
+    at.session_state["lab_uploads"] = {name: "ring.csv → where"}
+    at.session_state["lab_pending_dataset"] = name
+    at.run()
+    at.multiselect(key="lab_features").set_value(["x1", "x2", "x1_sq", "x2_sq"]).run()
+    assert_clean(at)
+    assert url_config(at).features == ("x1", "x2", "x1_sq", "x2_sq")
+    at.button(key="lab_train").click().run()
+    assert_clean(at)
+    trainer = at.session_state["lab_trainer"]
+    assert trainer.grid_axes is not None and trainer.history[-1].snapshot.boundary is not None
