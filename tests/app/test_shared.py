@@ -69,11 +69,11 @@ def test_a_failure_shows_an_error_not_a_traceback():
     assert CALLS[key] == 2
 
 
-def test_another_visitor_is_named_only_when_another_session_owns_the_work():
+def test_another_visitor_is_named_only_when_another_session_owns_the_work(monkeypatch):
     from core.shared_work import RUNNING, Entry
     from ui import frame, shared
 
-    frame._last_language["lang"] = "en"  # outside a script run the frame reads this
+    monkeypatch.setattr(frame, "lang", lambda: "en")  # outside a script run: no session to ask
     started = time.monotonic()
     running = Entry(RUNNING, owner="me", fraction=0.4, text="epoch 4/10")
     mine = shared._bar_text("Training", running, "me", started)
