@@ -90,7 +90,7 @@ class LabViews:
         if live:
             _svg_into(self.boundary, live_charts.boundary(xs, ys, snapshot.boundary, trainer.task, probe.points,
                                                     probe.labels, probe.is_val, trainer.n_classes, scale=scale(),
-                                                    legend=(tr("lab.chart.train"), tr("lab.chart.val")),
+                                                    legend=(tr("lab.chart.train_points"), tr("lab.chart.val_points")),
                                                     class_names=class_names(trainer.config.dataset)))
             return
         plot_into(self.boundary, charts.decision_boundary(
@@ -148,7 +148,7 @@ class LabViews:
         xs, ys = plane_limits(points)
         _svg_into(self.boundary, live_charts.boundary(xs, ys, None, data.task, points, labels, is_val,
                                                       data.n_classes, scale=scale(), name="preview",
-                                                      legend=(tr("lab.chart.train"), tr("lab.chart.val")),
+                                                      legend=(tr("lab.chart.train_points"), tr("lab.chart.val_points")),
                                                       class_names=class_names(config.dataset)))
 
     def status_line(self, trainer) -> None:

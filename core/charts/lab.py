@@ -90,7 +90,7 @@ def _point_traces(points, labels, is_val, task, n_classes, lang, class_names=())
         colour = dict(colorscale=_class_scale(n_classes), cmin=0, cmax=n_classes)
     for split, mask, symbol, edge in (("train", ~is_val, TRAIN_SYMBOL, "white"), ("val", is_val, VAL_SYMBOL, "black")):
         if mask.any():
-            name = t(f"lab.chart.{split}", lang)
+            name = t(f"lab.chart.{split}_points", lang)  # the data split, not a loss's mode
             traces.append(go.Scatter(x=points[mask, 0], y=points[mask, 1], mode="markers", name=name,
                                      showlegend=False, legendgroup=split,
                                      marker=dict(color=labels[mask], symbol=symbol, size=7,
