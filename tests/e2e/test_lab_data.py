@@ -14,9 +14,14 @@ pytestmark = pytest.mark.e2e
 
 
 def choose(page, label: str, option: str) -> None:
-    """Pick the option whose text starts with `option` in the select box labelled `label`."""
-    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
-    box.locator("button[aria-label=Open]").click()
+    """Pick the option whose text starts with `option` in the select box labelled `label`, from
+    the keyboard: focus the box, open it with ArrowDown, type to filter, click the option.
+    (A mouse click on this box's input or chevron did not open its list in Chromium here,
+    while ArrowDown did: an open defect, noted for the Lab's layout work.)"""
+    combo = page.get_by_role("combobox", name=label, exact=True)
+    combo.focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.type(option)
     page.get_by_role("option", name=re.compile("^" + re.escape(option))).first.click()
     wait_for_app(page)
 

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -76,7 +77,11 @@ def proxied_replicas():
 
 
 def test_each_learner_stays_on_one_replica_and_every_run_finishes(proxied_replicas):
-    learners, _ = asyncio.run(classroom(proxied_replicas, LEARNERS, EPOCHS, TIMEOUT_S, mix=False))
+    # A thread of its own: after Playwright's sync API in this process, the main thread already
+    # has an event loop running, where asyncio.run() is refused.
+    with ThreadPoolExecutor(1) as pool:
+        learners, _ = pool.submit(asyncio.run, classroom(proxied_replicas, LEARNERS, EPOCHS, TIMEOUT_S,
+                                                         mix=False)).result()
     for learner in learners:
         assert not learner.errors, (learner.index, learner.errors)
         assert learner.finished_s is not None and learner.first_epoch_s is not None
