@@ -36,6 +36,14 @@ def upload(page, tmp_path, name: str, content: str) -> None:
     wait_for_app(page)
 
 
+def use_file(page, folder, name: str, content: str) -> None:
+    """Upload `name` from a folder of its own (two uploads may share a file name) and use it."""
+    folder.mkdir()
+    upload(page, folder, name, content)
+    page.get_by_role("button", name="Use this file").click()
+    wait_for_app(page)
+
+
 def test_wine_to_circle_keeps_the_lab_trainable(server_url, page):
     page.goto(f"{server_url}/lab?data=wine&lang=en")
     wait_for_app(page)
@@ -54,19 +62,11 @@ def test_uploads_one_column_then_the_same_file_name_twice(server_url, page, tmp_
     assert "this file has one column: value" in page.inner_text("body")
 
     rng = np.random.default_rng(0)
-    first = tmp_path / "a"
-    first.mkdir()
-    upload(page, first, "data.csv", "a,b,c,y\n" + "".join(f"{i},{i % 7},{i % 5},{rng.normal():.3f}\n"
-                                                           for i in range(40)))
-    page.get_by_role("button", name="Use this file").click()
-    wait_for_app(page)
+    use_file(page, tmp_path / "a", "data.csv",
+             "a,b,c,y\n" + "".join(f"{i},{i % 7},{i % 5},{rng.normal():.3f}\n" for i in range(40)))
     assert "loss=mse" in page.url
-    second = tmp_path / "b"
-    second.mkdir()
-    upload(page, second, "data.csv", "a,b,c,y\n" + "".join(f"{i},{i % 7},{i % 5},{'xyz'[i % 3]}\n"
-                                                            for i in range(40)))
-    page.get_by_role("button", name="Use this file").click()
-    wait_for_app(page)
+    use_file(page, tmp_path / "b", "data.csv",
+             "a,b,c,y\n" + "".join(f"{i},{i % 7},{i % 5},{'xyz'[i % 3]}\n" for i in range(40)))
     box = page.get_by_role("combobox", name="Data set")
     assert box.input_value() == "data.csv → y (2)"
     assert "loss=sparse_categorical_crossentropy" in page.url

@@ -1,5 +1,5 @@
 """Korean that reads naturally: a particle after a value fits the value's last sound (chosen by
-`core.i18n.particle`, never glued blindly), and one term per concept (core/locales/glossary.json)."""
+`core.i18n.particle`, never glued blindly), and one term per concept (core/glossary.json)."""
 
 import json
 import re
@@ -61,7 +61,8 @@ def test_the_scan_catches_a_glued_particle():
     assert not _VARIABLE.match("가지") and not _VARIABLE.match("개") and not _VARIABLE.match("번째")
 
 
-GLOSSARY = json.loads((LOCALES_DIR / "glossary.json").read_text(encoding="utf-8"))["terms"]
+# Beside the catalogues, not among them: it is a rule about the messages, not a set of messages.
+GLOSSARY = json.loads((LOCALES_DIR.parent / "glossary.json").read_text(encoding="utf-8"))["terms"]
 
 
 def _prose(key: str, text: str) -> str:
