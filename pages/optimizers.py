@@ -100,6 +100,7 @@ step = st.slider(tr("optimizers.surface.step"), 1, steps, key="opt_step") - 1
 figure = charts.surface_figure(name, grid, runs, step + 1, (x0, y0), lang, momentum)
 st.plotly_chart(theme.theme(figure, frame.scale()), key="opt_surface_fig", theme=None, on_select=clicked,
                 selection_mode="points", width="stretch", config={"displaylogo": False})
+frame.chart_numbers(figure)
 left, right = st.columns(2) if not frame.presenting() else (st.container(), st.container())
 with left:
     frame.plot(charts.compass_figure(runs, step, lang, momentum), key="opt_compass_fig")

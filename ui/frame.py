@@ -215,11 +215,44 @@ def section(text: str) -> None:
     st.header(text)
 
 
-def plot(fig, key: str | None = None, height: int | None = None) -> None:
+def plot(fig, key: str | None = None, height: int | None = None, numbers: bool = True) -> None:
+    """A figure, and below it the numbers it draws (its text alternative; `numbers=False` for a
+    diagram with none)."""
     # theme=None: Streamlit's own chart theme replaces the template's fonts, so presentation
     # mode's larger chart type (core.charts.theme) never reached the screen.
     st.plotly_chart(charts.theme(fig, scale(), height=height), key=key, width="stretch", theme=None,
                     config={"displaylogo": False})
+    if numbers:
+        chart_numbers(fig)
+
+
+def chart_numbers(fig) -> None:
+    """"Numbers behind this chart": the figure's data as small tables (core.charts.summary), for
+    a screen reader and for the back row of a classroom. Read from the figure itself, so the
+    text cannot drift from the drawing."""
+    from core.charts import summary
+
+    found = summary.tables(fig, lang())
+    if not found:
+        return
+    import pandas as pd
+
+    with st.expander(tr("summary.title")):
+        for table in found:
+            if table.title:
+                st.caption(table.title)
+            st.table(pd.DataFrame(list(table.rows), columns=_unique(table.columns)).set_index(
+                _unique(table.columns)[0]))
+
+
+def _unique(columns) -> list[str]:
+    """Column headers made unique (a DataFrame needs it; two axes may share a title)."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in columns:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return out
 
 
 def notice(ns: str, **kwargs) -> None:

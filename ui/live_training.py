@@ -199,7 +199,7 @@ def plot_into(placeholder, fig, key: str) -> None:
     """Replace a placeholder's figure. Each drawing gets a fresh element key: the same chart
     may be drawn more than once within one script run."""
     with placeholder.container():
-        plot(fig, key=f"{key}_{next(_keys)}")
+        plot(fig, key=f"{key}_{next(_keys)}", numbers=False)  # redrawn live: numbers on the Lab's metrics
 
 
 def start_run(config, views: LabViews):

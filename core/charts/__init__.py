@@ -54,6 +54,9 @@ def _template_name(scale: float) -> str:
 def theme(fig: go.Figure, scale: float = 1.0, height: int | None = None,
           title: str | None = None) -> go.Figure:
     """Apply the app's look. `scale` > 1 is presentation mode: bigger type, thicker lines."""
+    from core.charts import marks
+
+    marks.distinguish(fig)  # colour is never the only difference between a legend's series
     # Margins a figure set for itself (room for subplot titles, say) are kept, only scaled.
     own = fig.layout.margin
     default = dict(l=50, r=20, t=40 if title else 20, b=45)

@@ -89,7 +89,7 @@ def unet_images_figure(runs: dict, shown: list[str], titles: dict) -> go.Figure:
     fig = make_subplots(rows=len(rows), cols=k, horizontal_spacing=0.01, vertical_spacing=0.03)
     for r, (name, images) in enumerate(rows, start=1):
         for c in range(k):
-            fig.add_trace(go.Heatmap(z=images[c], zmin=0, zmax=1, colorscale="Greys", showscale=False,
+            fig.add_trace(go.Heatmap(z=images[c], meta="picture", zmin=0, zmax=1, colorscale="Greys", showscale=False,
                                      hovertemplate=titles["hover"]), row=r, col=c + 1)
         fig.update_yaxes(title_text=titles["rows"][name], row=r, col=1)
     fig.update_xaxes(visible=False)

@@ -55,7 +55,7 @@ def neighbour_grid(query_image: np.ndarray, query_title: str, rows: list[dict]) 
                                     font=dict(color=tint, size=15)))
             shapes.append(dict(type="rect", x0=x0 - 0.6, x1=x0 + size - 0.4, y0=y0 - 0.6, y1=y0 + size - 0.4,
                                line=dict(color=tint, width=1.5 if same else 3.5)))
-    fig = go.Figure(go.Heatmap(z=z, text=hover, colorscale="Greys", zmin=0, zmax=16, showscale=False,
+    fig = go.Figure(go.Heatmap(z=z, text=hover, meta="picture", colorscale="Greys", zmin=0, zmax=16, showscale=False,
                                hoverongaps=False, hovertemplate="%{text}<extra></extra>"))
     fig.update_xaxes(visible=False, range=[-1, width], constrain="domain")
     # Square pixels, and row 0 at the top as in an image.

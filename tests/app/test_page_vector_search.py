@@ -47,7 +47,7 @@ def test_page_renders_with_live_numbers(lang, digits):
     assert hits == int(np.sum(exact.labels[0] == digits.labels[query]))
     notice = next(m.value for m in at.markdown if "360" in m.value and "%" in m.value and "\n- " in m.value)
     assert f"{_pixel_precision(digits, k):.1%}" in notice
-    code = at.expander[0].code[0].value
+    code = next(e for e in at.expander if e.code).code[0].value  # the numbers boxes come first
     assert "def build_collection" in code and "embedding_function=None" in code
     # Every text is in the page's language, none a raw catalogue key.
     texts = [m.value for m in at.markdown] + [c.value for c in at.caption]
