@@ -176,6 +176,6 @@ def one_hot_rows(ids: list[int], row_labels: list[str], vocab_size: int, x_title
                    hovertemplate="%{y}<br>1 at column %{x}<extra></extra>"),
     ])
     fig.update_layout(xaxis_title=x_title, yaxis=dict(autorange="reversed", type="category"), height=300,
-                      bargap=0.35, legend=dict(orientation="h", y=-0.35))
+                      bargap=0.35, legend=legend_below())  # at y=-0.35 it covered the axis title
     fig.update_xaxes(range=[0, vocab_size * 1.02])
     return fig

@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.charts import PALETTE, wrap
+from core.charts import PALETTE, legend_below, wrap
 
 # Ten digits need ten colours: Okabe & Ito's eight (black swapped for grey) plus Paul Tol's wine
 # and a dark teal. Colour is never the only cue: each class also has its digit written at its
@@ -102,7 +102,7 @@ def embedding_maps(panels: list[dict], labels: np.ndarray, query: int, class_lab
                          row=1, col=col)
         fig.update_yaxes(title_text=f"PC2 ({panel['variance'][1]:.0%})", showticklabels=False,
                          row=1, col=col)
-    fig.update_layout(height=480, legend=dict(orientation="h", y=-0.12, x=0))
+    fig.update_layout(height=480, legend=legend_below())  # at y=-0.12 it ran into the axis titles
     return fig
 
 
