@@ -27,7 +27,7 @@ from core.i18n import t
 MAX_POINTS = 12   # a series with more points is summarised by its first, lowest, highest, last
 MAX_BARS = 24
 MAX_CELLS = 64    # a heatmap with more cells is summarised by its lowest and highest cell
-CLOUD = 40        # a markers-only trace with more points is a cloud: count and centre
+CLOUD = 100       # a markers-only trace with more points is a cloud: count and centre
 PICTURE = "picture"
 
 
