@@ -6,10 +6,10 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.charts import DIVERGING, PALETTE, color
+from core.charts import DIVERGING, PALETTE, color, marks
 from core.i18n import t
 
-TRAIN_SYMBOL, VAL_SYMBOL = "circle", "diamond"
+TRAIN_SYMBOL = "circle"  # a regression's points, and the legend's marks for the two splits
 LEGEND_GREY = "#777777"  # the training/validation marks in legends: shape, not class colour
 # Where an all-zero gradient is drawn on the log axis: below float32's smallest positive number,
 # so every real norm (down to ~1e-45, computed without underflow) is drawn where it is.
@@ -81,28 +81,32 @@ def decision_boundary(xs, ys, z, task: str, points, labels, is_val, n_classes: i
 
 
 def _point_traces(points, labels, is_val, task, n_classes, lang, class_names=()) -> list[go.Scatter]:
-    """Training points as circles, validation points as outlined diamonds; one trace each,
-    coloured by class through a stepped scale (cheap to rebuild on every live redraw)."""
+    """One trace per data split (cheap to rebuild on every live redraw): each point coloured
+    by class through a stepped scale and shaped by class (core.charts.marks), so colour is not
+    the only cue; validation points are larger, with a black outline."""
     traces = []
     if task == "regression":
         colour = dict(colorscale="RdBu_r", cmid=0)
     else:
         colour = dict(colorscale=_class_scale(n_classes), cmin=0, cmax=n_classes)
-    for split, mask, symbol, edge in (("train", ~is_val, TRAIN_SYMBOL, "white"), ("val", is_val, VAL_SYMBOL, "black")):
+    for split, mask, size, edge in (("train", ~is_val, 7, "white"), ("val", is_val, 9, "black")):
         if mask.any():
             name = t(f"lab.chart.{split}_points", lang)  # the data split, not a loss's mode
+            symbol = TRAIN_SYMBOL if task == "regression" else [marks.class_symbol(k) for k in labels[mask]]
             traces.append(go.Scatter(x=points[mask, 0], y=points[mask, 1], mode="markers", name=name,
                                      showlegend=False, legendgroup=split,
-                                     marker=dict(color=labels[mask], symbol=symbol, size=7,
-                                                 line=dict(color=edge, width=0.8), **colour)))
+                                     marker=dict(color=labels[mask], symbol=symbol, size=size,
+                                                 line=dict(color=edge, width=0.8 if split == "train" else 1.5),
+                                                 **colour)))
             # The legend's mark is grey: Plotly would colour it like the first point, so on
             # circle runs "training" looked like a class of its own.
             traces.append(go.Scatter(x=[None], y=[None], mode="markers", name=name, legendgroup=split,
-                                     marker=dict(color=LEGEND_GREY, symbol=symbol, size=8,
-                                                 line=dict(color=edge, width=0.8))))
+                                     marker=dict(color=LEGEND_GREY, symbol=TRAIN_SYMBOL, size=size + 1,
+                                                 line=dict(color=edge, width=0.8 if split == "train" else 1.5))))
     if task != "regression":
         traces += [go.Scatter(x=[None], y=[None], mode="markers", name=class_label(k, class_names),
-                              marker=dict(color=color(k), size=8)) for k in range(n_classes)]
+                              marker=dict(color=color(k), size=9, symbol=marks.class_symbol(k)))
+                   for k in range(n_classes)]
     return traces
 
 
@@ -147,7 +151,8 @@ def projections(panels: list[tuple[str, object]], labels, task: str, n_classes: 
     if task == "regression":
         marker = dict(color=labels, colorscale="RdBu_r", size=5)
     else:
-        marker = dict(color=labels, colorscale=_class_scale(n_classes), cmin=0, cmax=n_classes, size=5)
+        marker = dict(color=labels, colorscale=_class_scale(n_classes), cmin=0, cmax=n_classes, size=5,
+                      symbol=[marks.class_symbol(k) for k in labels])
     data, layout = [], {}
     annotations = []
     for i, (title, proj) in enumerate(panels):
@@ -167,7 +172,7 @@ def projections(panels: list[tuple[str, object]], labels, task: str, n_classes: 
                                 yanchor="bottom", showarrow=False))
     if task != "regression":  # a legend: one invisible point per class
         data += [go.Scatter(x=[None], y=[None], mode="markers", name=class_label(k, class_names),
-                            marker=dict(color=color(k), size=8)) for k in range(n_classes)]
+                            marker=dict(color=color(k), size=8, symbol=marks.class_symbol(k))) for k in range(n_classes)]
     return go.Figure(data=data, layout=dict(layout, annotations=annotations, height=300 * rows + 80,
                                             uirevision="projections", margin=dict(t=70),
                                             legend=dict(orientation="h", y=-0.05)))
@@ -201,7 +206,7 @@ def side_by_side(left, right, labels, task, n_classes, titles, class_names=()) -
             fig.add_trace(go.Scatter(x=coords[sel, 0], y=coords[sel, 1], mode="markers",
                                      name=class_label(k, class_names),
                                      legendgroup=str(k), showlegend=col == 1,
-                                     marker=dict(color=color(k), size=5)), row=1, col=col)
+                                     marker=dict(color=color(k), size=5, symbol=marks.class_symbol(k))), row=1, col=col)
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False)
     return fig

@@ -25,7 +25,7 @@ from html import escape as _escape_html
 
 import numpy as np
 
-from core.charts import BASE_FONT, DIVERGING, PALETTE, text_ems
+from core.charts import BASE_FONT, DIVERGING, PALETTE, marks, text_ems
 
 FONT = "Noto Sans, Noto Sans CJK KR, sans-serif"
 TEXT = "#2a3f5f"
@@ -144,13 +144,12 @@ def boundary(xs, ys, z, task: str, points, labels, is_val, n_classes: int, *, sc
     px = pad_l + size * (points[:, 0] - x_lo) / (x_hi - x_lo)
     py = pad_t + size * (1 - (points[:, 1] - y_lo) / (y_hi - y_lo))
     colours = _point_colours(labels, task, n_classes)
+    shapes = _point_shapes(labels, task)
     r = 3.0 * scale
-    for x, y, colour, val in zip(px, py, colours, is_val):
-        if val:  # validation: an outlined diamond, as in the Plotly chart
-            out.append(f'<path d="M{x:.1f} {y - r * 1.3:.1f}l{r * 1.3:.1f} {r * 1.3:.1f}l{-r * 1.3:.1f} '
-                       f'{r * 1.3:.1f}l{-r * 1.3:.1f} {-r * 1.3:.1f}z" fill="{colour}" stroke="black" stroke-width="0.8"/>')
-        else:
-            out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{colour}" stroke="white" stroke-width="0.8"/>')
+    for x, y, colour, val, k in zip(px, py, colours, is_val, shapes):
+        # Shape by class (colour is not the only cue); validation larger, outlined in black.
+        out.append(marks.svg_mark(k, x, y, r * 1.25, colour, "black", 1.2) if val else
+                   marks.svg_mark(k, x, y, r, colour, "white", 0.8))
     for value, label in _ticks(x_lo, x_hi):
         x = pad_l + size * (value - x_lo) / (x_hi - x_lo)
         out.append(f'<text x="{x:.1f}" y="{pad_t + size + 16 * scale:.1f}" text-anchor="middle" '
@@ -171,20 +170,18 @@ def _marks_legend(labels: tuple[str, str], task: str, n_classes: int, x0: float,
     """● training  ◆ validation, then the class colours (up to ten), in rows that end before
     `right`; the markup and the number of rows."""
     r, font, grey = 3.0 * scale, (BASE_FONT - 2) * scale, "#777777"
-    d = r * 1.3
-    marks = [(f'<circle cx="{{x:.1f}}" cy="{{y:.1f}}" r="{r:.1f}" fill="{grey}"/>', labels[0]),
-             (f'<path d="M{{x:.1f}} {{top:.1f}}l{d:.1f} {d:.1f}l{-d:.1f} {d:.1f}l{-d:.1f} {-d:.1f}z" fill="{grey}" '
-              f'stroke="black" stroke-width="0.8"/>', labels[1])]
+    # (class shape, fill, outline, outline width, size): the splits as grey circles, the
+    # classes in their colour and shape.
+    keys = [((0, grey, grey, 0.8, r), labels[0]), ((0, grey, "black", 1.2, r * 1.25), labels[1])]
     if task != "regression" and n_classes <= 10:
-        marks += [(f'<rect x="{{left:.1f}}" y="{{top:.1f}}" width="{2 * r:.1f}" height="{2 * r:.1f}" '
-                   f'fill="{PALETTE[k % len(PALETTE)]}"/>', _class_label(k, class_names)) for k in range(n_classes)]
+        keys += [((k, PALETTE[k % len(PALETTE)], PALETTE[k % len(PALETTE)], 0.8, r * 1.15), _class_label(k, class_names))
+                 for k in range(n_classes)]
     parts, x, rows = [f'<g font-size="{font:.1f}">'], x0, 1
-    for mark, label in marks:
+    for (k, fill, edge, width_, size), label in keys:
         width = 3 * r + _text_width(label, font) + 10 * scale
         if x > x0 and x + width - 10 * scale > right:  # the next row
             x, y, rows = x0, y + 20 * scale, rows + 1
-        centre = x + r
-        parts.append(mark.format(x=centre, y=y, left=centre - r, top=y - (d if "path" in mark else r))
+        parts.append(marks.svg_mark(k, x + r, y, size, fill, edge, width_)
                      + f'<text x="{x + 3 * r:.1f}" y="{y:.1f}" dy="0.35em">{escape(label)}</text>')
         x += width
     parts.append("</g>")
@@ -214,6 +211,11 @@ def _boundary_rgb(z, task: str, n_classes: int) -> np.ndarray:
         rgb, alpha = _interpolate(RDBU_R, (z / limit + 1) / 2), 0.75
     blended = alpha * rgb + (1 - alpha) * 255  # over the white page, as Plotly's opacity does
     return blended[::-1].round().astype(np.uint8)
+
+
+def _point_shapes(labels, task: str) -> list[int]:
+    """Each point's class for its shape (core.charts.marks); a regression's points are circles."""
+    return [0] * len(labels) if task == "regression" else [int(k) for k in labels]
 
 
 def _point_colours(labels, task: str, n_classes: int) -> list[str]:
@@ -251,8 +253,8 @@ def projections(panels: list[tuple[str, str, np.ndarray]], labels, task: str, n_
         span = np.where(hi - lo > 1e-12, hi - lo, 1.0)
         xy = 40 + 920 * (coords - lo) / span
         radius = 14 * scale
-        out.extend(f'<circle cx="{x:.0f}" cy="{1000 - y:.0f}" r="{radius:.0f}" fill="{colour}"/>'
-                   for (x, y), colour in zip(xy, colours))
+        out.extend(marks.svg_mark(k, x, 1000 - y, radius, colour, "none", 0)
+                   for (x, y), colour, k in zip(xy, colours, _point_shapes(labels, task)))
         out.append("</svg>")
     out.append("</svg>")
     return "".join(out)

@@ -150,3 +150,33 @@ def _mark(trace, g: int, dashes_used: bool, free: dict) -> dict:
             change.update(mode=mode + "+markers", marker_maxdisplayed=LINE_MARKERS)
     trace.update(**change)
     return change
+
+
+# Classes drawn as points (the Lab's boundary and projections): class k has its own shape as
+# well as its own colour. Plotly's names and the same shapes in SVG (the live frames).
+CLASS_SYMBOLS = ("circle", "square", "triangle-up", "diamond", "triangle-down", "cross")
+
+
+def class_symbol(k: int) -> str:
+    return CLASS_SYMBOLS[int(k) % len(CLASS_SYMBOLS)]
+
+
+def svg_mark(k: int, x: float, y: float, r: float, fill: str, stroke: str, width: float) -> str:
+    """Class k's shape centred on (x, y), about 2r across, as SVG markup."""
+    shape = class_symbol(k)
+    paint = f'fill="{fill}" stroke="{stroke}" stroke-width="{width:.1f}"'
+    if shape == "circle":
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" {paint}/>'
+    if shape == "square":
+        s = r * 0.9
+        return f'<rect x="{x - s:.1f}" y="{y - s:.1f}" width="{2 * s:.1f}" height="{2 * s:.1f}" {paint}/>'
+    a, c = r * 1.25, r * 0.4  # the outer reach of a triangle, diamond or cross; a cross's half-width
+    points = {
+        "triangle-up": [(0, -a), (a, 0.75 * a), (-a, 0.75 * a)],
+        "triangle-down": [(0, a), (a, -0.75 * a), (-a, -0.75 * a)],
+        "diamond": [(0, -a), (a, 0), (0, a), (-a, 0)],
+        "cross": [(-c, -a), (c, -a), (c, -c), (a, -c), (a, c), (c, c), (c, a), (-c, a), (-c, c), (-a, c), (-a, -c),
+                  (-c, -c)],
+    }[shape]
+    d = "M" + "L".join(f"{x + dx:.1f} {y + dy:.1f}" for dx, dy in points) + "Z"
+    return f'<path d="{d}" {paint}/>'

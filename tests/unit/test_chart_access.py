@@ -106,3 +106,32 @@ def test_numbers_are_read_from_the_figure():
     assert bars.rows == (("bars", "a", "0.1235"), ("bars", "b", "2"))
     assert grid.rows == (("r", "1", "2"), ("s", "3", "–"))
     assert summary.tables(fig, "ko")[0].rows[0][1] == "처음"
+
+
+def test_the_labs_points_differ_by_class_in_shape_as_well_as_colour():
+    """The decision boundary (Plotly and the live SVG frame) and the projections: each class its
+    own marker shape, the same for training and validation points and in the legend."""
+    import xml.etree.ElementTree as ET
+
+    from core.charts import live
+
+    rng = np.random.default_rng(2)
+    points, labels = rng.normal(size=(30, 2)), np.arange(30) % 3
+    is_val = np.arange(30) % 4 == 0
+    xs = ys = np.linspace(-3, 3, 6)
+    fig = lab.decision_boundary(xs, ys, np.zeros((6, 6)), "multiclass", points, labels, is_val, 3)
+    for trace in (tr for tr in fig.data if tr.type == "scatter" and tr.x[0] is not None):
+        shown = np.asarray(trace.marker.color)
+        assert [marks.class_symbol(k) for k in shown] == list(trace.marker.symbol)
+    keys = {tr.name: tr.marker.symbol for tr in fig.data if tr.name in ("0", "1", "2")}
+    assert keys == {"0": "circle", "1": "square", "2": "triangle-up"}
+
+    svg = ET.fromstring(live.boundary(xs, ys, None, "multiclass", points, labels, is_val, 3,
+                                      legend=("training", "validation")))
+    ns = "{http://www.w3.org/2000/svg}"
+    drawn = {colour: set() for colour in PALETTE[:3]}
+    for node in svg.iter():
+        if node.get("fill") in drawn and node.tag in (f"{ns}circle", f"{ns}rect", f"{ns}path"):
+            drawn[node.get("fill")].add(node.tag)
+    assert [len(tags) for tags in drawn.values()] == [1, 1, 1], "one shape per class, points and legend alike"
+    assert len(set().union(*drawn.values())) == 3, "three classes, three shapes"

@@ -92,14 +92,16 @@ def test_boundary_image_colours_follow_the_models_output():
     assert DIVERGING[0][1] == "#0072B2" and DIVERGING[-1][1] == "#E69F00"
     np.testing.assert_allclose(image[0, 0], blue, atol=1)
     np.testing.assert_allclose(image[0, 3], orange, atol=1)
-    # The training point at (-1, -1) sits at the image's bottom-left corner, the validation
-    # point (a diamond) at the top-right.
+    # The training point at (-1, -1) (class 0: a circle) sits at the image's bottom-left corner,
+    # the validation point (class 1: a square, outlined in black) at the top-right.
     img = next(root.iter(f"{NS}image"))
     x0, y0, size = float(img.get("x")), float(img.get("y")), float(img.get("width"))
     circle = next(root.iter(f"{NS}circle"))
     assert float(circle.get("cx")) == pytest.approx(x0) and float(circle.get("cy")) == pytest.approx(y0 + size)
     assert circle.get("fill") == PALETTE[0]
-    assert len(list(root.iter(f"{NS}path"))) == 1
+    (square,) = root.iter(f"{NS}rect")
+    assert square.get("fill") == PALETTE[1] and square.get("stroke") == "black"
+    assert float(square.get("x")) + float(square.get("width")) / 2 == pytest.approx(x0 + size, abs=0.2)
 
 
 @pytest.mark.parametrize("task,z", [("multiclass", np.array([[0, 1], [2, 1]])),
@@ -119,8 +121,12 @@ def test_boundary_handles_every_task(task, z):
 def test_projections_draw_every_point_of_every_panel():
     rng = np.random.default_rng(0)
     panels = [(f"Layer {i}", "8-d → 2-d", rng.normal(size=(30, 2))) for i in range(5)]
-    root = _tree(live.projections(panels, rng.integers(0, 3, 30), "multiclass", 3))
-    assert len(list(root.iter(f"{NS}circle"))) == 150
+    labels = rng.integers(0, 3, 30)
+    root = _tree(live.projections(panels, labels, "multiclass", 3))
+    # Each class its own shape (colour is not the only cue): circles, squares, triangles.
+    assert len(list(root.iter(f"{NS}circle"))) == 5 * int(np.sum(labels == 0))
+    assert len([r for r in root.iter(f"{NS}rect") if r.get("stroke") == "none"]) == 5 * int(np.sum(labels == 1))
+    assert len(list(root.iter(f"{NS}path"))) == 5 * int(np.sum(labels == 2))
     assert int(float(root.get("height"))) > 2 * 300  # five panels: two rows
     constant = [("flat", "", np.zeros((10, 2)))]  # a dead layer: every point the same
     assert len(list(_tree(live.projections(constant, np.zeros(10, int), "binary", 2)).iter(f"{NS}circle"))) == 10
@@ -139,7 +145,10 @@ def test_the_preview_draws_the_data_without_a_model():
     root = _tree(live.boundary(np.array([0.0, 1.0]), np.array([0.0, 1.0]), None, "binary", points,
                                np.array([0, 1, 1]), np.array([False, False, True]), 2, name="preview"))
     assert not list(root.iter(f"{NS}image"))  # no model output yet
-    assert len(list(root.iter(f"{NS}circle"))) == 2 and len(list(root.iter(f"{NS}path"))) == 1
+    # Class 0 a circle, class 1 a square (training and validation alike; validation outlined in black).
+    assert len(list(root.iter(f"{NS}circle"))) == 1
+    squares = [r for r in root.iter(f"{NS}rect") if r.get("fill") == PALETTE[1]]
+    assert sorted(r.get("stroke") for r in squares) == ["black", "white"]
     assert root.get("data-chart") == "preview"
 
 
