@@ -175,13 +175,21 @@ _inside = threading.local()  # per script thread: is the entry file running this
 
 
 @contextmanager
-def inside_frame():
-    """The entry file runs the chosen page inside this, after drawing the frame."""
+def inside_frame(title: str | None = None):
+    """The entry file runs the chosen page inside this, after drawing the frame. `title`, the
+    page's title, is drawn at once: a page's own imports (TensorFlow, on a fresh server) run
+    before its `header()`, and the visitor should not wait for them to see where they are.
+    `header()` then writes the title into the same element, so it is never drawn twice."""
     _inside.active = True
+    _inside.title = None
+    if title is not None:
+        _inside.title = st.empty()
+        _inside.title.title(title)
     try:
         yield
     finally:
         _inside.active = False
+        _inside.title = None
 
 
 def ensure_inside_frame() -> None:
@@ -208,7 +216,9 @@ def ensure_inside_frame() -> None:
 def header(ns: str) -> None:
     """Title and two-sentence intro of a page, from `<ns>.title` and `<ns>.intro`."""
     ensure_inside_frame()
-    st.title(tr(f"{ns}.title"))
+    holder = getattr(_inside, "title", None) or st
+    _inside.title = None
+    holder.title(tr(f"{ns}.title"))
     st.markdown(tr(f"{ns}.intro"))
 
 
