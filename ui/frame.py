@@ -261,7 +261,7 @@ def plot(fig, key: str | None = None, height: int | None = None) -> None:
         except static.Unsupported:
             pass  # a figure the picture renderer does not draw: Plotly draws it
         else:
-            st.markdown(live.as_image(svg, alt=static.alt_text(themed)), unsafe_allow_html=True)
+            st.markdown(live.as_image(svg, alt=static.alt_text(themed, tr("app.chart"))), unsafe_allow_html=True)
             return
     # theme=None: Streamlit's own chart theme replaces the template's fonts, so presentation
     # mode's larger chart type (core.charts.theme) never reached the screen.

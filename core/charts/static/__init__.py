@@ -129,15 +129,17 @@ def figure_svg(fig: go.Figure, name: str = "static", width: float = NOMINAL_WIDT
     return head + "<defs>" + "".join(defs.items) + _arrow_defs(body_markup) + "</defs>" + body_markup + "</svg>"
 
 
-def alt_text(fig: go.Figure) -> str:
+def alt_text(fig: go.Figure, fallback: str = "") -> str:
     """A short description of a chart for its picture's alt attribute: its title, the axes'
-    titles and the names of its series."""
+    and subplots' titles and the names of its series; `fallback` when it has none of them."""
     layout = fig.layout
     parts = [_plain(layout.title.text) if layout.title and layout.title.text else ""]
-    for name in ("xaxis", "yaxis"):
-        axis = getattr(layout, name, None)
-        if axis is not None and axis.title and axis.title.text:
+    for name in sorted(k for k in layout.to_plotly_json() if k.startswith(("xaxis", "yaxis"))):
+        axis = layout[name]
+        if axis.title and axis.title.text:
             parts.append(_plain(axis.title.text))
+    parts += [_plain(a.text) for a in layout.annotations or () if a.text and a.showarrow is False]
     names = [t.name for t in fig.data if getattr(t, "name", None)]
     parts.append(", ".join(dict.fromkeys(names)))
-    return " · ".join(p.replace("\n", " ") for p in parts if p)
+    text = " · ".join(dict.fromkeys(p.replace("\n", " ").strip() for p in parts if p and p.strip()))
+    return text or fallback
