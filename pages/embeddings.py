@@ -88,7 +88,7 @@ frame.plot(charts.embedding_map(xy, point_labels, group_of, group_names, query, 
                                  tr("embeddings.pc", n=2, share=f"{100 * variance[1]:.0f}")),
                                 tr("embeddings.other_tokens"), {i for i in words if lang_of[i] == lang_of[query]}),
            key="emb_map")
-st.caption(tr("embeddings.map_caption"))
+st.caption(tr("embeddings.map_caption") + " " + frame.hover_hint("embeddings.map_hover"))
 # Stacked and taller in presentation mode: in half a page and 260 px the large type left the
 # curves no room and cut the y-axis titles.
 left, right = st.columns(2, gap="large") if not frame.presenting() else (st.container(), st.container())

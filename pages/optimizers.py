@@ -88,7 +88,8 @@ steps = c3.slider(tr("optimizers.surface.steps"), 10, lesson.MAX_STEPS, step=10,
 x0 = c4.slider("w₁ " + tr("optimizers.surface.start"), *surface.x_range, step=0.01, key="opt_start_x")
 y0 = c5.slider("w₂ " + tr("optimizers.surface.start"), *surface.y_range, step=0.01, key="opt_start_y")
 st.caption(tr(f"optimizers.hint.{name}", ratio=lesson.BOWL_CURVATURES[1] / lesson.BOWL_CURVATURES[0],
-              batch=lesson.NOISY_BATCH, points=lesson.NOISY_POINTS) + " " + tr("optimizers.surface.click"))
+              batch=lesson.NOISY_BATCH, points=lesson.NOISY_POINTS)
+           + (" " + tr("optimizers.surface.click") if frame.interactive() else ""))
 if not names:
     st.warning(tr("optimizers.surface.pick_one"))
     names = ["sgd"]
@@ -96,11 +97,13 @@ runs = [trajectory(name, n, lr, steps, (x0, y0), momentum) for n in names]
 (grid, floor) = contour(name)
 st.session_state["opt_step"] = min(st.session_state.get("opt_step", 10), steps)
 step = st.slider(tr("optimizers.surface.step"), 1, steps, key="opt_step") - 1
-# Drawn with st.plotly_chart directly (not frame.plot) to receive clicks: on_select sets the start.
 figure = charts.surface_figure(name, grid, runs, step + 1, (x0, y0), lang, momentum)
-st.plotly_chart(theme.theme(figure, frame.scale()), key="opt_surface_fig", theme=None, on_select=clicked,
-                selection_mode="points", width="stretch", config={"displaylogo": False})
-frame.chart_numbers(figure)
+if frame.interactive():  # st.plotly_chart directly (not frame.plot) to receive clicks: on_select sets the start
+    st.plotly_chart(theme.theme(figure, frame.scale()), key="opt_surface_fig", theme=None, on_select=clicked,
+                    selection_mode="points", width="stretch", config={"displaylogo": False})
+    frame.chart_numbers(figure)
+else:  # a picture: the step slider and the start sliders move it
+    frame.plot(figure, key="opt_surface_fig")
 left, right = st.columns(2) if not frame.presenting() else (st.container(), st.container())
 with left:
     frame.plot(charts.compass_figure(runs, step, lang, momentum), key="opt_compass_fig")

@@ -102,7 +102,7 @@ for row in rows:
                images=digits.images[found.ids[0]], query_label=label)
 frame.plot(charts.neighbour_grid(digits.images[query], tr(f"{NS}.query_title", idx=query, label=label),
                                  rows), key="vs_grid")
-st.caption(tr(f"{NS}.grid_caption"))
+st.caption(tr(f"{NS}.grid_caption") + " " + frame.hover_hint(f"{NS}.grid_hover"))
 hits_emb, hits_pix = (int(np.sum(r["labels"] == label)) for r in rows)
 m1, m2 = st.columns(2)
 m1.metric(tr(f"{NS}.metric_embedding", layer=name), f"{hits_emb}/{k}")

@@ -21,7 +21,7 @@ def main() -> None:
     classroom.apply()
     info = navigation.by_url(page.url_path)
     navigation.warn_unused_params(info)
-    with frame.inside_frame():
+    with frame.inside_frame(frame.tr(f"{info.key}.title") if info is not None else None):
         page.run()
     if info is not None:
         classroom.builder(info.prefix)

@@ -14,10 +14,12 @@ from pathlib import Path
 import streamlit as st
 
 from core import charts
+from core.charts import live, static
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalize_language, t
 
 LANG_KEY = "lang"
 PRESENT_KEY = "presentation"
+INTERACTIVE_KEY = "interactive_charts"
 
 
 def lang() -> str:
@@ -80,6 +82,7 @@ def sidebar_frame() -> None:
         st.selectbox(t("app.language", lang()), list(LANGUAGES), format_func=LANGUAGES.get,
                      key=LANG_KEY)
         st.toggle(tr("app.presentation"), key=PRESENT_KEY, help=tr("app.presentation_help"))
+        st.toggle(tr("app.interactive_charts"), key=INTERACTIVE_KEY, help=tr("app.interactive_charts_help"))
         # In the sidebar: a style element in the page would add a gap above the title.
         st.markdown(_BASE_CSS + (_KOREAN_CSS if lang() == "ko" else ""), unsafe_allow_html=True)
     set_query_params({"lang": lang(), **({"present": "1"} if presenting() else {})})
@@ -172,13 +175,21 @@ _inside = threading.local()  # per script thread: is the entry file running this
 
 
 @contextmanager
-def inside_frame():
-    """The entry file runs the chosen page inside this, after drawing the frame."""
+def inside_frame(title: str | None = None):
+    """The entry file runs the chosen page inside this, after drawing the frame. `title`, the
+    page's title, is drawn at once: a page's own imports (TensorFlow, on a fresh server) run
+    before its `header()`, and the visitor should not wait for them to see where they are.
+    `header()` then writes the title into the same element, so it is never drawn twice."""
     _inside.active = True
+    _inside.title = None
+    if title is not None:
+        _inside.title = st.empty()
+        _inside.title.title(title)
     try:
         yield
     finally:
         _inside.active = False
+        _inside.title = None
 
 
 def ensure_inside_frame() -> None:
@@ -205,7 +216,9 @@ def ensure_inside_frame() -> None:
 def header(ns: str) -> None:
     """Title and two-sentence intro of a page, from `<ns>.title` and `<ns>.intro`."""
     ensure_inside_frame()
-    st.title(tr(f"{ns}.title"))
+    holder = getattr(_inside, "title", None) or st
+    _inside.title = None
+    holder.title(tr(f"{ns}.title"))
     st.markdown(tr(f"{ns}.intro"))
 
 
@@ -215,15 +228,52 @@ def section(text: str) -> None:
     st.header(text)
 
 
+def interactive() -> bool:
+    """Whether charts are drawn by Plotly in the browser (hover, zoom, click, animation)
+    rather than as pictures drawn on the server (the default: see core.charts.static)."""
+    return bool(st.session_state.get(INTERACTIVE_KEY, False))
+
+
+def _expected_width() -> float:
+    """About how wide a chart drawn here will be, in px: the main column's width, or about
+    half of it inside st.columns (a picture's margins and legend are laid out for that). Reads
+    Streamlit's current container, an internal; a failure means the main column."""
+    try:
+        from streamlit.delta_generator_singletons import context_dg_stack
+
+        dg = context_dg_stack.get()[-1]
+        in_columns = any(kind == "column" for kind in dg._ancestor_block_types)
+    except Exception:  # noqa: BLE001 - only a layout hint
+        in_columns = False
+    return 420.0 if in_columns else static.NOMINAL_WIDTH
+
+
+def hover_hint(key: str) -> str:
+    """What hovering shows (`key`) when charts are interactive; else how to get there."""
+    return tr(key) if interactive() else tr("app.hover_off")
+
+
 def plot(fig, key: str | None = None, height: int | None = None, numbers: bool = True) -> None:
-    """A figure, and below it the numbers it draws (its text alternative; `numbers=False` for a
-    diagram with none)."""
+    """A figure (a picture, or Plotly when charts are interactive), and below it the numbers it
+    draws: its text alternative (`numbers=False` for a diagram with none)."""
+    themed = charts.theme(fig, scale(), height=height)
+    _draw(themed, key)
+    if numbers:
+        chart_numbers(themed)
+
+
+def _draw(themed, key: str | None) -> None:
+    if not interactive():
+        try:
+            svg = static.figure_svg(themed, name=key or "chart", width=_expected_width())
+        except static.Unsupported:
+            pass  # a figure the picture renderer does not draw: Plotly draws it
+        else:
+            st.markdown(live.as_image(svg, alt=static.alt_text(themed, tr("app.chart"))), unsafe_allow_html=True)
+            return
     # theme=None: Streamlit's own chart theme replaces the template's fonts, so presentation
     # mode's larger chart type (core.charts.theme) never reached the screen.
-    st.plotly_chart(charts.theme(fig, scale(), height=height), key=key, width="stretch", theme=None,
-                    config={"displaylogo": False})
-    if numbers:
-        chart_numbers(fig)
+    st.plotly_chart(themed, key=key, width="stretch", theme=None, config={"displaylogo": False})
 
 
 def chart_numbers(fig) -> None:

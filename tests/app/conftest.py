@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-
 ROOT = Path(__file__).resolve().parents[2]
 LANGS = ("en", "ko")
 
@@ -41,9 +40,23 @@ def open_link(path: str, query: dict[str, str]):
     return at
 
 
+def charts(at: AppTest) -> list[str]:
+    """Every chart on the page: a picture drawn on the server (core.charts.static, the
+    default) as its SVG markup, then any interactive Plotly chart as its JSON spec."""
+    import base64
+    import re
+
+    found = []
+    for md in at.get("markdown"):
+        match = re.search(r'<img data-chart="[^"]*"[^>]*src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', md.value)
+        if match:
+            found.append(base64.b64decode(match.group(1)).decode())
+    return found + [chart.proto.spec for chart in at.get("plotly_chart")]
+
+
 # What a learner sees, by part: a test names the parts its page's controls can change.
 _SEEN = {
-    "charts": lambda at: [chart.proto.spec for chart in at.get("plotly_chart")],
+    "charts": charts,
     "tables": lambda at: [df.value.to_json() for df in at.dataframe],
     "text": lambda at: [md.value for md in at.markdown],
     "metrics": lambda at: [m.value for m in at.metric],

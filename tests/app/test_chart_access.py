@@ -19,6 +19,7 @@ import pytest
 from core.charts import marks, summary
 from core.i18n import t
 from tests.app.conftest import assert_clean, run_page
+from ui.frame import INTERACTIVE_KEY
 from ui.navigation import available
 
 # Every page of the app but those without a chart (home, prompting) and the Lab (its charts
@@ -35,13 +36,15 @@ def walk(node):
 
 
 def charts_and_numbers(at, lang):
-    """[(figure JSON, expander or None)] for every chart: the expander is the next numbers box
-    on the page before any other chart."""
+    """[(figure JSON or None for a picture, expander or None)] for every chart: the expander is
+    the next numbers box on the page before any other chart."""
     title = t("summary.title", lang)
     pairs = []
     for node in walk(at.main):
         if node.type == "plotly_chart":
             pairs.append([decoded(json.loads(node.proto.spec)), None])
+        elif node.type == "markdown" and node.value.startswith("<img data-chart="):  # a server-drawn picture
+            pairs.append([None, None])
         elif node.type == "expander" and getattr(node, "label", None) == title and pairs and pairs[-1][1] is None:
             pairs[-1][1] = node
     return pairs
@@ -124,7 +127,7 @@ def row_in_figure(figure, kind, row) -> bool:
 
 @pytest.mark.parametrize("path", PAGES)
 def test_every_chart_has_its_numbers_and_needs_no_colour(path, lang):
-    at = run_page(path, lang)
+    at = run_page(path, lang, **{INTERACTIVE_KEY: True})  # Plotly figures: their data is in the page
     assert_clean(at)
     pairs = charts_and_numbers(at, lang)
     assert pairs, "the page draws charts"
@@ -144,3 +147,15 @@ def test_every_chart_has_its_numbers_and_needs_no_colour(path, lang):
                 assert row_in_figure(figure, table.kind, tuple(row)), f"{path}: {tuple(row)} is not in the chart"
         described += 1
     assert described, f"{path}: no chart has its numbers"
+
+
+@pytest.mark.parametrize("path", ["pages/tokens.py", "pages/losses.py"])
+def test_the_pictures_drawn_by_default_have_the_same_numbers_beside_them(path):
+    """Charts are server-drawn pictures unless the learner asks for interactive ones: the same
+    numbers boxes follow them, each right after its picture."""
+    pictures = charts_and_numbers(run_page(path, "en"), "en")
+    interactive = charts_and_numbers(run_page(path, "en", **{INTERACTIVE_KEY: True}), "en")
+    assert pictures and all(figure is None for figure, _ in pictures)
+    assert [box is not None for _, box in pictures] == [box is not None for _, box in interactive]
+    assert [[tb.value.to_json() for tb in box.table] for _, box in pictures if box] == \
+        [[tb.value.to_json() for tb in box.table] for _, box in interactive if box]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import LANGS, assert_clean, assert_control_changes_the_screen, run_page
+from tests.app.conftest import LANGS, assert_clean, assert_control_changes_the_screen, run_page, charts
 
 PAGE = "pages/activations.py"
 SHOWN = ("charts", "tables", "text")  # what its controls change (conftest.screen)
@@ -16,7 +16,7 @@ def test_renders_with_live_numbers(lang):
     page = run_page(PAGE, lang)
     assert_clean(page)
     assert page.title[0].value
-    assert len(page.get("plotly_chart")) == 5
+    assert len(charts(page)) == 5
     notice = " ".join(md.value for md in page.markdown)
     assert "78%" in notice  # ReLU units dead at the default bias -1.5, measured by the page
 
@@ -61,4 +61,4 @@ def test_a_collapsed_range_is_widened_with_a_warning(at):
 def test_presentation_mode_stacks_the_figures():
     page = run_page(PAGE, "ko", presentation=True)
     assert_clean(page)
-    assert len(page.get("plotly_chart")) == 5
+    assert len(charts(page)) == 5

@@ -4,7 +4,7 @@ on screen (weights unchanged by compile, optimizer state depending on the choice
 import pytest
 
 from core.lessons import compile as lesson
-from tests.app.conftest import LANGS, assert_clean, run_page
+from tests.app.conftest import LANGS, assert_clean, run_page, charts
 
 PAGE = "pages/compile.py"
 
@@ -26,7 +26,7 @@ def test_compile_page(lang):
         at.run()
         assert_clean(at)
     assert at.table, "the line-by-line table"
-    assert len(at.get("plotly_chart")) == 1
+    assert len(charts(at)) == 1
 
 
 def test_recompute_live_really_recomputes_the_shipped_default():

@@ -3,7 +3,7 @@ languages, no exception; the second language reuses the trained cells."""
 
 import pytest
 
-from tests.app.conftest import LANGS, assert_clean, run_page
+from tests.app.conftest import LANGS, assert_clean, run_page, charts
 
 PAGE = "pages/deep.py"
 
@@ -14,7 +14,7 @@ def test_deep_page_small_sweep(lang):
     at = run_page(PAGE, lang, deep_depths=[2])
     assert_clean(at)
     assert at.button(key="deep_run").disabled is False
-    assert len(at.get("plotly_chart")) == 2  # the empty grid and the gradients at initialisation
+    assert len(charts(at)) == 2  # the empty grid and the gradients at initialisation
     at.selectbox(key="deep_activation").set_value("sigmoid")
     at.selectbox(key="deep_dataset").set_value("moons")
     at.select_slider(key="deep_epochs").set_value(10)
@@ -28,7 +28,7 @@ def test_deep_page_small_sweep(lang):
     assert at.button(key="deep_run").disabled is True       # nothing left to train
     assert len(at.metric) == 4                              # the read-out of a complete grid
     assert any("2" == str(m.value) or "1" == str(m.value) for m in at.metric)  # fewest layers
-    assert len(at.get("plotly_chart")) == 3                 # grid, gradients, loss curves
+    assert len(charts(at)) == 3                 # grid, gradients, loss curves
     for metric in ("train_loss", "first_grad", "val_accuracy"):
         at.radio(key="deep_metric").set_value(metric).run()
         assert_clean(at)

@@ -1,7 +1,7 @@
 """Embeddings page: lookup table, one-hot comparison, the table during training; every control by key."""
 
 from core.text import lm
-from tests.app.conftest import assert_clean, run_page
+from tests.app.conftest import assert_clean, run_page, charts
 
 PAGE = "pages/embeddings.py"
 
@@ -12,7 +12,7 @@ def test_defaults_in_both_languages(lang):
     metrics = {m.label: m.value for m in at.metric}
     assert "1,000" in metrics.values(), "the one-hot width is the vocabulary size"
     assert "16" in metrics.values()
-    assert len(at.get("plotly_chart")) == 5
+    assert len(charts(at)) == 5
     epochs = at.select_slider(key="emb_epoch")
     assert epochs.value == 10
     assert at.selectbox(key="emb_query").value is not None

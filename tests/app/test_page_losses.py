@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import LANGS, assert_clean, assert_control_changes_the_screen, run_page, screen
+from tests.app.conftest import LANGS, assert_clean, assert_control_changes_the_screen, run_page, screen, charts
 
 PAGE = "pages/losses.py"
 SHOWN = ("charts", "tables", "text", "metrics")  # what its controls change (conftest.screen)
@@ -16,7 +16,7 @@ def test_renders_with_live_numbers(lang):
     page = run_page(PAGE, lang)
     assert_clean(page)
     assert page.title[0].value
-    assert len(page.get("plotly_chart")) == 5
+    assert len(charts(page)) == 5
     # MSE and its logit gradient at p = 0.01, y = 1: 0.99² and 2·(−0.99)·0.01·0.99.
     assert [m.value for m in page.metric[:3]] == ["0.9801", "4.605", "-0.0196"]
 
@@ -47,4 +47,4 @@ def test_target_switch_flips_the_wrong_half(at):
 def test_presentation_mode_renders():
     page = run_page(PAGE, "ko", presentation=True)
     assert_clean(page)
-    assert len(page.get("plotly_chart")) == 5
+    assert len(charts(page)) == 5

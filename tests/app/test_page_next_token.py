@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from tests.app.conftest import assert_clean, run_page
+from tests.app.conftest import assert_clean, run_page, charts
 
 PAGE = "pages/next-token.py"
 
@@ -19,7 +19,7 @@ def entropy_metrics(at) -> tuple[float, float]:
 def test_defaults_in_both_languages(lang):
     at = run_page(PAGE, lang)
     assert_clean(at)
-    assert len(at.get("plotly_chart")) == 3
+    assert len(charts(at)) == 3
     h_model, h_now = entropy_metrics(at)
     assert h_model == h_now, "at temperature 1 the sampler draws from the model's own distribution"
     assert len(at.get("html")) == 4, "the prompt's tokens and three samples"

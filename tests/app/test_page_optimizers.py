@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from core.lessons.optimizers import SURFACES
-from tests.app.conftest import LANGS, assert_clean, run_page, screen
+from tests.app.conftest import LANGS, assert_clean, run_page, screen, charts
 
 PAGE = "pages/optimizers.py"
 SHOWN = ("charts", "tables", "text")  # what its controls change (conftest.screen)
@@ -17,7 +17,7 @@ def test_renders_with_live_numbers(lang):
     page = run_page(PAGE, lang)
     assert_clean(page)
     assert page.title[0].value
-    assert len(page.get("plotly_chart")) == 4
+    assert len(charts(page)) == 4
     table = page.dataframe[0].value
     assert len(table) == 4  # SGD, momentum, RMSprop, Adam by default
     assert table.iloc[0, 4] == "0.0°"  # SGD's step is exactly -lr·g
@@ -64,4 +64,4 @@ def test_no_optimizer_warns_instead_of_failing(at):
 def test_presentation_mode_renders():
     page = run_page(PAGE, "ko", presentation=True)
     assert_clean(page)
-    assert len(page.get("plotly_chart")) == 4
+    assert len(charts(page)) == 4

@@ -4,7 +4,7 @@ the page uses, to keep the test short), both languages, no exception."""
 import pytest
 
 from core.lessons import overfitting as lesson_overfitting
-from tests.app.conftest import assert_clean, run_page
+from tests.app.conftest import assert_clean, run_page, charts
 
 PAGE = "pages/overfitting.py"
 
@@ -18,7 +18,7 @@ def short_runs(monkeypatch):
 def test_overfitting_page_in_both_languages(short_runs):
     at = run_page(PAGE, "en", overfitting_n=40)
     assert_clean(at)
-    assert not at.get("plotly_chart")  # nothing trained yet: buttons, no figures
+    assert not charts(at)  # nothing trained yet: buttons, no figures
     at.selectbox(key="overfitting_dataset").set_value("circle")
     at.number_input(key="overfitting_seed").set_value(2)
     at.select_slider(key="overfitting_dropout").set_value(0.2)
@@ -30,7 +30,7 @@ def test_overfitting_page_in_both_languages(short_runs):
     assert_clean(at)
     at.button(key="overfitting_run_all").click().run()
     assert_clean(at)
-    assert len(at.get("plotly_chart")) == 4
+    assert len(charts(at)) == 4
     assert len(at.metric) == 3 and at.dataframe
     assert at.button(key="overfitting_run_all").disabled
     # Korean: the same settings, every run already trained on this "server".
@@ -38,7 +38,7 @@ def test_overfitting_page_in_both_languages(short_runs):
                   overfitting_dropout=0.2, overfitting_l2=1e-3, overfitting_batchnorm=True,
                   overfitting_early=True, overfitting_patience=10)
     assert_clean(ko)
-    assert len(ko.get("plotly_chart")) == 4
+    assert len(charts(ko)) == 4
     assert any("눈여겨볼 점" in m.value for m in ko.markdown)
 
 
@@ -47,6 +47,6 @@ def test_the_default_view_opens_with_results_not_buttons():
     button), and the page offers to recompute them live."""
     at = run_page(PAGE, "en")
     assert_clean(at)
-    assert len(at.get("plotly_chart")) == 4
+    assert len(charts(at)) == 4
     assert not [b for b in at.button if b.key.startswith("overfitting_train_")]
     assert at.button(key="overfitting_recompute_live")

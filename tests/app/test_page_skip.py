@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import LANGS, assert_clean, assert_control_changes_the_screen, run_page, screen
+from tests.app.conftest import LANGS, assert_clean, assert_control_changes_the_screen, run_page, screen, charts
 
 PAGE = "pages/skip.py"
 SHOWN = ("charts", "text", "errors", "code")  # what its controls change (conftest.screen)
@@ -21,7 +21,7 @@ def test_renders_with_live_numbers(lang):
     assert_clean(page)
     assert page.title[0].value
     # Branch graph and merge cells, two lesion charts, two net graphs, U-Net graph, images, MSE.
-    assert len(page.get("plotly_chart")) == 9
+    assert len(charts(page)) == 9
     notice = text(page)
     assert "64" in notice  # 2^6 paths in the default residual net, counted in its Keras graph
     assert "incompatible shapes" in notice  # default widths 4 and 6: Add refuses, said in words

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import LANGS, assert_clean, assert_control_changes_the_screen, run_page
+from tests.app.conftest import LANGS, assert_clean, assert_control_changes_the_screen, run_page, charts
 
 PAGE = "pages/structure.py"
 SHOWN = ("charts", "tables", "text", "metrics", "code")  # what its controls change (conftest.screen)
@@ -20,7 +20,7 @@ def test_renders_the_lecture_example_with_live_numbers(lang):
     page = run_page(PAGE, lang)
     assert_clean(page)
     assert page.title[0].value
-    assert len(page.get("plotly_chart")) == 4  # graph, hidden representation, axes, example
+    assert len(charts(page)) == 4  # graph, hidden representation, axes, example
     notice = text(page)
     assert "(13 + 1) × 5" in notice and "88" in notice  # wine 13 -> 5 -> 3, counted two ways
     table = page.dataframe[0].value

@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("chromadb")
 
 from core.text import vector_search as vs  # noqa: E402
-from tests.app.conftest import assert_clean, run_page  # noqa: E402
+from tests.app.conftest import assert_clean, charts, run_page  # noqa: E402
 
 PAGE = "pages/vector-search.py"
 
@@ -37,7 +37,7 @@ def test_page_renders_with_live_numbers(lang, digits):
     at = run_page(PAGE, lang)
     assert_clean(at)
     assert at.title and at.title[0].value
-    assert len(at.get("plotly_chart")) == 4
+    assert len(charts(at)) == 4
     assert len(at.metric) == 2
     # The first query is a held-out image; the raw-pixel count on screen is the exact one.
     query = int(at.number_input(key="vs_query").value)

@@ -24,3 +24,24 @@ def test_every_page_renders_in_chromium(server_url, page, lang):
         if lang == "ko":
             assert any("\uac00" <= ch <= "\ud7a3" for ch in page.locator("main").inner_text()), info.path
     assert len(seen_titles) == len(available())  # every page has its own title
+
+
+def test_charts_are_pictures_until_the_visitor_asks_for_interactive_ones(server_url, page):
+    """A default view draws its charts as server-made pictures, so the browser never loads
+    Plotly's bundle; the sidebar's switch turns the same charts into Plotly charts."""
+    page.goto(f"{server_url}/activations?lang=en")
+    wait_for_app(page, timeout_ms=120_000)
+    pictures = page.locator('[data-testid="stMain"] img[data-chart]')
+    shown = pictures.count()
+    assert shown >= 3
+    assert page.locator(".js-plotly-plot").count() == 0
+    scripts = page.evaluate("performance.getEntriesByType('resource').map(r => r.name)")
+    assert not [s for s in scripts if "PlotlyChart" in s]
+    for i in range(shown):  # every picture has a description and a real drawing
+        assert pictures.nth(i).get_attribute("alt")
+        assert pictures.nth(i).evaluate("img => img.naturalWidth > 0 && img.complete")
+    page.locator('[data-testid="stSidebar"]').get_by_text("Interactive charts").click()
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    wait_for_app(page, timeout_ms=120_000)
+    assert page.locator(".js-plotly-plot").count() == shown
+    assert page.locator('[data-testid="stMain"] img[data-chart]').count() == 0

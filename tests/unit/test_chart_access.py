@@ -135,3 +135,20 @@ def test_the_labs_points_differ_by_class_in_shape_as_well_as_colour():
             drawn[node.get("fill")].add(node.tag)
     assert [len(tags) for tags in drawn.values()] == [1, 1, 1], "one shape per class, points and legend alike"
     assert len(set().union(*drawn.values())) == 3, "three classes, three shapes"
+
+
+def test_the_server_drawn_picture_keeps_patterns_and_shapes():
+    """Charts are pictures by default (core.charts.static): bar patterns (bars and legend) and a
+    few shapes along each line (marker.maxdisplayed), not one on every point."""
+    from core.charts import static
+
+    fig = go.Figure([go.Bar(x=["a", "b"], y=[1, 2], name="with", marker_color=PALETTE[0]),
+                     go.Bar(x=["a", "b"], y=[2, 1], name="without", marker_color=PALETTE[1])])
+    svg = static.figure_svg(theme(fig), name="bars")
+    assert svg.count('fill="url(#hatch') == 3, "two bars and the legend's swatch"
+    n = 200
+    lines = go.Figure([go.Scatter(x=np.arange(n), y=np.arange(n) * k, name=f"run {k}", line_color=PALETTE[k])
+                       for k in range(2)] + [go.Scatter(x=np.arange(n), y=-np.arange(n), name="val", line_dash="dash")])
+    svg = static.figure_svg(theme(lines), name="lines")
+    uses = svg.count("<use ")
+    assert 2 * 2 <= uses <= 2 * (marks.LINE_MARKERS + 1) + 2, "a few shapes per line, and one in each legend entry"
