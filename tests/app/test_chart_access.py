@@ -157,5 +157,5 @@ def test_the_pictures_drawn_by_default_have_the_same_numbers_beside_them(path):
     interactive = charts_and_numbers(run_page(path, "en", **{INTERACTIVE_KEY: True}), "en")
     assert pictures and all(figure is None for figure, _ in pictures)
     assert [box is not None for _, box in pictures] == [box is not None for _, box in interactive]
-    assert [[tb.value.to_json() for tb in box.table] for _, box in pictures if box] == \
-        [[tb.value.to_json() for tb in box.table] for _, box in interactive if box]
+    assert [[tb.value.reset_index().to_json() for tb in box.table] for _, box in pictures if box] == \
+        [[tb.value.reset_index().to_json() for tb in box.table] for _, box in interactive if box]
