@@ -99,7 +99,8 @@ def _scatter(t: dict, traces: list, default_colour: str, xa: Axis, ya: Axis, g: 
         out.append("".join(parts))
     x0, w, top, h = _box(xa, ya, g)
     if "markers" in mode and n:
-        out.append(_markers(t, fx, fy, default_colour, x0, w, top, h, defs, scale, opacity))
+        # Markers take the line's colour, as in Plotly (and in the legend).
+        out.append(_markers(t, fx, fy, line_colour, x0, w, top, h, defs, scale, opacity))
     if "text" in mode and n:
         texts = _arr(t.get("text"))
         if len(texts) == 1 and n > 1 and isinstance(t.get("text"), str):
