@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("chromadb")
 
 from core.text import vector_search as vs  # noqa: E402
-from tests.app.conftest import assert_clean, charts, run_page  # noqa: E402
+from tests.app.conftest import assert_clean, charts, run_page, shown_code  # noqa: E402
 
 PAGE = "pages/vector-search.py"
 
@@ -47,7 +47,7 @@ def test_page_renders_with_live_numbers(lang, digits):
     assert hits == int(np.sum(exact.labels[0] == digits.labels[query]))
     notice = next(m.value for m in at.markdown if "360" in m.value and "%" in m.value and "\n- " in m.value)
     assert f"{_pixel_precision(digits, k):.1%}" in notice
-    code = at.expander[0].code[0].value
+    code = " ".join(shown_code(at.expander[0]))
     assert "def build_collection" in code and "embedding_function=None" in code
     # Every text is in the page's language, none a raw catalogue key.
     texts = [m.value for m in at.markdown] + [c.value for c in at.caption]
