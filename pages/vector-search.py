@@ -28,16 +28,19 @@ def _client():
     return vs.make_client()
 
 
+PERSIST = shared.Persist("vector-search", (vs,), NS)
+
+
 def search_index(config=vs.DIGITS_CONFIG) -> vs.SearchIndex:
-    """The trained network (once per server, with a progress bar that names the epoch) and its
-    ChromaDB collections (once per server too)."""
+    """The trained network (once per server, with a progress bar that names the epoch; the
+    default is read from a shipped file of its weights) and its ChromaDB collections (once per
+    server too, built from the activations on first use)."""
     training = shared.template(f"{NS}.training")
     run = shared.once((NS, "run", config), tr("shared.starting"), lambda progress: vs.train_embedder(
         config, lambda record: progress(record.epoch / config.epochs, training.format(
-            epoch=record.epoch, total=config.epochs, acc=record.val_metric))),
-        persist=shared.Persist("vector-search", (vs,), NS))
+            epoch=record.epoch, total=config.epochs, acc=record.val_metric))), persist=PERSIST)
     client = _client()
-    return shared.once((NS, "index", config), tr("shared.starting"),
+    return shared.once((NS, "index", config, shared.live(NS)), tr("shared.starting"),
                        lambda progress: vs.SearchIndex(client, run), slot=False)
 
 
@@ -66,6 +69,7 @@ st.caption(tr(f"{NS}.trained_caption", arch=arch, activation=config.activation,
               lr=config.learning_rate, batch=config.batch_size,
               epochs=config.epochs, seconds=run.seconds, n_train=len(digits.train_idx), n_val=n,
               chroma=importlib.metadata.version("chromadb")))
+shared.recompute_button(NS, PERSIST, [(NS, "run", config)])
 
 # ---- controls -------------------------------------------------------------------------------
 left, middle, right = st.columns(3)
