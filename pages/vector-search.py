@@ -96,8 +96,14 @@ info.markdown(tr(f"{NS}.query_info", idx=query, label=label, where=where))
 
 # ---- 1. one query, two searches -------------------------------------------------------------
 frame.section(tr(f"{NS}.search_title"))
-by_embedding = index.search(layer, epoch, [query], k)
-by_pixels = index.search(vs.PIXELS, epoch, [query], k)
+# A layer or epoch asked for the first time builds its ChromaDB collections (a few tenths of a
+# second each, longer on a busy server): the spinner shows after half a second.
+with st.spinner(tr(f"{NS}.searching", layer=name, epoch=epoch), show_time=True):
+    by_embedding = index.search(layer, epoch, [query], k)
+    by_pixels = index.search(vs.PIXELS, epoch, [query], k)
+    chroma_emb = index.search(layer, epoch, queries, vs.MAX_K)  # every held-out query, 30 deep
+    chroma_pix = index.search(vs.PIXELS, epoch, queries, vs.MAX_K)
+    chroma_untrained = index.search(layer, 0, queries, vs.MAX_K)
 rows = [dict(name=tr(f"{NS}.row_embedding", layer=name, epoch=epoch), found=by_embedding),
         dict(name=tr(f"{NS}.row_pixels"), found=by_pixels)]
 for row in rows:
@@ -114,8 +120,6 @@ m2.metric(tr(f"{NS}.metric_pixels"), f"{hits_pix}/{k}")
 
 # ---- 2. ChromaDB against exact NumPy --------------------------------------------------------
 frame.section(tr(f"{NS}.exact_title"))
-chroma_emb = index.search(layer, epoch, queries, vs.MAX_K)       # every held-out query, 30 deep
-chroma_pix = index.search(vs.PIXELS, epoch, queries, vs.MAX_K)
 agree_emb = vs.compare(chroma_emb.top(k), index.exact(layer, epoch, queries, k))
 agree_pix = vs.compare(chroma_pix.top(k), index.exact(vs.PIXELS, epoch, queries, k))
 st.markdown(tr(f"{NS}.exact_text", n=n, k=k, layer=name, n_images=len(digits.labels),
@@ -152,7 +156,7 @@ st.caption(tr(f"{NS}.map_caption", n=len(digits.labels), dim=vectors.shape[1], k
 frame.section(tr(f"{NS}.precision_title", n=n))
 curve_emb = vs.precision_curve(chroma_emb, query_labels)
 curve_pix = vs.precision_curve(chroma_pix, query_labels)
-curve_untrained = vs.precision_curve(index.search(layer, 0, queries, vs.MAX_K), query_labels)
+curve_untrained = vs.precision_curve(chroma_untrained, query_labels)
 ks = np.arange(1, vs.MAX_K + 1)
 by_k, by_epoch = st.columns(2)
 with by_k:
