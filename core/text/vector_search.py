@@ -263,10 +263,14 @@ def compare(chroma: Neighbours, exact: Neighbours) -> Agreement:
 def pca_2d(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Project onto the two directions of largest variance: (coords (n, 2), variance ratios (2,))."""
     centered = np.asarray(vectors, dtype="float64") - np.mean(vectors, axis=0)
-    _, singular, components = np.linalg.svd(centered, full_matrices=False)
-    components = components[:2] * np.sign(components[:2, :1] + 1e-12)  # a stable orientation
+    # The eigenvectors of the (dim, dim) scatter matrix, largest first: the same directions as
+    # an SVD of the (n, dim) data, at a fraction of the cost (an SVD of 1,797 rows took over a
+    # second on a busy server).
+    variance, vectors_ = np.linalg.eigh(centered.T @ centered)  # ascending
+    variance, vectors_ = np.clip(variance[::-1], 0.0, None), vectors_[:, ::-1]
+    components = vectors_[:, :2].T  # (2, dim)
+    components = components * np.sign(components[:, :1] + 1e-12)  # a stable orientation
     coords = centered @ components.T  # (n, 2)
-    variance = singular ** 2
     return coords, variance[:2] / max(variance.sum(), 1e-12)
 
 
