@@ -118,4 +118,4 @@ def test_the_default_opens_from_the_shipped_weights_and_recomputes_live():
         np.testing.assert_allclose(live.value.vectors("hidden_2", epoch), shipped.vectors("hidden_2", epoch),
                                    rtol=1e-3, atol=1e-4)
     assert any("Computed live" in c.value for c in at.caption)
-    assert len(at.get("plotly_chart")) == 4
+    assert len(charts(at)) == 4
