@@ -1,8 +1,11 @@
-"""Deep networks are hard to train: depth x {plain, +BatchNorm, +skips, +both}, every cell trained
-live, gradients per layer at initialisation, and the fewest layers reaching the best accuracy."""
+"""Deep networks are hard to train: depth x {plain, +BatchNorm, +skips, +both}, gradients per layer
+at initialisation, and the fewest layers reaching the best accuracy. The default grid opens with
+its cells read from files shipped with the app (scripts/precompute.py), with "recompute live";
+any other grid is trained live with the button."""
 
 import inspect
 import time
+from dataclasses import replace
 
 import streamlit as st
 
@@ -21,13 +24,24 @@ PARTIAL = "deep_partial"   # {cell key: CellResult} trained by this session, kep
 PERSIST = shared.Persist("deep", (lesson,), NS)
 
 
+def once_key(settings: lesson.SweepSettings, depth: int, variant: str) -> tuple:
+    """The shared.once key of one cell, as this session's results store it ("live" marked)."""
+    key = (NS, settings.cell_key(depth, variant))
+    return (*key, "live") if shared.live(NS) else key
+
+
 def results_of(settings: lesson.SweepSettings, kept: dict) -> dict:
     """The grid's trained cells: from this server's shared results, else this session's own
-    copy ({cell key: result}, which outlives an entry the shared store dropped)."""
+    copy ({once key: result}, which outlives an entry the shared store dropped), else a
+    finished result on disk (shipped with the app for the default grid, or cached), read
+    without asking: a page opens with the results it has."""
     found = {}
     for depth, variant in settings.cells():
-        key = settings.cell_key(depth, variant)
-        result = shared.peek((NS, key)) or kept.get(key)
+        key = once_key(settings, depth, variant)
+        result = shared.peek(key) or kept.get(key)
+        if result is None and shared.ready(key[:2], PERSIST):
+            result = kept[key] = shared.once(key[:2], tr("shared.starting"), lambda progress, d=depth, v=variant:
+                                             lesson.train_cell(settings, d, v), persist=PERSIST)
         if result is not None:
             found[(depth, variant)] = result
     return found
@@ -38,9 +52,29 @@ def init_profile(settings: lesson.SweepSettings, depth: int):
     return lesson.init_profile(settings, depth)
 
 
+def gradients_at_init(settings: lesson.SweepSettings, depth: int, results: dict) -> dict:
+    """Every variant's gradient norms at initialisation at one depth: measured by each trained
+    cell before its first step (the same seeded model, the same batch), else measured now."""
+    if all((depth, v) in results for v in lesson.VARIANTS):
+        return {v: results[(depth, v)].grad_norms for v in lesson.VARIANTS}
+    with st.spinner(tr("app.loading_tf")):
+        warmup.wait()
+    return init_profile(settings, depth)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
-def baseline(settings: lesson.SweepSettings):
+def _baseline(settings: lesson.SweepSettings):
     return lesson.baseline(settings)
+
+
+def baseline(settings: lesson.SweepSettings) -> tuple[float, float]:
+    """What guessing scores. Two class counts, but they need scikit-learn's split, an import
+    of seconds on a fresh server: the default grid's is shipped with its cells."""
+    key = (NS, "baseline", replace(settings, depths=()))
+    if shared.ready(key, PERSIST):
+        return shared.once(key, tr("shared.starting"), lambda progress: lesson.baseline(settings),
+                           persist=PERSIST, slot=False)
+    return _baseline(settings)
 
 
 frame.header(NS)
@@ -93,8 +127,7 @@ elif settings in state.get(SECONDS, {}):
     status.success(tr("deep.swept", n=n_cells, seconds=f"{state[SECONDS][settings]:.0f}"))
 progress = st.empty()
 
-with st.spinner(tr("app.loading_tf")):
-    warmup.wait()
+shared.recompute_button(NS, PERSIST, [(NS, settings.cell_key(*cell)) for cell in settings.cells()])
 chance, guessing_loss = baseline(settings)
 
 frame.section(tr("deep.heat_title"))
@@ -120,7 +153,8 @@ focus = st.select_slider(tr("deep.chart.depth"), settings.depths, key="deep_focu
 left, right = st.columns(2)
 with left:
     st.markdown(f"**{tr('deep.grad_title')}**")
-    frame.plot(charts.gradient_profiles(init_profile(settings, focus), lang), key="deep_grads", height=380)
+    frame.plot(charts.gradient_profiles(gradients_at_init(settings, focus, results), lang), key="deep_grads",
+               height=380)
     st.caption(tr("deep.grad_caption", depth=focus, n=min(lesson.GRAD_PROBE_SIZE, config.n_train)))
 with right:
     st.markdown(f"**{tr('deep.curves_title')}**")
@@ -155,11 +189,13 @@ navigation.link_to_next(NS)
 # point where Streamlit may stop it (a widget change): shared.once gives back the claim, and every
 # finished cell is already stored.
 if sweeping:
+    with st.spinner(tr("app.loading_tf")):
+        warmup.wait()
     started = time.perf_counter()
     epoch_of = shared.template("deep.epoch_of")
     # Count over the whole grid, so the numbers carry on across reruns (a view change).
     for i, (depth, variant) in enumerate(missing, start=n_cells - len(missing)):
-        key = settings.cell_key(depth, variant)
+        key = once_key(settings, depth, variant)
         label = tr("deep.progress", depth=depth, variant=charts.variant_label(variant, lang), i=i + 1,
                    n=n_cells)
 
@@ -169,7 +205,7 @@ if sweeping:
                                                        seconds=f"{time.perf_counter() - started:.0f}")))
 
         with progress.container():
-            result = shared.once((NS, key), label, train, persist=PERSIST)
+            result = shared.once(key[:2], label, train, persist=PERSIST)
         partial[key] = results[(depth, variant)] = result
         draw_heatmap()
     state.setdefault(SECONDS, {})[settings] = time.perf_counter() - started

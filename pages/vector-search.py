@@ -28,16 +28,19 @@ def _client():
     return vs.make_client()
 
 
+PERSIST = shared.Persist("vector-search", (vs,), NS)
+
+
 def search_index(config=vs.DIGITS_CONFIG) -> vs.SearchIndex:
-    """The trained network (once per server, with a progress bar that names the epoch) and its
-    ChromaDB collections (once per server too)."""
+    """The trained network (once per server, with a progress bar that names the epoch; the
+    default is read from a shipped file of its weights) and its ChromaDB collections (once per
+    server too, built from the activations on first use)."""
     training = shared.template(f"{NS}.training")
     run = shared.once((NS, "run", config), tr("shared.starting"), lambda progress: vs.train_embedder(
         config, lambda record: progress(record.epoch / config.epochs, training.format(
-            epoch=record.epoch, total=config.epochs, acc=record.val_metric))),
-        persist=shared.Persist("vector-search", (vs,), NS))
+            epoch=record.epoch, total=config.epochs, acc=record.val_metric))), persist=PERSIST)
     client = _client()
-    return shared.once((NS, "index", config), tr("shared.starting"),
+    return shared.once((NS, "index", config, shared.live(NS)), tr("shared.starting"),
                        lambda progress: vs.SearchIndex(client, run), slot=False)
 
 
@@ -66,6 +69,7 @@ st.caption(tr(f"{NS}.trained_caption", arch=arch, activation=config.activation,
               lr=config.learning_rate, batch=config.batch_size,
               epochs=config.epochs, seconds=run.seconds, n_train=len(digits.train_idx), n_val=n,
               chroma=importlib.metadata.version("chromadb")))
+shared.recompute_button(NS, PERSIST, [(NS, "run", config)])
 
 # ---- controls -------------------------------------------------------------------------------
 left, middle, right = st.columns(3)
@@ -92,8 +96,14 @@ info.markdown(tr(f"{NS}.query_info", idx=query, label=label, where=where))
 
 # ---- 1. one query, two searches -------------------------------------------------------------
 frame.section(tr(f"{NS}.search_title"))
-by_embedding = index.search(layer, epoch, [query], k)
-by_pixels = index.search(vs.PIXELS, epoch, [query], k)
+# A layer or epoch asked for the first time builds its ChromaDB collections (a few tenths of a
+# second each, longer on a busy server): the spinner shows after half a second.
+with st.spinner(tr(f"{NS}.searching", layer=name, epoch=epoch), show_time=True):
+    by_embedding = index.search(layer, epoch, [query], k)
+    by_pixels = index.search(vs.PIXELS, epoch, [query], k)
+    chroma_emb = index.search(layer, epoch, queries, vs.MAX_K)  # every held-out query, 30 deep
+    chroma_pix = index.search(vs.PIXELS, epoch, queries, vs.MAX_K)
+    chroma_untrained = index.search(layer, 0, queries, vs.MAX_K)
 rows = [dict(name=tr(f"{NS}.row_embedding", layer=name, epoch=epoch), found=by_embedding),
         dict(name=tr(f"{NS}.row_pixels"), found=by_pixels)]
 for row in rows:
@@ -110,8 +120,6 @@ m2.metric(tr(f"{NS}.metric_pixels"), f"{hits_pix}/{k}")
 
 # ---- 2. ChromaDB against exact NumPy --------------------------------------------------------
 frame.section(tr(f"{NS}.exact_title"))
-chroma_emb = index.search(layer, epoch, queries, vs.MAX_K)       # every held-out query, 30 deep
-chroma_pix = index.search(vs.PIXELS, epoch, queries, vs.MAX_K)
 agree_emb = vs.compare(chroma_emb.top(k), index.exact(layer, epoch, queries, k))
 agree_pix = vs.compare(chroma_pix.top(k), index.exact(vs.PIXELS, epoch, queries, k))
 st.markdown(tr(f"{NS}.exact_text", n=n, k=k, layer=name, n_images=len(digits.labels),
@@ -148,7 +156,7 @@ st.caption(tr(f"{NS}.map_caption", n=len(digits.labels), dim=vectors.shape[1], k
 frame.section(tr(f"{NS}.precision_title", n=n))
 curve_emb = vs.precision_curve(chroma_emb, query_labels)
 curve_pix = vs.precision_curve(chroma_pix, query_labels)
-curve_untrained = vs.precision_curve(index.search(layer, 0, queries, vs.MAX_K), query_labels)
+curve_untrained = vs.precision_curve(chroma_untrained, query_labels)
 ks = np.arange(1, vs.MAX_K + 1)
 by_k, by_epoch = st.columns(2)
 with by_k:

@@ -12,7 +12,7 @@ Run it again whenever a lesson module changes (its source is part of each file's
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from core import result_files
@@ -82,8 +82,33 @@ def lm_jobs() -> list[Job]:
     return [Job("lm", "lm", lm, ("lm", config), lambda: lm.train(config))]
 
 
+def vector_search_jobs() -> list[Job]:
+    """The trained digits classifier whose hidden layers the page searches (stored as its
+    weights per snapshot epoch; the activations are recomputed from them on reading)."""
+    from core.text import vector_search as vs
+
+    config = vs.DIGITS_CONFIG
+    return [Job("vector-search", "vector-search", vs, ("vector_search", "run", config),
+                lambda: vs.train_embedder(config))]
+
+
+def deep_jobs() -> list[Job]:
+    """The default grid: sigmoid, circle, 30 epochs, depths 2-32, seed 0; one file per cell,
+    as the page stores them, and what guessing scores (its split needs scikit-learn, seconds to
+    import on a fresh server)."""
+    from core.lessons import deep as lesson
+
+    settings = lesson.SweepSettings()
+    return [Job("deep", "deep", lesson, ("deep", settings.cell_key(depth, variant)),
+                lambda depth=depth, variant=variant: lesson.train_cell(settings, depth, variant))
+            for depth, variant in settings.cells()] + [
+        Job("deep", "deep", lesson, ("deep", "baseline", replace(settings, depths=())),
+            lambda: lesson.baseline(settings))]
+
+
 PAGES = {"overfitting": overfitting_jobs, "compile": compile_jobs, "structure": structure_jobs,
-         "skip": skip_jobs, "lm": lm_jobs}
+         "skip": skip_jobs, "lm": lm_jobs, "vector-search": vector_search_jobs,
+         "deep": deep_jobs}
 
 
 def main(pages: list[str]) -> None:

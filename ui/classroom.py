@@ -5,6 +5,8 @@ it, when the page's widgets exist, and lists them for the teacher to pick from."
 
 from __future__ import annotations
 
+import html
+
 import functools
 from pathlib import Path
 
@@ -59,7 +61,12 @@ def builder(prefix: str) -> None:
         others = [k for k in st.session_state[STATE_KEY] if not k.startswith(prefix)]
         params = {k: st.query_params.get(k) for k in st.query_params.keys()}
         url = classroom.link(st.context.url or "", params, others + chosen)
-        st.code(url, language=None, wrap_lines=True)
+        # A link, not st.code: st.code here made every visitor's browser load the 1.5 MB code
+        # highlighter on every page (this box is in every page's sidebar, even when closed).
+        shown = html.escape(url)
+        st.markdown(f'<a data-classroom-link href="{shown}" target="_blank" '
+                    f'style="font-family:monospace;font-size:0.85em;word-break:break-all">{shown}</a>',
+                    unsafe_allow_html=True)
         if st.button(tr("app.classroom.preview"), key=f"classroom_apply_{prefix}"):
             st.session_state[STATE_KEY] = others + chosen
             st.rerun()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from core import charts
+from core import charts, code_html
 from core.charts import live, static
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalize_language, t
 
@@ -321,5 +321,5 @@ def claim_vs_measurement(claim: str, measured: str) -> None:
 
 def code(source: str, key: str | None = None) -> None:
     with st.expander(tr("app.show_code")):
-        st.code(source, language="python")
+        st.markdown(code_html.python_html(source), unsafe_allow_html=True)
 

@@ -54,6 +54,15 @@ def charts(at: AppTest) -> list[str]:
     return found + [chart.proto.spec for chart in at.get("plotly_chart")]
 
 
+def shown_code(at: AppTest) -> list[str]:
+    """Every piece of code on the page, as text: st.code blocks and the server-highlighted
+    "Show the code" blocks (core.code_html)."""
+    from core.code_html import text_of
+
+    blocks = [md.value for md in at.get("markdown") if md.value.startswith('<div data-code="python"')]
+    return [c.value for c in at.code] + [text_of(b) for b in blocks]
+
+
 # What a learner sees, by part: a test names the parts its page's controls can change.
 _SEEN = {
     "charts": charts,
@@ -61,7 +70,7 @@ _SEEN = {
     "text": lambda at: [md.value for md in at.markdown],
     "metrics": lambda at: [m.value for m in at.metric],
     "errors": lambda at: [e.value for e in at.error],
-    "code": lambda at: [c.value for c in at.code],
+    "code": shown_code,
 }
 
 

@@ -1,5 +1,5 @@
-"""The deep-networks page: every control by key, a small sweep trained through the button, both
-languages, no exception; the second language reuses the trained cells."""
+"""The deep-networks page: the default grid opens with its shipped cells, every control by key, a
+small sweep trained through the button, both languages, no exception."""
 
 import pytest
 
@@ -10,11 +10,11 @@ PAGE = "pages/deep.py"
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_deep_page_small_sweep(lang):
-    # A small grid from the start (the default grid's 32-layer gradient chart takes seconds).
+    # A small grid from the start: its depth-2 cells are the default grid's, shipped with the app.
     at = run_page(PAGE, lang, deep_depths=[2])
     assert_clean(at)
-    assert at.button(key="deep_run").disabled is False
-    assert len(charts(at)) == 2  # the empty grid and the gradients at initialisation
+    assert at.button(key="deep_run").disabled is True      # read from data/results/, nothing to train
+    assert len(charts(at)) == 3                 # grid, gradients, loss curves
     at.selectbox(key="deep_activation").set_value("sigmoid")
     at.selectbox(key="deep_dataset").set_value("moons")
     at.select_slider(key="deep_epochs").set_value(10)
@@ -22,6 +22,8 @@ def test_deep_page_small_sweep(lang):
     at.multiselect(key="deep_depths").set_value([1, 2])
     at.run()
     assert_clean(at)
+    assert at.button(key="deep_run").disabled is False
+    assert len(charts(at)) == 2  # the empty grid and the gradients at initialisation
     at.button(key="deep_run").click().run()
     assert_clean(at)
     assert at.session_state["deep_running"] is None       # the sweep finished and let go
@@ -34,6 +36,29 @@ def test_deep_page_small_sweep(lang):
         assert_clean(at)
     at.select_slider(key="deep_focus").set_value(1).run()
     assert_clean(at)
+
+
+def test_the_default_grid_opens_with_results_and_offers_to_recompute_live():
+    """Fresh server, default settings: the twenty shipped cells fill the grid, the read-out and
+    the claim at once (nothing to press); "recompute live" turns them into a grid to train."""
+    from core import result_files
+    from core.lessons import deep as lesson
+
+    settings = lesson.SweepSettings()
+    assert all(result_files.shipped(result_files.file_name("deep", ("deep", settings.cell_key(*cell)), (lesson,)))
+               for cell in settings.cells())
+    at = run_page(PAGE, "en")
+    assert_clean(at)
+    assert at.button(key="deep_run").disabled is True
+    assert "20" in at.button(key="deep_run").label
+    assert len(at.metric) == 4 and len(charts(at)) == 3
+    assert any(m.value.startswith("**Measured here:**") for m in at.markdown)
+    assert any("shipped with the app" in c.value for c in at.caption)
+    at.button(key="deep_recompute_live").click().run()
+    assert_clean(at)
+    assert at.button(key="deep_run").disabled is False and "20" in at.button(key="deep_run").label
+    assert not at.metric, "live: nothing is read from the shipped files"
+    assert any("Computed live" in c.value for c in at.caption)
 
 
 def test_deep_page_changing_a_setting_cancels_the_sweep():

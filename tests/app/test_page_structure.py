@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import LANGS, assert_clean, assert_control_changes_the_screen, run_page, charts
+from tests.app.conftest import LANGS, assert_clean, assert_control_changes_the_screen, charts, run_page, shown_code
 
 PAGE = "pages/structure.py"
 SHOWN = ("charts", "tables", "text", "metrics", "code")  # what its controls change (conftest.screen)
@@ -55,7 +55,7 @@ def test_packing_and_trainable_reach_keras(at):
     at.get_by_key("structure_sub_name").set_value("packed").run()
     at.get_by_key("structure_sub_trainable").set_value(False).run()
     assert_clean(at)
-    code = " ".join(c.value for c in at.code)
+    code = " ".join(shown_code(at))
     assert "{'name': 'packed', 'trainable': False}" in code
     assert "model.trainable = False" in code
 
@@ -72,4 +72,4 @@ def test_a_name_keras_refuses_is_a_message(at):
     at.get_by_key("structure_sub_name").set_value("a/b").run()
     assert_clean(at)
     assert any("/" in w.value for w in at.warning)
-    assert "name='my_mlp'" in " ".join(c.value for c in at.code)
+    assert "name='my_mlp'" in " ".join(shown_code(at))

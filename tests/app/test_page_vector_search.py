@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("chromadb")
 
 from core.text import vector_search as vs  # noqa: E402
-from tests.app.conftest import assert_clean, charts, run_page  # noqa: E402
+from tests.app.conftest import assert_clean, charts, run_page, shown_code  # noqa: E402
 
 PAGE = "pages/vector-search.py"
 
@@ -47,7 +47,7 @@ def test_page_renders_with_live_numbers(lang, digits):
     assert hits == int(np.sum(exact.labels[0] == digits.labels[query]))
     notice = next(m.value for m in at.markdown if "360" in m.value and "%" in m.value and "\n- " in m.value)
     assert f"{_pixel_precision(digits, k):.1%}" in notice
-    code = next(e for e in at.expander if e.code).code[0].value  # the numbers boxes come first
+    code = " ".join(block for box in at.expander for block in shown_code(box))  # numbers boxes come first
     assert "def build_collection" in code and "embedding_function=None" in code
     # Every text is in the page's language, none a raw catalogue key.
     texts = [m.value for m in at.markdown] + [c.value for c in at.caption]
@@ -96,3 +96,26 @@ def test_a_query_number_out_of_range_is_clamped_and_named(lang, digits):
         assert any(str(typed) in w.value and str(shown) in w.value for w in at.warning), [w.value for w in at.warning]
     at.number_input(key="vs_query").set_value(5).run()
     assert not at.warning, "an in-range number says nothing"
+
+
+def test_the_default_opens_from_the_shipped_weights_and_recomputes_live():
+    """The trained network is read from data/results/ (its weights; the activations are
+    recomputed from them); the button trains it again here, and the fresh vectors match."""
+    from core import result_files
+    from ui import shared
+
+    key = ("vector_search", "run", vs.DIGITS_CONFIG)
+    shipped = result_files.load(result_files.file_name("vector-search", key, (vs,)), [result_files.SHIPPED])
+    assert shipped is not result_files.MISSING
+    at = run_page(PAGE, "en")
+    assert_clean(at)
+    assert any("shipped with the app" in c.value for c in at.caption)
+    at.button(key="vector_search_recompute_live").click().run()
+    assert_clean(at)
+    live = shared.work().get((*key, "live"))
+    assert live is not None and live.state == "done"
+    for epoch in (0, shipped.epochs[-1]):
+        np.testing.assert_allclose(live.value.vectors("hidden_2", epoch), shipped.vectors("hidden_2", epoch),
+                                   rtol=1e-3, atol=1e-4)
+    assert any("Computed live" in c.value for c in at.caption)
+    assert len(charts(at)) == 4

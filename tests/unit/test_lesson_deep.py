@@ -62,6 +62,18 @@ def test_init_gradients_match_the_trainer_snapshot():
         assert value == pytest.approx(first.snapshot.grad_norms[name], rel=1e-4)
 
 
+def test_a_trained_cell_keeps_the_gradients_the_page_shows_at_initialisation():
+    """The page draws the gradient chart from the trained cells when it has them all (no
+    TensorFlow on opening): each cell's norms must be init_profile's, measured before training."""
+    settings = SweepSettings(activation="sigmoid", epochs=10)
+    profile = lesson.init_profile(settings, 3)
+    for variant in lesson.VARIANTS:
+        cell = lesson.train_cell(settings, 3, variant)
+        assert list(cell.grad_norms) == list(profile[variant])
+        for name, value in profile[variant].items():
+            assert cell.grad_norms[name] == pytest.approx(value, rel=1e-6), (variant, name)
+
+
 def test_plain_sigmoid_gradient_vanishes_and_skips_batchnorm_keep_it():
     profile = lesson.init_profile(SweepSettings(activation="sigmoid"), 16)
     plain, both = profile["plain"], profile["both"]

@@ -37,7 +37,8 @@ def assert_same(shipped, fresh, path: str = "result") -> None:
     elif isinstance(shipped, dict):
         assert shipped.keys() == fresh.keys(), path
         for key in shipped:
-            assert_same(shipped[key], fresh[key], f"{path}[{key!r}]")
+            if key not in SKIPPED:
+                assert_same(shipped[key], fresh[key], f"{path}[{key!r}]")
     elif isinstance(shipped, (list, tuple)):
         assert len(shipped) == len(fresh), path
         for i, (a, b) in enumerate(zip(shipped, fresh)):

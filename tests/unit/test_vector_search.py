@@ -58,6 +58,22 @@ def test_saved_vectors_equal_a_direct_forward_pass(run):
     assert run.val_accuracy[run.epochs[-1]] > 0.9
 
 
+def test_a_run_read_back_from_disk_is_the_same_run(run):
+    """On disk a run is its weights per snapshot epoch; reading it back recomputes every
+    activation with the same forward pass, so the page shows the same vectors either way."""
+    import pickle
+
+    stored = pickle.dumps(run)
+    assert len(stored) < 1_000_000, "the weights, not 9 MB of activations"
+    restored = pickle.loads(stored)
+    assert restored.model is None and restored.config == run.config and restored.epochs == run.epochs
+    assert restored.val_accuracy == run.val_accuracy
+    np.testing.assert_array_equal(restored.digits.val_idx, run.digits.val_idx)
+    for epoch in run.epochs:
+        for space in vs.LAYERS:
+            np.testing.assert_array_equal(restored.vectors(space, epoch), run.vectors(space, epoch))
+
+
 def test_collection_stores_our_vectors_in_cosine_space_without_an_embedding_function(index, run):
     collection = index.collection("hidden_2", run.epochs[-1])
     assert collection.configuration["hnsw"]["space"] == "cosine"
