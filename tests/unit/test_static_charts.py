@@ -153,3 +153,18 @@ def test_a_narrow_chart_reserves_a_wider_share_for_its_labels():
     wide = _plot_boxes(_svg(fig, width=800))[0][0]
     narrow = _plot_boxes(_svg(fig, width=400))[0][0]
     assert narrow == pytest.approx(2 * wide, rel=0.05)
+
+
+def test_angle_brackets_that_are_not_plotly_tags_are_text():
+    fig = go.Figure([go.Bar(x=["a"], y=[1], name="unknown (<unk>)"), go.Bar(x=["a"], y=[2], name="<b>known</b>")])
+    svg = _svg(fig)
+    assert "unknown (&lt;unk&gt;)" in svg
+    assert "&lt;b&gt;" not in svg and 'font-weight="bold"' in svg
+
+
+def test_rangemode_tozero_starts_the_axis_at_zero():
+    fig = go.Figure(go.Scatter(x=[1, 2, 3], y=[8, 9, 10], mode="lines"))
+    fig.update_yaxes(rangemode="tozero")
+    (line,) = _polylines(_svg(fig))
+    # 8..10 of a 0..10.4 axis (4 % padding above): the line sits in the top fifth.
+    assert line[:, 1].max() < 1000 * (1 - 8 / 10.4) + 1

@@ -111,6 +111,9 @@ def _autorange(axes: dict, traces: list, layout: dict) -> None:
             lo, hi = (0.0, 1.0) if ax.kind != "log" else (0.0, 1.0)
         else:
             lo, hi = float(arr.min()), float(arr.max())
+            if ax.spec.get("rangemode") in ("tozero", "nonnegative") and ax.kind == "linear":
+                include_zero = include_zero or ax.spec["rangemode"] == "tozero" or lo <= 0
+                lo = max(lo, 0.0) if ax.spec["rangemode"] == "nonnegative" else lo
             if include_zero and ax.kind == "linear":
                 lo, hi = min(lo, 0.0), max(hi, 0.0)
             if hi - lo < 1e-12:

@@ -125,12 +125,16 @@ def _scale(spec, reverse: bool = False) -> list:
 
 
 # ---- text -----------------------------------------------------------------------------------
+# The tags Plotly's text understands; anything else in angle brackets ("<unk>") is text.
+_TAG = re.compile(r"(</?(?:b|i|em|strong|sup|sub|span|a|s|u)(?:\s[^>]*)?>)", re.IGNORECASE)
+
+
 def _rich(text, font: float) -> list[str]:
     """Plotly's rich text (<br>, <b>, <i>, <sup>) as lines of SVG tspans."""
     lines = re.split(r"<br\s*/?>", str(text or ""))
     out = []
     for line in lines:
-        parts = re.split(r"(<[^>]+>)", line)
+        parts = re.split(_TAG, line)
         bold = italic = False
         sup = 0
         spans = []
@@ -148,7 +152,7 @@ def _rich(text, font: float) -> list[str]:
                 sup = -1 if tag == "<sup>" else 1
             elif tag in ("</sup>", "</sub>"):
                 sup = 0
-            elif part.startswith("<"):
+            elif re.fullmatch(_TAG, part):
                 continue
             elif part:
                 style = (' font-weight="bold"' if bold else "") + (' font-style="italic"' if italic else "")
@@ -166,7 +170,7 @@ def _unescape(text: str) -> str:
 
 
 def _plain(text) -> str:
-    return re.sub(r"<[^>]+>", "", re.sub(r"<br\s*/?>", "\n", str(text or "")))
+    return _TAG.sub("", re.sub(r"<br\s*/?>", "\n", str(text or "")))
 
 
 def _width_px(text, font: float) -> float:
