@@ -190,7 +190,7 @@ left.dataframe(pd.DataFrame(mat.matrix, columns=[f"c{j + 1}" for j in range(mat.
                             index=[f"r{i + 1}" for i in range(mat.matrix.shape[0])]), width="stretch")
 right.metric(tr("structure.rank.matrix.tf_rank"), mat.tf_rank)
 right.metric(tr("structure.rank.matrix.la_rank"), mat.matrix_rank)
-right.caption(tr("structure.rank.matrix.singular", values=", ".join(f"{v:.2g}" for v in mat.singular_values)))
+right.caption(tr("structure.rank.matrix.singular", values=mat.singular_text()))
 frame.notice("structure.rank.matrix", rows=m_rows, cols=m_cols, tf_rank=mat.tf_rank, la_rank=mat.matrix_rank,
              lost=mat.lost, dirs=mat.directions)
 frame.code(inspect.getsource(rank_lesson.matrix_example))

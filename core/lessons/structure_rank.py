@@ -96,6 +96,15 @@ class MatrixRanks:
     singular_values: np.ndarray  # float64, largest first: the zero ones are the lost directions
 
     @property
+    def tolerance(self) -> float:
+        """NumPy's own cut-off in matrix_rank: below it a singular value is rounding, not a direction."""
+        return float(self.singular_values.max() * max(self.matrix.shape) * np.finfo(np.float64).eps)
+
+    def singular_text(self) -> str:
+        """The singular values, those under the cut-off written as 0 with their rounding residue."""
+        return ", ".join(f"{v:.2g}" if v > self.tolerance else f"0 ({v:.0e})" for v in self.singular_values)
+
+    @property
     def lost(self) -> int:
         """How far below full rank (min(rows, cols)) the matrix is."""
         return min(self.matrix.shape) - self.matrix_rank

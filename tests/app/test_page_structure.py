@@ -20,7 +20,7 @@ def test_renders_the_lecture_example_with_live_numbers(lang):
     page = run_page(PAGE, lang)
     assert_clean(page)
     assert page.title[0].value
-    assert len(page.get("plotly_chart")) == 4  # graph, hidden representation, axes, example
+    assert len(page.get("plotly_chart")) == 5  # graph, hidden representation, depth race, axes, example
     notice = text(page)
     assert "(13 + 1) × 5" in notice and "88" in notice  # wine 13 -> 5 -> 3, counted two ways
     table = page.dataframe[0].value
@@ -36,6 +36,10 @@ def test_renders_the_lecture_example_with_live_numbers(lang):
     ("structure_batch", 7),
     ("structure_sub_name", "renamed_mlp"),
     ("structure_sub_trainable", False),
+    ("structure_depth", 2),
+    ("structure_matrix_rows", 6),
+    ("structure_matrix_cols", 2),
+    ("structure_matrix_directions", 1),
 ])
 def test_every_control_changes_the_screen(at, key, value):
     assert_control_changes_the_screen(at, key, value, SHOWN)
@@ -73,3 +77,20 @@ def test_a_name_keras_refuses_is_a_message(at):
     assert_clean(at)
     assert any("/" in w.value for w in at.warning)
     assert "name='my_mlp'" in " ".join(c.value for c in at.code)
+
+
+def test_depth_race_states_its_seeds_and_equal_parameters(at):
+    notice = text(at)
+    assert "8-8-8** (177 parameters)" in notice and "**44** units (177 parameters)" in notice
+    assert "5 seeds" in notice
+
+
+def test_tf_rank_stays_two_while_the_matrix_rank_follows_the_sliders(at):
+    at.get_by_key("structure_matrix_rows").set_value(5).run()
+    at.get_by_key("structure_matrix_cols").set_value(5).run()
+    for directions in (1, 4):
+        at.get_by_key("structure_matrix_directions").set_value(directions).run()
+        assert_clean(at)
+        metrics = {m.label: m.value for m in at.metric}
+        assert metrics["tf.rank (number of axes)"] == "2"
+        assert metrics["np.linalg.matrix_rank (independent directions)"] == str(directions)
