@@ -7,14 +7,11 @@ import inspect
 import pandas as pd
 import streamlit as st
 
-from core.lessons import seed_race
 from core.lessons import structure as lesson
-from core.lessons import structure_depth as depth_lesson
-from core.lessons import structure_rank as rank_lesson
 from core.charts import graph as graph_charts
 from core.charts import structure as charts
 from core.models import build_model
-from ui import frame, navigation, seed_race as race_view, shared, warmup
+from ui import frame, navigation, shared, structure_sections as sections, warmup
 from ui.frame import tr
 
 NS = "structure"
@@ -35,7 +32,6 @@ def three_ways(config, name: str, trainable: bool) -> lesson.ThreeWays:
 
 
 PERSIST = shared.Persist("structure", (lesson,), NS)
-DEPTH_PERSIST = shared.Persist("structure", (depth_lesson, seed_race), NS)
 
 
 def trained(config) -> lesson.StructureRun:
@@ -43,11 +39,6 @@ def trained(config) -> lesson.StructureRun:
     return shared.once((NS, "hidden", config), tr("structure.hidden.training"),
                        lambda progress: lesson.train_structure(config, progress),
                        persist=PERSIST)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def matrix(rows: int, cols: int, directions: int) -> rank_lesson.MatrixRanks:
-    return rank_lesson.matrix_example(rows, cols, directions)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -137,19 +128,7 @@ frame.code("\n\n".join(inspect.getsource(f) for f in (lesson.train_structure, le
                                                         lesson.centroid_accuracy)))
 
 # ---- 3. deeper or wider, at the same number of parameters -------------------------------------
-frame.section(tr("structure.depth.title"))
-depth = st.radio(tr("structure.depth.depth"), depth_lesson.DEPTHS, key="structure_depth", horizontal=True,
-                 index=depth_lesson.DEPTHS.index(depth_lesson.DEFAULT_DEPTH))
-race = shared.once((NS, "depth", depth), tr("structure.depth.training"),
-                   lambda progress: depth_lesson.depth_race(depth, progress=progress), persist=DEPTH_PERSIST)
-numbers = depth_lesson.depth_numbers(race, frame.lang())
-st.markdown(tr("structure.depth.intro", **numbers))
-shared.recompute_button(f"{NS}_depth", DEPTH_PERSIST, [(NS, "depth", depth)])
-race_view.show(race, {"deep": tr("structure.depth.deep", **numbers), "wide": tr("structure.depth.wide", **numbers)},
-               key="structure_depth_race")
-frame.notice("structure.depth", **numbers)
-frame.claim_vs_measurement(tr("structure.depth.claim"), numbers["sentence"])
-frame.code("\n\n".join(inspect.getsource(f) for f in (depth_lesson.depth_configs, seed_race.race, seed_race.run_one)))
+sections.depth_vs_width(NS)
 
 # ---- 4. rank vs dimension -------------------------------------------------------------------
 frame.section(tr("structure.rank.title"))
@@ -178,22 +157,7 @@ frame.notice("structure.rank", shape=str(facts.shape), rank=facts.rank, dimensio
              flat=tr("structure.rank.flat_note") if facts.flattened else "")
 frame.code(inspect.getsource(lesson.tensor_example))
 
-st.subheader(tr("structure.rank.matrix.title"))
-c1, c2, c3 = st.columns(3)
-m_rows = c1.slider(tr("structure.rank.matrix.rows"), 1, rank_lesson.MATRIX_MAX, 4, key="structure_matrix_rows")
-m_cols = c2.slider(tr("structure.rank.matrix.cols"), 1, rank_lesson.MATRIX_MAX, 5, key="structure_matrix_cols")
-m_dirs = c3.slider(tr("structure.rank.matrix.directions"), 1, rank_lesson.MATRIX_MAX, 3,
-                   key="structure_matrix_directions", help=tr("structure.rank.matrix.directions_help"))
-mat = matrix(m_rows, m_cols, m_dirs)
-left, right = st.columns([3, 2])
-left.dataframe(pd.DataFrame(mat.matrix, columns=[f"c{j + 1}" for j in range(mat.matrix.shape[1])],
-                            index=[f"r{i + 1}" for i in range(mat.matrix.shape[0])]), width="stretch")
-right.metric(tr("structure.rank.matrix.tf_rank"), mat.tf_rank)
-right.metric(tr("structure.rank.matrix.la_rank"), mat.matrix_rank)
-right.caption(tr("structure.rank.matrix.singular", values=mat.singular_text()))
-frame.notice("structure.rank.matrix", rows=m_rows, cols=m_cols, tf_rank=mat.tf_rank, la_rank=mat.matrix_rank,
-             lost=mat.lost, dirs=mat.directions)
-frame.code(inspect.getsource(rank_lesson.matrix_example))
+sections.matrix_ranks()
 
 # ---- 5. three ways to write the same model --------------------------------------------------
 frame.section(tr("structure.three.title"))

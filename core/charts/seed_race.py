@@ -51,7 +51,7 @@ def race_figure(race, labels: dict[str, str], titles: dict, scale: float = 1.0) 
                                  line=dict(color=PALETTE[i % len(PALETTE)], width=3), hoverinfo="skip",
                                  showlegend=False), row=1, col=2)
     fig.update_xaxes(title_text=titles["epoch"], row=1, col=1)
-    fig.update_yaxes(title_text=titles["train_loss"], type="log", row=1, col=1)
+    fig.update_yaxes(title_text=titles["train_loss"], type="log", dtick=1, row=1, col=1)  # one label a decade
     fig.update_xaxes(tickvals=list(xs.values()), ticktext=[labels[n] for n in race.names],
                      range=[-0.5, len(race.names) - 0.5], row=1, col=2)
     fig.update_yaxes(title_text=titles["val_loss"], row=1, col=2)
