@@ -89,6 +89,15 @@ def skip_jobs() -> list[Job]:
                 lambda: {m: lesson.train_unet(m, noise=noise) for m in lesson.UNET_MERGES})]
 
 
+def optimizers_jobs() -> list[Job]:
+    """The learning-rate sweep (the rest of the page computes live in a second)."""
+    from core.lessons import lr_sweep
+    from core.lessons import optimizers as lesson
+
+    return [Job("optimizers", "optimizers", (lr_sweep, lesson), ("optimizers", "lr_sweep"),
+                lambda: lr_sweep.lr_sweep())]
+
+
 def lm_jobs() -> list[Job]:
     """The next-token model every text page shares (embeddings' default width is the same)."""
     from core.text import lm
@@ -98,7 +107,7 @@ def lm_jobs() -> list[Job]:
 
 
 PAGES = {"overfitting": overfitting_jobs, "compile": compile_jobs, "structure": structure_jobs,
-         "activations": activations_jobs,
+         "activations": activations_jobs, "optimizers": optimizers_jobs,
          "skip": skip_jobs, "lm": lm_jobs}
 
 

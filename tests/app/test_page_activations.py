@@ -66,4 +66,4 @@ def test_a_collapsed_range_is_widened_with_a_warning(at):
 def test_presentation_mode_stacks_the_figures():
     page = run_page(PAGE, "ko", presentation=True)
     assert_clean(page)
-    assert len(page.get("plotly_chart")) == 5
+    assert len(page.get("plotly_chart")) == 6

@@ -45,12 +45,18 @@ def test_every_control_changes_the_screen(at, key, value):
     assert_control_changes_the_screen(at, key, value, SHOWN)
 
 
+def rank_metrics(at) -> list[str]:
+    """The rank section's three metrics (rank, dimension, examples), by their labels."""
+    values = {m.label: m.value for m in at.metric}
+    return [values[k] for k in ("rank (데이터 형태의 차원)", "dimension (데이터 공간의 차원)", "examples in the tensor")]
+
+
 def test_flatten_keeps_the_dimension(at):
     at.get_by_key("structure_tensor_kind").set_value("images").run()
-    dims = [m.value for m in at.metric][-3:]
+    dims = rank_metrics(at)
     at.get_by_key("structure_flatten").set_value(True).run()
     assert_clean(at)
-    flat = [m.value for m in at.metric][-3:]
+    flat = rank_metrics(at)
     assert (dims[0], flat[0]) == ("4", "2")  # rank 4 -> 2
     assert dims[1] == flat[1] == "64"         # dimension unchanged
 
@@ -79,8 +85,8 @@ def test_a_name_keras_refuses_is_a_message(at):
     assert "name='my_mlp'" in " ".join(c.value for c in at.code)
 
 
-def test_depth_race_states_its_seeds_and_equal_parameters(at):
-    notice = text(at)
+def test_depth_race_states_its_seeds_and_equal_parameters():
+    notice = text(run_page(PAGE, "en"))  # the default depth, 3
     assert "8-8-8** (177 parameters)" in notice and "**44** units (177 parameters)" in notice
     assert "5 seeds" in notice
 

@@ -61,3 +61,20 @@ def test_a_small_race_runs_full_batch_and_reports_every_epoch():
         assert len(run.train_loss) == len(run.val_loss) == 6 and run.params == 105
     numbers = structure_depth.depth_numbers(race, "ko")
     assert numbers["val_n"] == 2 and "시드" in numbers["sentence"]
+
+
+def test_lr_sweep_summaries_on_a_made_up_grid():
+    import numpy as np
+
+    from core.lessons.lr_sweep import LrSweep
+
+    inf = np.inf
+    final = np.array([[[0.5, 0.6], [0.9, 0.7], [inf, 0.4]],      # batch 1: 0.03 diverged on seed 0
+                      [[0.8, 0.8], [0.5, 0.5], [0.6, 0.7]],      # batch 32
+                      [[0.9, 0.9], [0.7, 0.7], [0.3, 0.3]]])     # full batch
+    sweep = LrSweep((1, 32, 442), (0.001, 0.01, 0.03), (0, 1), 5, final, np.array([0.1, 0.01, 0.001]))
+    assert sweep.best_lr() == [0.001, 0.01, 0.03]
+    assert sweep.largest_stable_lr() == [0.01, 0.03, 0.03]
+    assert sweep.outcome() == "grows"
+    sweep.final[2, 2] = [5.0, 5.0]  # the full batch now ends above the start at 0.03
+    assert sweep.best_lr()[2] == 0.01 and sweep.largest_stable_lr()[2] == 0.01
