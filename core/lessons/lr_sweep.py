@@ -90,5 +90,12 @@ def sweep_numbers(s: LrSweep, lang: str) -> dict[str, object]:
     for name, bs, b, st, sec in zip(("sgd", "mid", "full"), s.batch_sizes, best, stable, s.seconds):
         numbers.update({f"{name}_bs": bs, f"{name}_best": f"{b:g}", f"{name}_stable": f"{st:g}" if st else "–",
                         f"{name}_steps": math.ceil(442 / bs), f"{name}_seconds": f"{sec:.3f}"})
+    # Said only when measured: batch size 1 diverges at the rate the full batch does best with,
+    # and the seconds per epoch (timed when the result was computed) fall as the batch grows.
+    full_best = best[-1]
+    numbers["diverge"] = t("optimizers.lr_sweep.diverge." + ("yes" if stable[0] is None or stable[0] < full_best
+                                                               else "no"), lang, **numbers)
+    falls = all(a > b for a, b in zip(s.seconds, s.seconds[1:]))
+    numbers["timing"] = t("optimizers.lr_sweep.timing." + ("falls" if falls else "mixed"), lang, **numbers)
     numbers["sentence"] = t(f"optimizers.lr_sweep.outcome.{s.outcome()}", lang, **numbers)
     return numbers

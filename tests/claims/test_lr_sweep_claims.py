@@ -39,3 +39,6 @@ def test_best_and_stable_learning_rates_follow_a_float64_recomputation():
     for b in best:
         assert f"{b:g}" in numbers["sentence"]
     assert ("grows with the batch size" in numbers["sentence"]) == grows
+    if grows:
+        diverges = stable[0] is None or stable[0] < best[-1]
+        assert ("at the full batch's best rate it diverges" in numbers["sentence"]) == diverges
