@@ -167,12 +167,13 @@ def lr_sweep_figure(sweep, titles: dict) -> go.Figure:
                                  error_y=dict(type="data", symmetric=False, array=hi - mean, arrayminus=mean - lo),
                                  hovertemplate=f"{name}<br>lr %{{x:g}}: %{{y:.3f}}<extra></extra>"))
         if (~ok).any():
-            fig.add_trace(go.Scatter(x=lrs[~ok], y=[START_LOSS * 1.6] * int((~ok).sum()), mode="markers",
+            # One row of crosses per batch size, so crosses at the same learning rate do not hide each other.
+            fig.add_trace(go.Scatter(x=lrs[~ok], y=[START_LOSS * 1.5 * 1.3 ** i] * int((~ok).sum()), mode="markers",
                                      marker=dict(symbol="x", size=12, color=color(i)), showlegend=False,
                                      hovertemplate=f"{name}<br>lr %{{x:g}}: {titles['diverged']}<extra></extra>"))
     fig.add_hline(y=START_LOSS, line=dict(color="#888", dash="dot"), annotation_text=titles["start"],
                   annotation_position="bottom right")
     fig.update_xaxes(type="log", title_text=titles["lr"], tickvals=list(lrs), ticktext=[f"{v:g}" for v in lrs])
-    fig.update_yaxes(type="log", title_text=titles["loss"])
+    fig.update_yaxes(type="log", title_text=titles["loss"], dtick=1)  # one label a decade
     fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), margin=dict(t=50))
     return fig

@@ -89,7 +89,7 @@ def sweep_numbers(s: LrSweep, lang: str) -> dict[str, object]:
     numbers: dict[str, object] = {"epochs": s.epochs, "n_seeds": len(s.seeds)}
     for name, bs, b, st, sec in zip(("sgd", "mid", "full"), s.batch_sizes, best, stable, s.seconds):
         numbers.update({f"{name}_bs": bs, f"{name}_best": f"{b:g}", f"{name}_stable": f"{st:g}" if st else "–",
-                        f"{name}_steps": math.ceil(442 / bs), f"{name}_seconds": f"{sec:.3f}"})
+                        f"{name}_steps": math.ceil(442 / bs), f"{name}_seconds": f"{1000 * sec:.3g}"})
     # Said only when measured: batch size 1 diverges at the rate the full batch does best with,
     # and the seconds per epoch (timed when the result was computed) fall as the batch grows.
     full_best = best[-1]
