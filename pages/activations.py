@@ -9,15 +9,17 @@ import pandas as pd
 import streamlit as st
 
 from core import activations as registry
+from core.lessons import activation_race, seed_race
 from core.lessons import activations as lesson
 from core.activations import ACTIVATIONS
 from core.charts import activations as charts
-from ui import frame, navigation, warmup
+from ui import frame, navigation, seed_race as race_view, shared, warmup
 from ui.frame import tr
 
 NS = "activations"
 ALWAYS = ("relu", "swish", "gelu")  # measured even when not plotted: the notice talks about them
 DEFAULT_LOGITS = (2.0, 1.0, -1.0, -3.0, 0.5, -0.5)
+RACE_PERSIST = shared.Persist("activations", (activation_race, seed_race), NS)
 BIASES = tuple(b / 4 for b in range(-12, 5))  # -3.0 ... 1.0 in steps of 0.25, the slider's grid
 
 
@@ -106,6 +108,20 @@ frame.claim_vs_measurement(
     tr("activations.measured.relu", n_negative=n_negative, left=f"{relu.slope_left:g}",
        right=f"{relu.slope_right:g}", zero=f"{relu.grad_at_zero:g}", bias=f"{bias:+.2f}",
        dead=pct(units["relu"])))
+
+# ---- relu vs swish vs gelu, trained ----------------------------------------------------------
+frame.section(tr("activations.race.title"))
+task = st.radio(tr("activations.race.task"), tuple(activation_race.TASKS), key="act_race_task", horizontal=True,
+                format_func=frame.words("activations.race.tasks", tuple(activation_race.TASKS)).get)
+race = shared.once((NS, "race", task), tr("activations.race.training"),
+                   lambda progress: activation_race.activation_race(task, progress=progress), persist=RACE_PERSIST)
+numbers = activation_race.race_numbers(race, lang)
+st.markdown(tr("activations.race.intro", **numbers))
+shared.recompute_button(f"{NS}_race", RACE_PERSIST, [(NS, "race", task)])
+race_view.show(race, {n: tr(f"activations.race.names.{n}") for n in activation_race.CONTENDERS}, key="act_race_fig")
+frame.notice("activations.race", **numbers)
+frame.claim_vs_measurement(tr("activations.race.claim"), tr("activations.race.measured", **numbers))
+frame.code("\n\n".join(inspect.getsource(f) for f in (activation_race.race_configs, seed_race.race, seed_race.run_one)))
 
 # ---- softmax ---------------------------------------------------------------------------------
 frame.section(tr("activations.softmax.title"))

@@ -11,7 +11,7 @@ from core.lessons import batch_spread
 from core.lessons import optimizers as lesson
 from core.charts import optimizers as charts
 from core.optimizers import OPTIMIZERS
-from ui import frame, navigation, warmup
+from ui import frame, navigation, optimizers_sections, warmup
 from ui.frame import tr
 
 NS = "optimizers"
@@ -165,4 +165,6 @@ frame.claim_vs_measurement(tr("optimizers.claim.batch"), tr("optimizers.measured
 frame.code("\n\n".join(inspect.getsource(obj) for obj in (
     surface.fn, lesson.TrajectoryRunner, lesson.run_trajectory, lesson.BatchRunner,
     batch_spread.compare_batches)))
+
+optimizers_sections.lr_sweep_section()
 navigation.link_to_next(NS)

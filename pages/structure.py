@@ -11,7 +11,7 @@ from core.lessons import structure as lesson
 from core.charts import graph as graph_charts
 from core.charts import structure as charts
 from core.models import build_model
-from ui import frame, navigation, shared, warmup
+from ui import frame, navigation, shared, structure_sections as sections, warmup
 from ui.frame import tr
 
 NS = "structure"
@@ -127,7 +127,10 @@ if classify:
 frame.code("\n\n".join(inspect.getsource(f) for f in (lesson.train_structure, lesson.held_out_separation,
                                                         lesson.centroid_accuracy)))
 
-# ---- 3. rank vs dimension -------------------------------------------------------------------
+# ---- 3. deeper or wider, at the same number of parameters -------------------------------------
+sections.depth_vs_width(NS)
+
+# ---- 4. rank vs dimension -------------------------------------------------------------------
 frame.section(tr("structure.rank.title"))
 c1, c2, c3 = st.columns([2, 2, 1.3], vertical_alignment="bottom")
 kind = c1.selectbox(tr("structure.rank.kind"), lesson.TENSOR_KINDS, index=1, key="structure_tensor_kind",
@@ -154,7 +157,9 @@ frame.notice("structure.rank", shape=str(facts.shape), rank=facts.rank, dimensio
              flat=tr("structure.rank.flat_note") if facts.flattened else "")
 frame.code(inspect.getsource(lesson.tensor_example))
 
-# ---- 4. three ways to write the same model --------------------------------------------------
+sections.matrix_ranks()
+
+# ---- 5. three ways to write the same model --------------------------------------------------
 frame.section(tr("structure.three.title"))
 st.markdown(tr("structure.three.intro"))
 c1, c2 = st.columns([2, 1], vertical_alignment="bottom")

@@ -22,13 +22,14 @@ from core import result_files
 class Job:
     page: str
     namespace: str
-    module: object          # the lesson module whose source names the file
+    module: object          # the lesson module (or a tuple of modules) whose source names the file
     key: tuple              # the page's shared.once key
     compute: Callable       # what the page's compute does, without progress reporting
 
     @property
     def file_name(self) -> str:
-        return result_files.file_name(self.namespace, self.key, (self.module,))
+        modules = self.module if isinstance(self.module, tuple) else (self.module,)
+        return result_files.file_name(self.namespace, self.key, modules)
 
 
 def overfitting_jobs() -> list[Job]:
@@ -57,11 +58,25 @@ def compile_jobs() -> list[Job]:
 
 
 def structure_jobs() -> list[Job]:
+    from core.lessons import seed_race, structure_depth
     from core.lessons import structure as lesson
 
     config = lesson.structure_config(lesson.STRUCTURE_DATASETS[0], lesson.parse_widths("5"), False, False)
+    depth = structure_depth.DEFAULT_DEPTH
     return [Job("structure", "structure", lesson, ("structure", "hidden", config),
-                lambda: lesson.train_structure(config))]
+                lambda: lesson.train_structure(config)),
+            Job("structure", "structure", (structure_depth, seed_race), ("structure", "depth", depth),
+                lambda: structure_depth.depth_race(depth))]
+
+
+def activations_jobs() -> list[Job]:
+    """The trained comparison of ReLU, swish and GELU on the default task (the rest of the page
+    computes in milliseconds)."""
+    from core.lessons import activation_race, seed_race
+
+    task = activation_race.DEFAULT_TASK
+    return [Job("activations", "activations", (activation_race, seed_race), ("activations", "race", task),
+                lambda: activation_race.activation_race(task))]
 
 
 def skip_jobs() -> list[Job]:
@@ -72,6 +87,15 @@ def skip_jobs() -> list[Job]:
                 lambda: lesson.lesion_experiment(depth, width, epochs, seed)),
             Job("skip", "skip", lesson, ("skip", "unet", noise),
                 lambda: {m: lesson.train_unet(m, noise=noise) for m in lesson.UNET_MERGES})]
+
+
+def optimizers_jobs() -> list[Job]:
+    """The learning-rate sweep (the rest of the page computes live in a second)."""
+    from core.lessons import lr_sweep
+    from core.lessons import optimizers as lesson
+
+    return [Job("optimizers", "optimizers", (lr_sweep, lesson), ("optimizers", "lr_sweep"),
+                lambda: lr_sweep.lr_sweep())]
 
 
 def lm_jobs() -> list[Job]:
@@ -107,8 +131,8 @@ def deep_jobs() -> list[Job]:
 
 
 PAGES = {"overfitting": overfitting_jobs, "compile": compile_jobs, "structure": structure_jobs,
-         "skip": skip_jobs, "lm": lm_jobs, "vector-search": vector_search_jobs,
-         "deep": deep_jobs}
+         "activations": activations_jobs, "optimizers": optimizers_jobs,
+         "skip": skip_jobs, "lm": lm_jobs, "vector-search": vector_search_jobs, "deep": deep_jobs}
 
 
 def main(pages: list[str]) -> None:

@@ -148,3 +148,32 @@ def batch_figure(runs: list[BatchRun], floor: float, n_data: int, lang: str) -> 
     fig.update_yaxes(title=t("optimizers.chart.mse", lang, n=n_data), row=1, col=1)
     fig.update_layout(height=420, legend=dict(orientation="h", y=-0.2))
     return fig
+
+
+def lr_sweep_figure(sweep, titles: dict) -> go.Figure:
+    """Final loss against the learning rate, one line per batch size: the mean over seeds, the
+    min–max as error bars; a run that diverged (or ended above the starting loss) is an ×."""
+    from core.lessons.lr_sweep import START_LOSS
+
+    fig = go.Figure()
+    lrs = np.array(sweep.learning_rates)
+    for i, bs in enumerate(sweep.batch_sizes):
+        values = sweep.final[i]  # (learning rates, seeds)
+        ok = np.isfinite(values).all(axis=1) & (values.max(axis=1) < START_LOSS * 10)
+        mean = np.where(ok, np.where(np.isfinite(values), values, 0).mean(axis=1), np.nan)
+        lo, hi = np.where(ok, values.min(axis=1), np.nan), np.where(ok, values.max(axis=1), np.nan)
+        name = titles["batch"].format(bs=bs)
+        fig.add_trace(go.Scatter(x=lrs, y=mean, name=name, mode="lines+markers", line=dict(color=color(i)),
+                                 error_y=dict(type="data", symmetric=False, array=hi - mean, arrayminus=mean - lo),
+                                 hovertemplate=f"{name}<br>lr %{{x:g}}: %{{y:.3f}}<extra></extra>"))
+        if (~ok).any():
+            # One row of crosses per batch size, so crosses at the same learning rate do not hide each other.
+            fig.add_trace(go.Scatter(x=lrs[~ok], y=[START_LOSS * 1.5 * 1.3 ** i] * int((~ok).sum()), mode="markers",
+                                     marker=dict(symbol="x", size=12, color=color(i)), showlegend=False,
+                                     hovertemplate=f"{name}<br>lr %{{x:g}}: {titles['diverged']}<extra></extra>"))
+    fig.add_hline(y=START_LOSS, line=dict(color="#888", dash="dot"), annotation_text=titles["start"],
+                  annotation_position="bottom right")
+    fig.update_xaxes(type="log", title_text=titles["lr"], tickvals=list(lrs), ticktext=[f"{v:g}" for v in lrs])
+    fig.update_yaxes(type="log", title_text=titles["loss"], dtick=1)  # one label a decade
+    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), margin=dict(t=50))
+    return fig

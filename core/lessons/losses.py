@@ -1,5 +1,6 @@
 """Computations behind the losses page: MSE vs cross-entropy on a sigmoid output, binary vs
-categorical cross-entropy, robust regression losses, the log scale and float32 underflow.
+categorical cross-entropy, robust regression losses (the log scale and float32 underflow:
+core.lessons.losses_scale).
 
 Every loss value here comes from Keras (`keras.losses`), every gradient from `tf.GradientTape`;
 the closed forms in `core.losses` and below are kept beside them for comparison.
@@ -11,9 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.config import ExperimentConfig
 from core.losses import LOSSES
-from core.optimizers import OPTIMIZERS
+# The log scale and float32 underflow live in their own module; these names stay importable here.
+from core.lessons.losses_scale import (MLP_SHAPES, Magnitude, Underflow, magnitudes,  # noqa: F401
+                                       underflow, underflow_sentence, zoom_counts)
 
 REGRESSION_LOSSES = ("mse", "mae", "huber")
 # Two fitted lines "agree" when they are within this distance everywhere on the data's x range
@@ -318,114 +320,7 @@ def loss_of_residual(residuals: np.ndarray) -> dict[str, np.ndarray]:
     return {name: LOSSES[name].numpy(r, zeros) for name in REGRESSION_LOSSES}
 
 
-# ---- the log scale: values over 18 orders of magnitude ---------------------------------------
-@dataclass(frozen=True)
-class Magnitude:
-    group: str      # "probability", "tolerance", "learning_rate", "loss", "parameters"
-    label: str      # short, language-neutral label
-    value: float
-
-
-MLP_SHAPES = ((8, 8), (64, 64), (256, 256, 256, 256), (4096,) * 8, (32768, 32768))
-
-
-def magnitudes() -> list[Magnitude]:
-    """Numbers a learner meets, from 1e-9 to 1e9, each computed here rather than typed in."""
-    import keras
-
-    from core.activations import softmax
-
-    out = []
-    for gap in (2, 10, 20):  # the smaller class's softmax probability when two logits differ
-        out.append(Magnitude("probability", f"Δz={gap}", float(softmax(np.array([gap, 0.0]))[1])))
-    out.append(Magnitude("tolerance", "keras.config.epsilon()", float(keras.config.epsilon())))
-    out.append(Magnitude("tolerance", "float32 eps", float(np.finfo(np.float32).eps)))
-    for name, opt in OPTIMIZERS.items():
-        out.append(Magnitude("learning_rate", name, opt.default_lr))
-    for p in (0.5, 0.9, 0.999, 0.999999):  # BCE of a correct prediction with confidence p
-        value = float(keras.losses.binary_crossentropy(np.array([[1.0]]), np.array([[p]]))[0])
-        out.append(Magnitude("loss", f"BCE p={p:g}", value))
-    for hidden in MLP_SHAPES:  # parameters of a 2-input MLP, counted by the shared config
-        count = ExperimentConfig(hidden=hidden).count_params()
-        out.append(Magnitude("parameters", f"MLP {len(hidden)}×{hidden[0]}", float(count)))
-    return out
-
-
-def zoom_counts(values: np.ndarray, upper: float, resolution: float = 0.01) -> dict[str, int]:
-    """On a linear axis [0, upper]: which values can be told apart from 0, which are off the chart."""
-    values = np.asarray(values, float)
-    return {
-        "visible": int(np.sum((values > resolution * upper) & (values <= upper))),
-        "squashed": int(np.sum(values <= resolution * upper)),
-        "off_chart": int(np.sum(values > upper)),
-        "total": int(values.size),
-    }
-
-
-# ---- why cross-entropy takes logs: a product of probabilities underflows ---------------------
-@dataclass(frozen=True)
-class Underflow:
-    probs: np.ndarray            # (n,) p of the correct label for each sample, float32
-    product32: np.ndarray        # (n,) running product in TensorFlow's float32 (reaches exactly 0)
-    sum_log32: np.ndarray        # (n,) running sum of ln p in float32 (stays finite)
-    sum_log64: np.ndarray        # (n,) the same in float64, the reference
-    zero_at: int | None          # first n (1-based) where the float32 product is exactly 0
-    subnormal_at: int | None     # first n where it drops below the smallest normal float32
-    keras_bce: float             # keras BCE of these predictions (all labels 1) = -mean ln p
-    # (n,) the same running product in IEEE float32 (NumPy), which keeps subnormal numbers
-    # (down to 1.4e-45) where TensorFlow flushes them to 0; rounding there can leave it stuck.
-    product_ieee: np.ndarray = None
-
-    @property
-    def ieee_zero_at(self) -> int | None:
-        zero = np.flatnonzero(self.product_ieee == 0.0)
-        return int(zero[0]) + 1 if zero.size else None
-
-    @property
-    def mean_nll(self) -> float:
-        return float(-self.sum_log32[-1] / len(self.probs))
-
-
-def underflow(n: int, p_typical: float, seed: int = 0) -> Underflow:
-    import keras
-    import tensorflow as tf
-
-    rng = np.random.default_rng(seed)
-    lo, hi = max(0.01, p_typical - 0.08), min(0.999, p_typical + 0.08)
-    probs = rng.uniform(lo, hi, n).astype("float32")  # (n,)
-    pt = tf.constant(probs)
-    product32 = np.asarray(tf.math.cumprod(pt), dtype=np.float32)  # TensorFlow flushes subnormals
-    product_ieee = np.cumprod(probs, dtype=np.float32)  # NumPy keeps them
-    sum_log32 = np.asarray(tf.math.cumsum(tf.math.log(pt)), dtype=np.float32)
-    sum_log64 = np.cumsum(np.log(probs.astype(np.float64)))
-    zero = np.flatnonzero(product32 == 0.0)
-    sub = np.flatnonzero(product32 < np.finfo(np.float32).tiny)
-    bce = float(keras.losses.BinaryCrossentropy()(np.ones((n, 1), "float32"), probs.reshape(-1, 1)))
-    return Underflow(probs, product32, sum_log32, sum_log64,
-                     int(zero[0]) + 1 if zero.size else None, int(sub[0]) + 1 if sub.size else None, bce,
-                     product_ieee)
-
-
 # ---- sentences chosen by the measurement -------------------------------------------------------
-def underflow_sentence(u: Underflow, lang: str) -> str:
-    """Where the float32 product ends, in TensorFlow (flushes subnormals) and in IEEE float32."""
-    from core.i18n import t
-
-    true_log10 = float(u.sum_log64[-1] / np.log(10))
-    tf_part = (t("losses.underflow.tf_zero", lang, n=u.zero_at, sub=u.subnormal_at) if u.zero_at
-               else t("losses.underflow.tf_positive", lang, product=f"{float(u.product32[-1]):.3g}"))
-    last = float(u.product_ieee[-1])
-    if u.ieee_zero_at is not None:
-        ieee = t("losses.underflow.ieee_zero", lang, n=u.ieee_zero_at)
-    elif abs(np.log10(last) - true_log10) > 1:  # more than a factor of 10 from the truth
-        ieee = t("losses.underflow.ieee_stuck", lang, product=f"{last:.3g}",
-                 off=f"{abs(np.log10(last) - true_log10):.0f}")
-    else:
-        ieee = t("losses.underflow.ieee_close", lang, product=f"{last:.3g}")
-    return t("losses.underflow.sentence", lang, n=len(u.probs), tf=tf_part, ieee=ieee,
-             true=f"{true_log10:.1f}")
-
-
 def on_line_sentence(fit: RobustFit, lang: str) -> str:
     """What the three losses fit when the last point sits on the least-squares line."""
     from core.i18n import t

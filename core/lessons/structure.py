@@ -16,6 +16,8 @@ from typing import Callable
 import numpy as np
 
 from core.config import CAPS, ExperimentConfig
+# Rank vs dimension lives in its own module; these names stay importable from here.
+from core.lessons.structure_rank import TENSOR_KINDS, VOCAB_SIZE, TensorFacts, tensor_example  # noqa: F401
 
 # Tabular data sets whose input dimension the learner changes (13, 64, 30 and 10 features).
 STRUCTURE_DATASETS = ("wine", "digits", "breast_cancer", "diabetes")
@@ -233,75 +235,6 @@ def dimension_sentence(model, d: int, w1: int, lang: str) -> str:
 
     key = "structure.build.dim_reduce" if w1 < d else "structure.build.dim_widen"
     return t(key, lang, d=d, w1=w1, rank=kernel_rank(model))
-
-
-# ---- rank vs dimension ----------------------------------------------------------------------
-
-TENSOR_KINDS = ("vector", "batch", "images", "tokens", "embedded")
-
-
-@dataclass
-class TensorFacts:
-    kind: str
-    shape: tuple[int, ...]
-    rank: int                 # tf.rank: the number of axes (데이터 형태의 차원)
-    axes: list[str]           # a name per axis
-    batch_axis: bool          # is axis 0 the batch (examples) axis?
-    dimension: int            # numbers per example = dim of the space each example lives in
-    n_examples: int
-    numbers: int              # total numbers in the tensor
-    flattened: bool
-    example: np.ndarray = field(repr=False, default=None)  # the first example, as stored
-
-
-VOCAB_SIZE = 50  # token ids 0..49 for the token examples
-
-
-def tensor_example(kind: str, batch: int = 32, flatten: bool = False, seq_len: int = 10,
-                   embed_dim: int = 8, seed: int = 0) -> TensorFacts:
-    """A real tensor of the chosen kind, built with TensorFlow/Keras, and its rank and
-    dimension as TensorFlow reports them. `flatten` applies keras.layers.Flatten: the rank
-    changes, the dimension does not."""
-    import keras
-    import tensorflow as tf
-
-    from core.datasets import DATASETS
-
-    rng = np.random.default_rng(seed)
-    if kind in ("vector", "batch"):
-        x, _ = DATASETS["wine"].load(178, 0.0, seed)
-        tensor = tf.constant(x[0] if kind == "vector" else x[:batch])   # (13,) or (batch, 13)
-        axes = ["features"] if kind == "vector" else ["batch", "features"]
-    elif kind == "images":
-        import sklearn.datasets
-
-        images = sklearn.datasets.load_digits().images[:batch] / 16.0  # (batch, 8, 8)
-        tensor = tf.constant(images[..., None], tf.float32)  # (batch, 8, 8, 1): NHWC
-        axes = ["batch", "height", "width", "channels"]
-    elif kind == "tokens":
-        ids = rng.integers(0, VOCAB_SIZE, size=(batch, seq_len))
-        tensor = tf.constant(ids, tf.int32)  # (batch, seq_len) token ids
-        axes = ["batch", "tokens"]
-    elif kind == "embedded":
-        ids = tf.constant(rng.integers(0, VOCAB_SIZE, size=(batch, seq_len)), tf.int32)
-        embed = keras.layers.Embedding(VOCAB_SIZE, embed_dim,
-                                       embeddings_initializer=keras.initializers.RandomUniform(
-                                           -1, 1, seed=seed))
-        tensor = embed(ids)  # (batch, seq_len, embed_dim)
-        axes = ["batch", "tokens", "embedding"]
-    else:
-        raise ValueError(f"unknown tensor kind {kind!r}; choose one of {', '.join(TENSOR_KINDS)}")
-    has_batch = axes[0] == "batch"
-    if flatten and has_batch and len(axes) > 2:
-        tensor = keras.layers.Flatten()(tensor)  # (batch, everything else multiplied)
-        axes = ["batch", "flat"]
-    rank = int(tf.rank(tensor))
-    shape = tuple(int(d) for d in tensor.shape)
-    per_example = shape[1:] if has_batch else shape
-    return TensorFacts(kind, shape, rank, axes, has_batch, int(np.prod(per_example)),
-                       shape[0] if has_batch else 1, int(tf.size(tensor)), flatten and len(axes) == 2
-                       and kind in ("images", "embedded"),
-                       np.asarray(tensor[0] if has_batch else tensor))
 
 
 # ---- three ways to write the same model -----------------------------------------------------

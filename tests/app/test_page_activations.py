@@ -16,9 +16,13 @@ def test_renders_with_live_numbers(lang):
     page = run_page(PAGE, lang)
     assert_clean(page)
     assert page.title[0].value
-    assert len(charts(page)) == 5
+    assert len(charts(page)) == 6
     notice = " ".join(md.value for md in page.markdown)
     assert "78%" in notice  # ReLU units dead at the default bias -1.5, measured by the page
+    # The trained race is read from its shipped file (no training on first contact) and says so.
+    assert any(c.value for c in page.caption if "5" in c.value)
+    assert ("swish" in notice and "GELU" in notice and ("of 5 seeds" in notice or "5 seeds" in notice)
+            if lang == "en" else "시드 5개" in notice)
 
 
 @pytest.mark.parametrize("key, value", [
@@ -29,6 +33,7 @@ def test_renders_with_live_numbers(lang):
     ("act_temperature", 0.3),
     ("act_logit_0", -4.0),
     ("act_logit_3", 7.5),
+    ("act_race_task", "circle"),
 ])
 def test_every_control_changes_the_screen(at, key, value):
     assert_control_changes_the_screen(at, key, value, SHOWN)
@@ -61,4 +66,4 @@ def test_a_collapsed_range_is_widened_with_a_warning(at):
 def test_presentation_mode_stacks_the_figures():
     page = run_page(PAGE, "ko", presentation=True)
     assert_clean(page)
-    assert len(charts(page)) == 5
+    assert len(charts(page)) == 6

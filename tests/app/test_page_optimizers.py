@@ -17,10 +17,13 @@ def test_renders_with_live_numbers(lang):
     page = run_page(PAGE, lang)
     assert_clean(page)
     assert page.title[0].value
-    assert len(charts(page)) == 4
+    assert len(charts(page)) == 5
     table = page.dataframe[0].value
     assert len(table) == 4  # SGD, momentum, RMSprop, Adam by default
     assert table.iloc[0, 4] == "0.0°"  # SGD's step is exactly -lr·g
+    # The learning-rate sweep, read from its shipped file: one row per batch size, 442 steps for SGD.
+    sweep = page.dataframe[-1].value
+    assert list(sweep.iloc[:, 0]) == [1, 32, 442] and list(sweep.iloc[:, 1]) == [442, 14, 1]
 
 
 @pytest.mark.parametrize("key, value", [
@@ -64,4 +67,4 @@ def test_no_optimizer_warns_instead_of_failing(at):
 def test_presentation_mode_renders():
     page = run_page(PAGE, "ko", presentation=True)
     assert_clean(page)
-    assert len(charts(page)) == 4
+    assert len(charts(page)) == 5

@@ -20,7 +20,7 @@ def test_renders_the_lecture_example_with_live_numbers(lang):
     page = run_page(PAGE, lang)
     assert_clean(page)
     assert page.title[0].value
-    assert len(charts(page)) == 4  # graph, hidden representation, axes, example
+    assert len(charts(page)) == 5  # graph, hidden representation, depth race, axes, example
     notice = text(page)
     assert "(13 + 1) × 5" in notice and "88" in notice  # wine 13 -> 5 -> 3, counted two ways
     table = page.dataframe[0].value
@@ -36,17 +36,27 @@ def test_renders_the_lecture_example_with_live_numbers(lang):
     ("structure_batch", 7),
     ("structure_sub_name", "renamed_mlp"),
     ("structure_sub_trainable", False),
+    ("structure_depth", 2),
+    ("structure_matrix_rows", 6),
+    ("structure_matrix_cols", 2),
+    ("structure_matrix_directions", 1),
 ])
 def test_every_control_changes_the_screen(at, key, value):
     assert_control_changes_the_screen(at, key, value, SHOWN)
 
 
+def rank_metrics(at) -> list[str]:
+    """The rank section's three metrics (rank, dimension, examples), by their labels."""
+    values = {m.label: m.value for m in at.metric}
+    return [values[k] for k in ("rank (데이터 형태의 차원)", "dimension (데이터 공간의 차원)", "examples in the tensor")]
+
+
 def test_flatten_keeps_the_dimension(at):
     at.get_by_key("structure_tensor_kind").set_value("images").run()
-    dims = [m.value for m in at.metric][-3:]
+    dims = rank_metrics(at)
     at.get_by_key("structure_flatten").set_value(True).run()
     assert_clean(at)
-    flat = [m.value for m in at.metric][-3:]
+    flat = rank_metrics(at)
     assert (dims[0], flat[0]) == ("4", "2")  # rank 4 -> 2
     assert dims[1] == flat[1] == "64"         # dimension unchanged
 
@@ -73,3 +83,20 @@ def test_a_name_keras_refuses_is_a_message(at):
     assert_clean(at)
     assert any("/" in w.value for w in at.warning)
     assert "name='my_mlp'" in " ".join(shown_code(at))
+
+
+def test_depth_race_states_its_seeds_and_equal_parameters():
+    notice = text(run_page(PAGE, "en"))  # the default depth, 3
+    assert "8-8-8** (177 parameters)" in notice and "**44** units (177 parameters)" in notice
+    assert "5 seeds" in notice
+
+
+def test_tf_rank_stays_two_while_the_matrix_rank_follows_the_sliders(at):
+    at.get_by_key("structure_matrix_rows").set_value(5).run()
+    at.get_by_key("structure_matrix_cols").set_value(5).run()
+    for directions in (1, 4):
+        at.get_by_key("structure_matrix_directions").set_value(directions).run()
+        assert_clean(at)
+        metrics = {m.label: m.value for m in at.metric}
+        assert metrics["tf.rank (number of axes)"] == "2"
+        assert metrics["np.linalg.matrix_rank (independent directions)"] == str(directions)

@@ -201,3 +201,19 @@ def test_wine_fits_to_100_percent_and_hidden_space_separates_classes():
     assert run.inputs.shape == (178, 13)
     assert np.all(np.diff(run.labels) >= 0)  # grouped by class for the heatmap
     assert run.centroid_hidden[0] >= run.centroid_input
+
+
+def test_matrix_example_has_the_rank_it_was_built_with():
+    from core.lessons import structure_rank
+
+    m = structure_rank.matrix_example(5, 3, 2, seed=1)
+    assert m.matrix.shape == (5, 3) and m.tf_rank == 2 and m.matrix_rank == 2 and m.lost == 1
+    assert structure_rank.matrix_example(2, 2, 9).directions == 2  # clamped to min(rows, cols)
+    with pytest.raises(ValueError):
+        structure_rank.matrix_example(0, 3, 1)
+
+
+def test_tensor_example_is_still_importable_from_the_structure_lesson():
+    from core.lessons import structure_rank
+
+    assert lesson.tensor_example is structure_rank.tensor_example
