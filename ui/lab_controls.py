@@ -101,9 +101,11 @@ def _help(field: Field) -> str | None:
 
 
 def _toggles(fields: list[Field]) -> None:
-    """Switches that sit side by side."""
-    for column, field in zip(st.columns(len(fields)), fields):
-        column.toggle(_label(field), key=field.widget_key)
+    """Switches side by side, each as wide as its label, wrapping onto the next line when the
+    column is narrow (in equal columns "Skip connections" was cut to "Skip conn…")."""
+    row = st.container(horizontal=True, gap="medium")
+    for field in fields:
+        row.toggle(_label(field), key=field.widget_key)
 
 
 def _slider(field: Field) -> None:

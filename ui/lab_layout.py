@@ -28,10 +28,10 @@ BOUNDARY_HEIGHT = {False: 320, True: 258}
 # scrolls inside its own box).
 _CSS = """
 <style>
-[data-testid="stMainBlockContainer"] { padding-top: 2.2rem !important; padding-left: 1.5rem !important;
+[data-testid="stMainBlockContainer"] { padding-top: TOPpx !important; padding-left: 1.5rem !important;
   padding-right: 1.5rem !important; max-width: none !important; }
 [data-testid="stMain"] h1 { padding-top: 0.25rem !important; padding-bottom: 0 !important; font-size: 2.5rem !important; }
-[class*="st-key-lab_group_"] h2 { font-size: 1.25rem !important; padding: 0.25rem 0 0 0 !important; }
+[data-testid="stMain"] [class*="st-key-lab_group_"] h2 { font-size: 1.25rem !important; padding: 0.25rem 0 0 0 !important; }
 .st-key-lab_intro p { font-size: 1rem !important; }
 .lab-network { overflow-x: auto; overflow-y: hidden; max-width: 100%; }
 .lab-network img, .lab-network svg { display: block; max-width: none; }
@@ -41,7 +41,9 @@ _CSS = """
 
 def places() -> dict:
     """The Lab's containers, top to bottom and left to right."""
-    st.sidebar.markdown(_CSS, unsafe_allow_html=True)  # a style element in the page adds a gap
+    # Just below Streamlit's header bar (60 px); in presentation mode the title's own larger
+    # line height leaves room for less. A style element in the page would add a gap: sidebar.
+    st.sidebar.markdown(_CSS.replace("TOP", "46" if presenting() else "62"), unsafe_allow_html=True)
     buttons = st.container()
     left, middle, right = st.columns(COLUMNS, gap="medium")
     return {"buttons": buttons, "intro": left.container(), "data": left.container(), "model": left.container(),

@@ -40,16 +40,22 @@ def structure(config) -> NetworkState:
 def draw(placeholder, config, state: NetworkState, task: str, height: int, live: bool) -> None:
     """The diagram into `placeholder`, in a box that scrolls sideways when the net is wide."""
     selected = None if live else _selected(state)
-    svg = charts.diagram(state, task=task, titles=titles(config), input_names=input_names(config),
-                         skip=config.skip, batchnorm=config.batchnorm, dropout=config.dropout, scale=scale(),
-                         height=height, tooltips=not live, selected=selected,
-                         activation=config.activation)
-    if live:
-        inner = live_charts.as_image(svg, alt=tr("lab.network.alt")).replace(
-            'style="width:100%;height:', 'style="height:', 1)
-    else:
-        inner = f'<div role="img" aria-label="{live_charts.escape(tr("lab.network.alt"))}">{svg}</div>'
-    placeholder.markdown(f'<div class="lab-network" data-testid="lab-network">{inner}</div>',
+    names, heads = input_names(config), titles(config)
+    common = dict(titles=heads, input_names=names, activation=config.activation, scale=scale(), height=height,
+                  skip=config.skip)
+    svg = charts.diagram(state, task=task, batchnorm=config.batchnorm, dropout=config.dropout, selected=selected,
+                         **common)
+    # Always an <img>, also when the run is over: the same diagram as inline SVG (hover titles on
+    # every link) kept a loaded 2-core machine's browser busy for seconds after a Stop.
+    image = live_charts.as_image(svg, alt=tr("lab.network.alt")).replace('style="width:100%;height:', 'style="height:', 1)
+    hover = ""
+    if not live:  # the neurons' numbers on hover, through an image map over the picture
+        image = image.replace("<img ", '<img usemap="#lab-network-map" ', 1)
+        areas = "".join(f'<area shape="rect" coords="{",".join(map(str, box))}" title="{live_charts.escape(text)}" '
+                        f'alt="{live_charts.escape(text)}">'
+                        for box, text in charts.hover_areas(state, **common))
+        hover = f'<map name="lab-network-map">{areas}</map>'
+    placeholder.markdown(f'<div class="lab-network" data-testid="lab-network">{image}{hover}</div>',
                          unsafe_allow_html=True)
 
 

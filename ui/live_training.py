@@ -76,7 +76,7 @@ class LabViews:
                                         arrays["train_metric"], arrays["val_metric"], trainer.metric_name, log_y, lang())
             # Short, beside the network: the x axes are epochs (the status line says so).
             figure.update_xaxes(title_text=None, nticks=3).update_layout(
-                legend=dict(y=-0.16, yanchor="top", font=dict(size=round(11 * scale()))), margin=dict(b=10))
+                legend=dict(y=-0.24, yanchor="top", font=dict(size=round(11 * scale()))), margin=dict(b=10))
             plot_into(self.curves, figure, "lab_curves", height=self.curves_height)
         latest = next((r.snapshot for r in reversed(history) if r.snapshot is not None), None)
         if latest is None:
@@ -119,7 +119,8 @@ class LabViews:
         # height (it was ~140 px tall under a legend that wrapped into a column).
         figure.update_traces(colorbar=dict(thickness=8, len=0.9, title=dict(font=dict(size=round(11 * scale())))),
                              selector=dict(type="heatmap"))
-        figure.update_layout(legend=dict(y=-0.12, font=dict(size=round(10 * scale())), itemwidth=30),
+        figure.update_xaxes(title_text=None).update_yaxes(title_text=None)  # the plane: x₁ across, x₂ up
+        figure.update_layout(legend=dict(y=-0.1, font=dict(size=round(10 * scale())), itemwidth=30),
                              margin=dict(l=40, r=10, t=10, b=10))
         plot_into(self.boundary, figure, "lab_boundary", height=self.boundary_height)
 

@@ -122,6 +122,29 @@ def diagram(state: NetworkState, *, task: str, titles: list[str], input_names: l
     return "".join(out)
 
 
+def hover_areas(state: NetworkState, *, titles: list[str], input_names: list[str], activation: str = "",
+                scale: float = 1.0, height: float = 360.0, skip: bool = False) -> list[tuple[tuple[int, ...], str]]:
+    """((left, top, right, bottom), text) of every drawn neuron, in the diagram's pixels: an
+    image map over the diagram's <img> shows the text when the pointer rests on a neuron
+    (an <img> ignores the SVG's own <title>s, and inline SVG was slow for the browser)."""
+    geo = layout(state, scale=scale, height=height, skip=skip)
+    p, last = geo["picture"], len(state.widths) - 1
+    out = []
+    for c, column in enumerate(geo["centres"]):
+        for k, (cx, cy) in enumerate(column):
+            if c == 0:
+                text = f"{titles[0]} · {input_names[k] if k < len(input_names) else k + 1}"
+            else:
+                act = f" · {activation}" if 0 < c < last and activation else ""
+                text = f"{titles[c]} · #{k + 1}{act} · b = {float(state.biases[c - 1][k]):.3g}"
+            if state.pictures is not None:
+                values = state.pictures[c][k]
+                text += f" · a: {float(np.nanmin(values)):.3g} … {float(np.nanmax(values)):.3g}"
+            box = tuple(round(v) for v in (cx - p / 2, cy - p / 2, cx + p / 2, cy + p / 2))
+            out.append((box, text))
+    return out
+
+
 def _links(state: NetworkState, centres, p: float, scale: float, tooltips: bool) -> list[str]:
     """One line per (shown input, shown output) pair of each Dense layer."""
     out = []
