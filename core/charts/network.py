@@ -17,7 +17,7 @@ import numpy as np
 
 from core.charts import BASE_FONT, DIVERGING
 from core.charts.live import AXIS, FONT, TEXT, _interpolate, _png, escape
-from core.network import NetworkState
+from core.network import PICTURE_GRID, NetworkState
 
 POSITIVE, NEGATIVE = DIVERGING[2][1], DIVERGING[0][1]
 MAX_LINK_WIDTH = 4.0   # px (times the scale) for the largest weight of a layer
@@ -91,10 +91,14 @@ def diagram(state: NetworkState, *, task: str, titles: list[str], input_names: l
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" data-chart="{name}" width="{geo["width"]:.0f}" '
            f'height="{height:.0f}" viewBox="0 0 {geo["width"]:.0f} {height:.0f}" font-family="{FONT}" '
            f'fill="{TEXT}" font-size="{font:.1f}" style="background:white">']
+    out.append(f'<style>line.p{{stroke:{POSITIVE}}} line.n{{stroke:{NEGATIVE};stroke-dasharray:{4 * scale:.0f} '
+               f'{2 * scale:.0f}}} line{{stroke-opacity:0.8}}</style>')
     out.extend(_links(state, centres, p, scale, tooltips))
     if skip:
         out.extend(_skips(state, centres, p, scale, height - 9 * scale))
     limits = picture_limits(state, task) if state.pictures is not None else None
+    if limits is not None:
+        out.append(_atlas(state, limits))
     last = len(state.widths) - 1
     for c, column in enumerate(centres):
         x = column[0][0] if column else 0.0
@@ -158,11 +162,12 @@ def _links(state: NetworkState, centres, p: float, scale: float, tooltips: bool)
             for j in range(n_out):
                 x2, y2 = centres[layer + 1][j]
                 w = float(np.nan_to_num(shown[i, j]))
-                dash = f' stroke-dasharray="{4 * scale:.0f} {2 * scale:.0f}"' if w < 0 else ""
                 title = f"<title>w = {w:.3g}</title>" if tooltips else ""
-                out.append(f'<line data-link="{layer}-{i}-{j}" x1="{x1 + p / 2:.1f}" y1="{y1:.1f}" '
-                           f'x2="{x2 - p / 2:.1f}" y2="{y2:.1f}" stroke="{link_colour(w)}" '
-                           f'stroke-width="{link_width(w, largest, scale)}" stroke-opacity="0.8"{dash}>{title}</line>')
+                # Colour and dashes come from the classes (the <style> above): short markup per link,
+                # as a 32-layer net draws about 2,000 of them.
+                out.append(f'<line data-link="{layer}-{i}-{j}" class="{"p" if w >= 0 else "n"}" x1="{x1 + p / 2:.0f}" '
+                           f'y1="{y1:.0f}" x2="{x2 - p / 2:.0f}" y2="{y2:.0f}" '
+                           f'stroke-width="{link_width(w, largest, scale)}">{title}</line>')
     return out
 
 
@@ -209,12 +214,27 @@ def _neuron(state: NetworkState, c: int, k: int, cx: float, cy: float, p: float,
     if limits is None:
         return (f'<g data-neuron="{c}-{k}"><circle cx="{cx:.1f}" cy="{cy:.1f}" r="{p / 2:.1f}" fill="#f7f7f7" '
                 f'stroke="{AXIS}" stroke-width="{scale:.1f}"/>{title}</g>')
-    centre, limit = limits[c][k]
-    image = _png(picture_rgb(state.pictures[c][k], limit, centre))
-    return (f'<g data-neuron="{c}-{k}"><image x="{x:.1f}" y="{y:.1f}" width="{p:.1f}" height="{p:.1f}" '
-            f'preserveAspectRatio="none" href="data:image/png;base64,{image}"/>'
+    g = PICTURE_GRID
+    # This neuron's cell of the atlas (_atlas), shown through a nested SVG's viewBox.
+    return (f'<g data-neuron="{c}-{k}"><svg x="{x:.1f}" y="{y:.1f}" width="{p:.1f}" height="{p:.1f}" '
+            f'viewBox="{c * g} {k * g} {g} {g}" preserveAspectRatio="none"><use href="#atlas"/></svg>'
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{p:.1f}" height="{p:.1f}" fill="none" stroke="{AXIS}" '
             f'stroke-width="{scale:.1f}"/>{title}</g>')
+
+
+def _atlas(state: NetworkState, limits) -> str:
+    """Every neuron's picture in one PNG, a PICTURE_GRID-pixel cell per (neuron, column): one
+    image to encode and for the browser to decode per frame instead of one per neuron (a
+    32-layer net drew 260 of them)."""
+    g = PICTURE_GRID
+    rows, columns = max(len(p) for p in state.pictures), len(state.pictures)
+    atlas = np.full((rows * g, columns * g, 3), 255, np.uint8)
+    for c, pictures in enumerate(state.pictures):
+        for k, values in enumerate(pictures):
+            centre, limit = limits[c][k]
+            atlas[k * g:(k + 1) * g, c * g:(c + 1) * g] = picture_rgb(values, limit, centre)
+    return (f'<defs><image id="atlas" width="{columns * g}" height="{rows * g}" preserveAspectRatio="none" '
+            f'href="data:image/png;base64,{_png(atlas)}"/></defs>')
 
 
 def neuron_picture(values: np.ndarray, limit: float, centre: float, x_range: tuple[float, float],
