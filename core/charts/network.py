@@ -31,7 +31,9 @@ def link_width(weight: float, largest: float, scale: float = 1.0) -> float:
 
 
 def link_colour(weight: float) -> str:
-    return POSITIVE if weight >= 0 else NEGATIVE
+    """Orange for a positive weight, blue for a negative one, grey for none yet (the layout of
+    a config drawn before its first run)."""
+    return POSITIVE if weight > 0 else NEGATIVE if weight < 0 else AXIS
 
 
 def picture_rgb(values: np.ndarray, limit: float, centre: float = 0.0) -> np.ndarray:
@@ -92,7 +94,7 @@ def diagram(state: NetworkState, *, task: str, titles: list[str], input_names: l
            f'height="{height:.0f}" viewBox="0 0 {geo["width"]:.0f} {height:.0f}" font-family="{FONT}" '
            f'fill="{TEXT}" font-size="{font:.1f}" style="background:white">']
     out.append(f'<style>line.p{{stroke:{POSITIVE}}} line.n{{stroke:{NEGATIVE};stroke-dasharray:{4 * scale:.0f} '
-               f'{2 * scale:.0f}}} line{{stroke-opacity:0.8}}</style>')
+               f'{2 * scale:.0f}}} line.z{{stroke:{AXIS}}} line{{stroke-opacity:0.8}}</style>')
     out.extend(_links(state, centres, p, scale, tooltips))
     if skip:
         out.extend(_skips(state, centres, p, scale, height - 9 * scale))
@@ -165,7 +167,7 @@ def _links(state: NetworkState, centres, p: float, scale: float, tooltips: bool)
                 title = f"<title>w = {w:.3g}</title>" if tooltips else ""
                 # Colour and dashes come from the classes (the <style> above): short markup per link,
                 # as a 32-layer net draws about 2,000 of them.
-                out.append(f'<line data-link="{layer}-{i}-{j}" class="{"p" if w >= 0 else "n"}" x1="{x1 + p / 2:.0f}" '
+                out.append(f'<line data-link="{layer}-{i}-{j}" class="{"p" if w > 0 else "n" if w < 0 else "z"}" x1="{x1 + p / 2:.0f}" '
                            f'y1="{y1:.0f}" x2="{x2 - p / 2:.0f}" y2="{y2:.0f}" '
                            f'stroke-width="{link_width(w, largest, scale)}">{title}</line>')
     return out

@@ -56,16 +56,16 @@ def test_links_follow_the_kernel_entries():
     trainer = trained(CONFIGS[0])
     state = trainer.history[-1].snapshot.network
     svg = charts.diagram(state, task=trainer.task, titles=["in", "1", "2", "out"], input_names=["x1", "x2"])
-    style = dict(re.findall(r"line\.([pn])\{stroke:(#[0-9a-fA-F]+)", svg))  # class -> colour
+    style = dict(re.findall(r"line\.([pnz])\{stroke:(#[0-9a-fA-F]+)", svg))  # class -> colour
     assert "stroke-dasharray" in re.search(r"line\.n\{[^}]*\}", svg).group(0)  # negative: dashed too
     links = dict((m.group(1), (style[m.group(2)], float(m.group(3)))) for m in re.finditer(
-        r'data-link="([0-9-]+)" class="([pn])"[^>]*stroke-width="([0-9.]+)"', svg))
+        r'data-link="([0-9-]+)" class="([pnz])"[^>]*stroke-width="([0-9.]+)"', svg))
     assert len(links) == 2 * 8 + 8 * 8 + 8 * 1
     for layer, kernel in enumerate(state.kernels):
         largest = np.abs(kernel[:SHOWN, :SHOWN]).max()
         for (i, j), w in np.ndenumerate(kernel[:SHOWN, :SHOWN]):
             colour, width = links[f"{layer}-{i}-{j}"]
-            assert colour == (charts.POSITIVE if w >= 0 else charts.NEGATIVE)
+            assert colour == charts.link_colour(w) == (charts.POSITIVE if w > 0 else charts.NEGATIVE)
             expected = charts.MIN_LINK_WIDTH + (charts.MAX_LINK_WIDTH - charts.MIN_LINK_WIDTH) * abs(w) / largest
             assert width == pytest.approx(expected, abs=0.01)
     # The largest weight of each layer is drawn at the full width.
