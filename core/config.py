@@ -344,10 +344,11 @@ class Field:
     kind: str       # how a link writes it: int, float, bool, choice, widths, features
     control: str    # the Lab's widget: slider, select_slider, toggle, selectbox, number_input,
                     # or one drawn by its own function: dataset, samples, features, hidden, loss
-    section: str    # the sidebar heading it sits under: data, model, training
+    section: str    # the Lab's group it sits in: data, model, training (as in the lecture)
     steps: tuple = ()  # a select_slider's choices (a value from a link is added among them)
     step: float = 0    # a slider's step (its range is LIMITS[name])
     help: bool = False  # the control has a help text, lab.controls.<name>_help
+    folded: bool = False  # rarely changed: drawn inside its group's "more" expander
 
     @property
     def widget_key(self) -> str:
@@ -360,15 +361,16 @@ FIELDS: tuple[Field, ...] = (
     Field("dataset", "data", "choice", "dataset", "data"),
     Field("n_samples", "n", "int", "samples", "data", step=10),
     Field("noise", "noise", "float", "slider", "data", step=0.05),
-    Field("val_split", "val", "float", "slider", "data", step=0.05),
-    Field("features", "feat", "features", "features", "data"),
+    Field("val_split", "val", "float", "slider", "data", step=0.05, folded=True),
+    Field("features", "feat", "features", "features", "data", folded=True),
     Field("hidden", "hidden", "widths", "hidden", "model",  # steps: the one-width slider's
           steps=(1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256)),
     Field("activation", "act", "choice", "selectbox", "model"),
     Field("skip", "skip", "bool", "toggle", "model"),
     Field("batchnorm", "bn", "bool", "toggle", "model"),
-    Field("dropout", "drop", "float", "slider", "model", step=0.05),
-    Field("l2", "l2", "float", "select_slider", "model", steps=(0.0, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1.0)),
+    Field("dropout", "drop", "float", "slider", "model", step=0.05, folded=True),
+    Field("l2", "l2", "float", "select_slider", "model", steps=(0.0, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1.0),
+          folded=True),
     Field("loss", "loss", "choice", "loss", "training"),
     Field("optimizer", "opt", "choice", "selectbox", "training"),
     Field("learning_rate", "lr", "float", "select_slider", "training",
@@ -377,7 +379,7 @@ FIELDS: tuple[Field, ...] = (
           steps=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, CAPS["batch_size"]), help=True),
     Field("epochs", "epochs", "int", "select_slider", "training",
           steps=(1, 10, 25, 50, 100, 200, 300, 500, 1000, 1500, 2000)),
-    Field("seed", "seed", "int", "number_input", "training"),
+    Field("seed", "seed", "int", "number_input", "training", folded=True),
 )
 FIELD = {field.name: field for field in FIELDS}
 # (config field, URL key, kind): the URL format, read from the table above.

@@ -4,31 +4,35 @@ model learn, live. Controls live in ui.lab_controls, drawing in ui.live_training
 import streamlit as st
 
 from core.datasets import get_dataset
-from ui import frame, lab_buttons, lab_controls, lab_tabs, navigation
+from ui import frame, lab_buttons, lab_controls, lab_layout, lab_tabs, navigation
 from ui.frame import lang, tr
 from ui.live_training import LabViews, settle, start_run, train_live
 
-frame.header("lab")
+frame.header("lab", intro=False)
 for warning in lab_controls.load_url_once():
     st.warning(warning.text(lang()))
 lab_controls.apply_pending()
-config, error = lab_controls.controls()
-if note := st.session_state.pop("lab_csv_note", None):
-    st.info(note)
-if error:
-    st.error(error)
-else:
-    lab_controls.write_url(config)
+places = lab_layout.places()  # buttons; controls | network | curves and boundary (one screen)
+places["intro"].container(key="lab_intro").markdown(tr("lab.intro"))
+config, error = lab_controls.controls(places)
+with places["buttons"]:
+    if note := st.session_state.pop("lab_csv_note", None):
+        st.info(note)
+    if error:
+        st.error(error)
+    else:
+        lab_controls.write_url(config)
 
 trainer = st.session_state.get(lab_buttons.TRAINER_KEY)
 if trainer is not None:
     settle(trainer)  # a run interrupted by this rerun (Stop, a widget change) ends first
-pressed = lab_buttons.draw(disabled=error is not None)
+with places["buttons"]:
+    pressed = lab_buttons.draw(disabled=error is not None)
 log_y = pressed.log_y
 trainer, epochs, new_run = lab_buttons.decide(pressed, config)
 
 shown = trainer.config if trainer is not None else config
-views = LabViews(is_2d=shown is not None and get_dataset(shown.dataset).is_2d)
+views = LabViews(is_2d=shown is not None and get_dataset(shown.dataset).is_2d, places=places)
 if new_run:  # built under the views, so the status and the data preview stay on screen
     st.session_state[lab_buttons.TRAINER_KEY] = trainer = start_run(config, views)
 if trainer is not None and epochs:
@@ -36,7 +40,7 @@ if trainer is not None and epochs:
 elif trainer is not None:
     views.draw(trainer, log_y, live=False)
     if trainer.config != config and trainer.status != "running":
-        st.caption(tr("lab.status.settings_changed"))
+        places["status"].caption(tr("lab.status.settings_changed"))
     if pressed.stop:
         st.toast(tr("lab.status.stopped"))
 else:

@@ -13,9 +13,9 @@ def main() -> None:
     st.set_page_config(page_title="Keras Lens", page_icon=":material/biotech:", layout="wide")
     warmup.start()
     page = navigation.navigation()
-    if frame.presenting() and page.url_path != "lab":
-        # A projected lesson page needs its full width: the sidebar holds only the language and
-        # mode there (~25 % of 1280 px). The Lab keeps it: its controls live in it.
+    if frame.presenting():
+        # A projected page needs its full width: the sidebar holds only navigation, the language
+        # and the mode (~25 % of 1280 px). The Lab's controls are in the page too.
         st.set_page_config(initial_sidebar_state="collapsed")
     frame.sidebar_frame()
     classroom.apply()

@@ -213,13 +213,15 @@ def ensure_inside_frame() -> None:
     st.stop()
 
 
-def header(ns: str) -> None:
-    """Title and two-sentence intro of a page, from `<ns>.title` and `<ns>.intro`."""
+def header(ns: str, intro: bool = True) -> None:
+    """Title and two-sentence intro of a page, from `<ns>.title` and `<ns>.intro` (intro=False:
+    the page places the intro itself, as the Lab does beside its charts)."""
     ensure_inside_frame()
     holder = getattr(_inside, "title", None) or st
     _inside.title = None
     holder.title(tr(f"{ns}.title"))
-    st.markdown(tr(f"{ns}.intro"))
+    if intro:
+        st.markdown(tr(f"{ns}.intro"))
 
 
 def section(text: str) -> None:

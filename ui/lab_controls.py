@@ -63,21 +63,33 @@ def set_widgets(config: ExperimentConfig) -> None:
     s["lab_widths"] = ",".join(map(str, hidden))
 
 
-def controls() -> tuple[ExperimentConfig | None, str | None]:
-    """Draw every control (in the sidebar), in the table's order, and return (config, error)."""
-    with st.sidebar:
-        for section in ("data", "model", "training"):
+def controls(places: dict) -> tuple[ExperimentConfig | None, str | None]:
+    """Draw every control in the page, grouped as the lecture goes (data, model, training) and
+    in the table's order, each group in the container `places[group]`; the rarely changed
+    fields (`Field.folded`) sit in an expander at the end of their group. Returns
+    (config, error)."""
+    for section in ("data", "model", "training"):
+        with places[section].container(key=f"lab_group_{section}"):
             st.header(tr(f"lab.controls.{section}"))
             fields = [f for f in FIELDS if f.section == section]
-            for side_by_side, group in groupby(fields, lambda f: f.control == "toggle"):
-                if side_by_side:
-                    _toggles(list(group))
-                else:
-                    for field in group:
-                        _DRAW[field.control](field)
+            _draw_fields([f for f in fields if not f.folded])
+            folded = [f for f in fields if f.folded]
+            if folded:
+                with st.expander(tr(f"lab.controls.more_{section}")):
+                    _draw_fields(folded)
             if section == "data":
                 _upload()
     return read_config()
+
+
+def _draw_fields(fields: list[Field]) -> None:
+    """Fields in order; switches next to each other share a row."""
+    for side_by_side, group in groupby(fields, lambda f: f.control == "toggle"):
+        if side_by_side:
+            _toggles(list(group))
+        else:
+            for field in group:
+                _DRAW[field.control](field)
 
 
 def _label(field: Field) -> str:
@@ -89,9 +101,11 @@ def _help(field: Field) -> str | None:
 
 
 def _toggles(fields: list[Field]) -> None:
-    """Switches that sit side by side."""
-    for column, field in zip(st.columns(len(fields)), fields):
-        column.toggle(_label(field), key=field.widget_key)
+    """Switches side by side, each as wide as its label, wrapping onto the next line when the
+    column is narrow (in equal columns "Skip connections" was cut to "Skip conn…")."""
+    row = st.container(horizontal=True, gap="medium")
+    for field in fields:
+        row.toggle(_label(field), key=field.widget_key)
 
 
 def _slider(field: Field) -> None:

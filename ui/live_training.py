@@ -18,7 +18,7 @@ from core.datasets import class_names, plane_limits
 from core.charts import PALETTE
 from core.charts import live as live_charts
 from core.charts import lab as charts
-from ui import slots
+from ui import lab_layout, lab_network, slots
 from ui.frame import lang, plot, scale, tr
 
 # While a run is live the charts are light SVG frames (core.charts.live): Streamlit makes the
@@ -34,15 +34,18 @@ LIVE_PROJECTION_POINTS = 250  # of the probe set, drawn per panel while a run is
 class LabViews:
     """The placeholders of the Lab and how to draw a Trainer's state into them."""
 
-    def __init__(self, is_2d: bool):
-        self.status = st.empty()
-        if is_2d:
-            left, right = st.columns([3, 2])
-            self.curves = left.empty()
-            self.boundary = right.empty()
-        else:
-            self.curves = st.empty()
-            self.boundary = None
+    def __init__(self, is_2d: bool, places: dict | None = None):
+        """`places`: the page's containers (ui.lab_layout.places); without them, one column."""
+        places = places or {name: st.container() for name in ("network", "curves", "boundary", "status", "inspect")}
+        self.network_height, self.curves_height, self.boundary_height = lab_layout.heights()
+        self.network = places["network"].empty()
+        self.curves = places["curves"].empty()
+        # Without a plane to draw, the curves take the boundary's height too.
+        self.boundary = places["boundary"].empty() if is_2d else None
+        if not is_2d:
+            self.curves_height += self.boundary_height
+        self.status = places["status"].empty()
+        self.inspect = places["inspect"].empty()
         self.tabs = st.tabs([tr("lab.tabs.hidden"), tr("lab.tabs.gradients"), tr("lab.tabs.compare"),
                              tr("lab.tabs.results"), tr("lab.tabs.code")])
         with self.tabs[0]:
@@ -66,22 +69,37 @@ class LabViews:
             return
         arrays = runs.curves_arrays(history)
         if live:
-            _svg_into(self.curves, live_charts.lines(_curve_panels(arrays, trainer.metric_name, log_y), scale=scale()))
+            _svg_into(self.curves, live_charts.lines(_curve_panels(arrays, trainer.metric_name, log_y), scale=scale(),
+                                                     height=self.curves_height, x_titles=False))
         else:
-            plot_into(self.curves, charts.loss_curves(
-                arrays["epoch"], arrays["train_loss"], arrays["val_loss"], arrays["train_metric"],
-                arrays["val_metric"], trainer.metric_name, log_y, lang()), "lab_curves")
+            figure = charts.loss_curves(arrays["epoch"], arrays["train_loss"], arrays["val_loss"],
+                                        arrays["train_metric"], arrays["val_metric"], trainer.metric_name, log_y, lang())
+            # Short, beside the network: the x axes are epochs (the status line says so).
+            figure.update_xaxes(title_text=None, nticks=3).update_layout(
+                legend=dict(y=-0.24, yanchor="top", font=dict(size=round(11 * scale()))), margin=dict(b=10))
+            plot_into(self.curves, figure, "lab_curves", height=self.curves_height)
         latest = next((r.snapshot for r in reversed(history) if r.snapshot is not None), None)
         if latest is None:
             return
         now = time.perf_counter()
-        if self.boundary is not None and (not live or now - self._last_boundary >= BOUNDARY_INTERVAL):
+        if not live or now - self._last_boundary >= BOUNDARY_INTERVAL:
             self._last_boundary = now
-            self.draw_boundary(trainer, latest, live=live)
+            if self.boundary is not None:
+                self.draw_boundary(trainer, latest, live=live)
+            self.draw_network(trainer, latest, live=live)
         if live and now - self._last_projection >= PROJECTION_INTERVAL:
             self._last_projection = now
             self.draw_live_projection(trainer, latest)
             self.draw_gradients(trainer, live=True)
+
+    def draw_network(self, trainer, snapshot, live: bool = False) -> None:
+        """The network diagram of `snapshot`; once the run is over, with its inspector."""
+        if snapshot.network is None:
+            return
+        lab_network.draw(self.network, trainer.config, snapshot.network, trainer.task, self.network_height, live)
+        if not live:
+            with self.inspect.container():
+                lab_network.inspector(trainer, snapshot)
 
     def draw_boundary(self, trainer, snapshot, live: bool = False) -> None:
         self.boundary_epoch = None if live else snapshot.epoch
@@ -91,12 +109,20 @@ class LabViews:
             _svg_into(self.boundary, live_charts.boundary(xs, ys, snapshot.boundary, trainer.task, probe.points,
                                                     probe.labels, probe.is_val, trainer.n_classes, scale=scale(),
                                                     legend=(tr("lab.chart.train_points"), tr("lab.chart.val_points")),
-                                                    class_names=class_names(trainer.config.dataset)))
+                                                    class_names=class_names(trainer.config.dataset)),
+                      max_height=self.boundary_height)
             return
-        plot_into(self.boundary, charts.decision_boundary(
+        figure = charts.decision_boundary(
             xs, ys, snapshot.boundary, trainer.task, probe.points, probe.labels, probe.is_val,
-            trainer.n_classes, snapshot.boundary_confidence, lang(), class_names(trainer.config.dataset)),
-            "lab_boundary")
+            trainer.n_classes, snapshot.boundary_confidence, lang(), class_names(trainer.config.dataset))
+        # Beside the curves: a slim colour bar and one small row of legend, so the map keeps the
+        # height (it was ~140 px tall under a legend that wrapped into a column).
+        figure.update_traces(colorbar=dict(thickness=8, len=0.9, title=dict(font=dict(size=round(11 * scale())))),
+                             selector=dict(type="heatmap"))
+        figure.update_xaxes(title_text=None).update_yaxes(title_text=None)  # the plane: x₁ across, x₂ up
+        figure.update_layout(legend=dict(y=-0.1, font=dict(size=round(10 * scale())), itemwidth=30),
+                             margin=dict(l=40, r=10, t=10, b=10))
+        plot_into(self.boundary, figure, "lab_boundary", height=self.boundary_height)
 
     def draw_live_projection(self, trainer, snapshot) -> None:
         """Each layer's PCA, rotated onto what was drawn before so points do not flip.
@@ -134,9 +160,14 @@ class LabViews:
         plot_into(self.gradients, charts.gradient_norms(epochs, norms, lang()), "lab_grads")
 
     def preview(self, config) -> None:
-        """Before the first run: the data points (cheap, no TensorFlow needed)."""
+        """Before the first run: the network's layout and the data points (cheap, no
+        TensorFlow needed)."""
         self.curves.caption(tr("lab.status.curves_here"))
-        if self.boundary is None or config is None:
+        if config is None:
+            return
+        lab_network.draw(self.network, config, lab_network.structure(config), config.task, self.network_height,
+                         live=True)
+        if self.boundary is None:
             return
         data = _preview_split(config.dataset, config.n_samples, config.noise, config.val_split, config.seed)
 
@@ -149,7 +180,8 @@ class LabViews:
         _svg_into(self.boundary, live_charts.boundary(xs, ys, None, data.task, points, labels, is_val,
                                                       data.n_classes, scale=scale(), name="preview",
                                                       legend=(tr("lab.chart.train_points"), tr("lab.chart.val_points")),
-                                                      class_names=class_names(config.dataset)))
+                                                      class_names=class_names(config.dataset)),
+                  max_height=self.boundary_height)
 
     def status_line(self, trainer) -> None:
         last = trainer.history[-1] if trainer.history else None
@@ -190,16 +222,20 @@ def _preview_split(dataset: str, n: int, noise: float, val_split: float, seed: i
     return make_split(dataset, n, noise, val_split, seed)
 
 
-def _svg_into(placeholder, markup: str) -> None:
-    """Show a live SVG frame, as an image (see core.charts.live.as_image)."""
-    placeholder.markdown(live_charts.as_image(markup), unsafe_allow_html=True)
+def _svg_into(placeholder, markup: str, max_height: int | None = None) -> None:
+    """Show a live SVG frame, as an image (see core.charts.live.as_image); a square frame at
+    most `max_height` px tall."""
+    image = live_charts.as_image(markup)
+    if max_height is not None:
+        image = image.replace(f"max-height:{live_charts.CURVES_HEIGHT}px", f"max-height:{max_height}px", 1)
+    placeholder.markdown(image, unsafe_allow_html=True)
 
 
-def plot_into(placeholder, fig, key: str) -> None:
+def plot_into(placeholder, fig, key: str, height: int | None = None) -> None:
     """Replace a placeholder's figure. Each drawing gets a fresh element key: the same chart
     may be drawn more than once within one script run."""
     with placeholder.container():
-        plot(fig, key=f"{key}_{next(_keys)}", numbers=False)  # redrawn live: numbers on the Lab's metrics
+        plot(fig, key=f"{key}_{next(_keys)}", height=height, numbers=False)  # redrawn live: numbers on the Lab's metrics
 
 
 def start_run(config, views: LabViews):

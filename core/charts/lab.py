@@ -42,13 +42,14 @@ def loss_curves(epochs, train_loss, val_loss, train_metric, val_metric, metric: 
     epoch = t("lab.chart.epoch", lang)
     title = dict(xref="paper", yref="paper", y=1.0, yanchor="bottom", showarrow=False, font=dict(size=15))
     return go.Figure(data=data, layout=dict(
-        xaxis=dict(domain=[0, 0.45], title=dict(text=epoch)),
-        xaxis2=dict(domain=[0.55, 1], title=dict(text=epoch), anchor="y2"),
+        # A wide gap and few ticks: "1000" at the end of the loss axis ran into the metric's "0".
+        xaxis=dict(domain=[0, 0.42], title=dict(text=epoch), nticks=5),
+        xaxis2=dict(domain=[0.58, 1], title=dict(text=epoch), anchor="y2", nticks=5),
         yaxis=dict(type="log" if log_y else "linear", exponentformat="power"),
         # Accuracy lives in [0, 1]: a fixed axis (autorange put a flat 0.5 on -0.5…1.5).
         yaxis2=dict(anchor="x2", **({"range": [-0.02, 1.02]} if metric == "accuracy" else {})),
-        annotations=[dict(title, x=0.225, text=t("lab.chart.loss", lang), xanchor="center"),
-                     dict(title, x=0.775, text=t(f"lab.chart.{metric}", lang), xanchor="center")],
+        annotations=[dict(title, x=0.21, text=t("lab.chart.loss", lang), xanchor="center"),
+                     dict(title, x=0.79, text=t(f"lab.chart.{metric}", lang), xanchor="center")],
         legend=dict(orientation="h", y=-0.25), uirevision="curves", margin=dict(t=40)))
 
 

@@ -39,15 +39,17 @@ _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 # ---- lines -------------------------------------------------------------------------------
-def lines(panels: list[dict], *, scale: float = 1.0, height: int = CURVES_HEIGHT, name: str = "curves") -> str:
+def lines(panels: list[dict], *, scale: float = 1.0, height: int = CURVES_HEIGHT, name: str = "curves",
+          x_titles: bool = True) -> str:
     """Side-by-side line panels with a shared legend.
 
     Each panel: {"title": str, "x_title": str, "log_y": bool,
                  "series": [(label, xs, ys, colour, dashed), ...]}.
     Horizontal positions are percentages (the frame fills its column at any width); vertical
-    ones are pixels, so text keeps its size."""
+    ones are pixels, so text keeps its size. `x_titles=False` leaves the x axes' titles out, for
+    a short frame (the Lab's one-screen layout)."""
     font = BASE_FONT * scale
-    top, bottom = 34 * scale, 78 * scale
+    top, bottom = 34 * scale, (78 if x_titles else 50) * scale
     plot_h = height - top - bottom
     n = max(1, len(panels))
     # Room for the y tick labels, in % of the width: they grow with the presentation scale.
@@ -74,11 +76,16 @@ def lines(panels: list[dict], *, scale: float = 1.0, height: int = CURVES_HEIGHT
             out.append(f'<text x="{x0:.2f}%" dx="{-6 * scale:.1f}" y="{y:.1f}" dy="0.35em" text-anchor="end" '
                        f'font-size="{font - 2 * scale:.1f}">{label}</text>')
         for value, label in _ticks(x_lo, x_hi, integer=True):
-            x = x0 + width * (value - x_lo) / (x_hi - x_lo)
-            out.append(f'<text x="{x:.2f}%" y="{top + plot_h + 18 * scale:.1f}" text-anchor="middle" '
+            share = (value - x_lo) / (x_hi - x_lo)
+            x = x0 + width * share
+            # A label at a panel's edge is drawn inside it: a centred "1000" at the right end of
+            # the loss panel ran into the "0" at the start of the next one.
+            anchor = "end" if share > 0.9 else "start" if share < 0.1 and i > 0 else "middle"
+            out.append(f'<text x="{x:.2f}%" y="{top + plot_h + 18 * scale:.1f}" text-anchor="{anchor}" '
                        f'font-size="{font - 2 * scale:.1f}">{label}</text>')
-        out.append(f'<text x="{x0 + width / 2:.2f}%" y="{top + plot_h + 40 * scale:.1f}" text-anchor="middle">'
-                   f'{escape(panel.get("x_title", ""))}</text>')
+        if x_titles:
+            out.append(f'<text x="{x0 + width / 2:.2f}%" y="{top + plot_h + 40 * scale:.1f}" text-anchor="middle">'
+                       f'{escape(panel.get("x_title", ""))}</text>')
         out.append(f'<line x1="{x0:.2f}%" x2="{x0 + width:.2f}%" y1="{top + plot_h:.1f}" y2="{top + plot_h:.1f}" '
                    f'stroke="{AXIS}"/>')
         # The data: a nested SVG stretched over the plot area; strokes keep their width.

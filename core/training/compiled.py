@@ -41,6 +41,7 @@ class _Compiled:
         import tensorflow as tf
 
         from core.models import build_model, kernel_layers, probe_model
+        from core.network import network_function
 
         self.xla = use_xla  # False: plain graph only (asked for, or XLA failed to compile)
         self.xla_ready = threading.Event()  # set once the XLA function is compiled
@@ -55,6 +56,7 @@ class _Compiled:
         self.loss_fn = LOSSES[config.loss].keras
         self.model = build_model(config)
         self.probe = probe_model(self.model, config)
+        self.network_fn = network_function(self.model, len(config.hidden))  # the diagram's numbers
         self.kernel_layer_names = kernel_layers(self.model)
         self.optimizer = _make_optimizer(config)
         self.optimizer.build(self.model.trainable_variables)

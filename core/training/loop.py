@@ -22,6 +22,7 @@ from core.datasets import DataSplit, make_split
 from core.losses import LOSSES, encode_targets
 from core.training.compiled import MAX_CHUNK, _Compiled
 from core.training.pool import _Lease, _signature
+from core.network import PICTURE_GRID, read_state
 from core.training.records import EpochRecord, Snapshot, make_grid, make_probe_set, metric_name
 
 TARGET_CHUNK_SECONDS = 0.06  # aim: a fresh record batch ~16 times a second
@@ -68,6 +69,9 @@ class Trainer:
         }
         self.probe_set = make_probe_set(self.data, probe_size, config.seed)
         self._grid = make_grid(self.data, grid_size, config.features) if self.data.points_train is not None else None
+        # The network diagram's neuron pictures: a coarse grid over the same plane.
+        self._picture_inputs = (make_grid(self.data, PICTURE_GRID, config.features)["inputs"].astype("float32") if self._grid is not None
+                                else self.probe_set.x[:1])
 
         # The model, optimizer and compiled functions come from a process-wide pool, one set
         # per architecture (core.training.pool says why and how they are shared).
@@ -254,4 +258,6 @@ class Trainer:
                 confidence = pred.max(axis=1).reshape(size, size)
             else:
                 boundary = pred[:, 0].reshape(size, size)
-        return Snapshot(epoch, hidden, grad_norms, boundary, confidence)
+        network = read_state(compiled.network_fn, self._picture_inputs, self.config.input_dim,
+                             [*self.config.hidden, self.config.n_outputs], self._grid is not None)
+        return Snapshot(epoch, hidden, grad_norms, boundary, confidence, network)

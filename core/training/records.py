@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.datasets import DataSplit, expand_features, plane_limits
+from core.network import NetworkState
 
 
 @dataclass
@@ -25,6 +26,8 @@ class Snapshot:
     boundary: np.ndarray | None = None
     # For multiclass 2-D data: the winning probability per grid cell (confidence shading).
     boundary_confidence: np.ndarray | None = None
+    # The network diagram's numbers (core.network): first neurons' pictures, weights, biases.
+    network: NetworkState | None = None
 
 
 @dataclass

@@ -144,6 +144,8 @@ def test_stop_mid_run_keeps_the_history(server, page):
     page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Continue").click(force=True)
     wait_until_training(page, server.pid)
     seed = page.locator(".st-key-lab_seed input")
+    if not seed.is_visible():  # the seed is folded into its group's "More" expander
+        page.locator('[data-testid="stExpander"]').filter(has=seed).locator("summary").click()
     seed.fill("7")
     seed.press("Enter")
     idle_after_change = seconds_until_idle(server.pid, 20)
