@@ -91,7 +91,7 @@ def _help(field: Field) -> str | None:
 def _toggles(fields: list[Field]) -> None:
     """Switches that sit side by side."""
     for column, field in zip(st.columns(len(fields)), fields):
-        column.toggle(_label(field), key=field.widget_key)
+        column.toggle(_label(field), key=field.widget_key, help=_help(field))
 
 
 def _slider(field: Field) -> None:
@@ -112,6 +112,11 @@ def _select_slider(field: Field) -> None:
 
 
 def _selectbox(field: Field) -> None:
+    if field.name not in _REGISTRIES:  # a fixed list of choices (field.steps), named in the locales
+        names = {value: tr(f"lab.controls.{field.name}_{value}") for value in field.steps}
+        st.selectbox(_label(field), list(field.steps), key=field.widget_key, format_func=names.get,
+                     help=_help(field))
+        return
     registry = _REGISTRIES[field.name]
     changed = _optimizer_changed if field.name == "optimizer" else None
     st.selectbox(_label(field), list(registry), key=field.widget_key, format_func=lambda n: registry[n].label,
