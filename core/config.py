@@ -90,9 +90,9 @@ class ExperimentConfig:
     loss: str = "binary_crossentropy"   # a key of core.losses.LOSSES valid for the task
     optimizer: str = "adam"             # a key of core.optimizers.OPTIMIZERS
     learning_rate: float = 0.01
+    lr_schedule: str = "none"           # one of LR_SCHEDULES: the rate over the run
     batch_size: int = 32                # 1 = SGD; >= training set size = full batch
     epochs: int = 200
-    lr_schedule: str = "none"           # one of LR_SCHEDULES: the rate over the run
     patience: int = 0                   # early stopping on validation loss (0 = off)
     target_loss: float = 0.0            # stop at this validation loss (0 = off)
     seed: int = 0                       # data, split, initial weights and shuffling

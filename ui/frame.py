@@ -60,7 +60,7 @@ def set_query_params(values: dict[str, str]) -> None:
     makes the browser rewrite its history entry (20 of them took ~0.45 s of a click on Train).
     Not `st.query_params.from_dict`: it would also drop the page from the URL, which makes the
     browser report "page not found" on a fresh visit."""
-    shown = _client_query()
+    shown = client_query()
     if shown is None:  # outside a script run (tests): the session's copy is all there is
         shown = {key: st.query_params.get(key) for key in values}
     if any(shown.get(key) != value for key, value in values.items()):
@@ -72,7 +72,7 @@ def set_query_params(values: dict[str, str]) -> None:
         st.query_params.update(values)
 
 
-def _client_query() -> dict[str, str] | None:
+def client_query() -> dict[str, str] | None:
     """The query string this script run started from (the browser's address bar then), plus
     what this run has sent since: per run, unlike st.query_params."""
     from urllib.parse import parse_qs

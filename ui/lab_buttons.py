@@ -54,7 +54,7 @@ def _stop_clicked() -> None:
     old script run trains on until its next drawing call, but the trainer ends at its next
     chunk boundary, at most one frame's worth of epochs after what was on screen."""
     trainer = st.session_state.get(TRAINER_KEY)
-    if trainer is not None and trainer.status == "running":
+    if trainer is not None:  # running, or just ended by this rerun's interruption: not to go on
         trainer.stop()
 
 
@@ -84,7 +84,7 @@ def decide(pressed: Pressed, config: ExperimentConfig | None):
         elif changes:
             trainer.retune(config)
         return trainer, 1 if pressed.step else (config or trainer.config).epochs, False
-    if (trainer is not None and changes is not None and trainer.resumable
+    if (not pressed.stop and trainer is not None and changes is not None and trainer.resumable
             and time.perf_counter() - trainer.stopped_at < RESUME_SECONDS):
         trainer.retune(config)  # the run goes on where it was interrupted, with the new values
         return trainer, trainer.target - trainer.epoch, False

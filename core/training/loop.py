@@ -136,8 +136,11 @@ class Trainer:
 
     def stop(self) -> None:
         """Ask the run to end at the next chunk boundary (at most one frame's worth of
-        epochs away: chunks are sized to TARGET_CHUNK_SECONDS, or one frame when paced)."""
+        epochs away: chunks are sized to TARGET_CHUNK_SECONDS, or one frame when paced).
+        A run that an interruption ended already counts as stopped from now on (not resumable)."""
         self._stop_requested = "stop"
+        if self.status == "stopped" and self.stop_reason == "interrupted":
+            self.stop_reason = "stop"
 
     def interrupt(self) -> None:
         """Ask the run to end at the next chunk boundary as an interruption (a rerun of the

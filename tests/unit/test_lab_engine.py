@@ -126,6 +126,18 @@ def test_interrupt_leaves_a_resumable_run_that_reaches_its_target():
     assert [r.epoch for r in trainer.history] == list(range(XOR.epochs + 1))
 
 
+def test_stop_after_an_interruption_ended_the_run_keeps_it_stopped():
+    """Stop's rerun may end the run (its next drawing call) before Stop's callback reaches
+    the trainer: the run must not then go on as an interrupted one."""
+    trainer = _trainer(XOR)
+    run = trainer.run()
+    next(run), next(run)
+    run.close()
+    assert trainer.resumable
+    trainer.stop()
+    assert trainer.stop_reason == "stop" and not trainer.resumable
+
+
 def test_closing_mid_chunk_keeps_every_trained_epoch_in_the_history():
     trainer = _trainer(XOR.replace(epochs=40), snapshots=2)  # chunks up to 20 epochs
     run = trainer.run()
