@@ -269,9 +269,9 @@ def write_url(config: ExperimentConfig) -> None:
     that first run was interrupted by them: issue #14, defect 2.)"""
     s = st.session_state
     shown = client_query()
-    if shown is not None and ExperimentConfig.from_query_params(shown)[0] == config:
+    if shown is not None and ExperimentConfig.from_query_params(shown) == (config, []):
         s["lab_url_settled"] = True
-        return  # the address bar says this experiment already (missing keys are defaults)
+        return  # the address bar says this experiment already, cleanly (missing keys are defaults)
     if not s.get("lab_url_settled") and config == s.get("lab_url_config"):
         s["lab_url_settled"] = True
         return
