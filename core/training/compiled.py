@@ -180,7 +180,6 @@ class _Compiled:
             self._xla_thread.start()
 
     def _compile_xla_queued(self) -> None:
-        _lower_priority()  # a compile that outlives its run (Stop) yields the cores to the pages
         with _BACKGROUND_COMPILES:  # meanwhile the run goes on with the plain graph
             self.compile_xla()
 
@@ -335,16 +334,6 @@ def _xla_errors() -> tuple:
 def _unpack(result) -> tuple[np.ndarray, int, str | None]:
     rows, n, stop = result
     return rows.numpy(), int(n), STOPS[int(stop)]
-
-
-def _lower_priority() -> None:
-    """Lower this thread's CPU priority (Linux: threads have their own nice value)."""
-    import os
-
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-    except (AttributeError, OSError):
-        pass
 
 
 def _seed32(seed: int) -> int:
