@@ -13,7 +13,7 @@ import inspect
 import textwrap
 from functools import partial
 
-from core import datasets
+from core import datasets, schedules
 from core.activations import ACTIVATIONS
 from core.config import ExperimentConfig
 from core.losses import LOSSES
@@ -145,6 +145,28 @@ def _model_code(config: ExperimentConfig) -> str:
     return "\n".join(lines)
 
 
+def _schedule_code(config: ExperimentConfig, batch: int) -> str:
+    """The learning rate: a number, or Keras' schedule over optimizer steps (core.schedules)."""
+    if config.lr_schedule == "none":
+        return f"learning_rate = {config.learning_rate!r}\n"
+    steps = schedules.steps_per_epoch(config.n_train, batch)
+    decay = schedules.decay_steps(config.lr_schedule, config.epochs, steps)
+    return (f"# {steps} optimizer steps per epoch; the schedule counts steps, not epochs.\n"
+            f"learning_rate = {schedules.keras_code(config.lr_schedule, config.learning_rate, decay)}\n")
+
+
+def _callbacks_code(config: ExperimentConfig) -> str:
+    """Early stopping as Keras callbacks: patience on the validation loss, a target loss."""
+    lines = ["callbacks = []"]
+    if config.patience:
+        lines.append(f"callbacks.append(keras.callbacks.EarlyStopping(monitor='val_loss', patience={config.patience}))")
+    if config.target_loss:
+        lines += ["# Stop as soon as the validation loss is at or below the target.",
+                  "callbacks.append(keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: setattr(",
+                  f"    model, 'stop_training', model.stop_training or logs['val_loss'] <= {config.target_loss!r})))"]
+    return "\n".join(lines) + "\n"
+
+
 def generate_script(config: ExperimentConfig) -> str:
     """A runnable Python script (str). `EPOCHS=2 python script.py` runs a short version."""
     config.validate()
@@ -175,14 +197,15 @@ VAL_SPLIT = {config.val_split!r}
 EPOCHS = int(os.environ.get("EPOCHS", {config.epochs}))
 BATCH_SIZE = {batch}  # {"full batch" if batch >= config.n_train else ("SGD: one example per step" if batch == 1 else "mini-batch")}
 '''
-    train = f'''model.compile(
-    optimizer={OPTIMIZERS[config.optimizer].code(config.learning_rate)},
+    train = f'''{_schedule_code(config, batch)}model.compile(
+    optimizer={OPTIMIZERS[config.optimizer].code(config.learning_rate).replace(
+        f"learning_rate={config.learning_rate!r}", "learning_rate=learning_rate", 1)},
     loss=keras.losses.{loss.keras_name}(),
     metrics=[{metric}],
 )
 model.summary()
-history = model.fit(x_train, y_train, validation_data=(x_val, y_val), batch_size=BATCH_SIZE,
-                    epochs=EPOCHS, shuffle=True, verbose=2)
+{_callbacks_code(config)}history = model.fit(x_train, y_train, validation_data=(x_val, y_val), batch_size=BATCH_SIZE,
+                    epochs=EPOCHS, shuffle=True, verbose=2, callbacks=callbacks)
 final = {{name: float(values[-1]) for name, values in history.history.items()}}
 print(json.dumps(final))
 '''

@@ -38,7 +38,11 @@ LIMITS = {  # (lowest, highest) for numeric fields
     "epochs": (1, CAPS["epochs"]),
     "seed": (0, 2**31 - 1),
     "width": (1, CAPS["width"]),
+    "patience": (0, 500),       # epochs without a better validation loss before stopping; 0 = off
+    "target_loss": (0.0, 10.0),  # stop once the validation loss is at most this; 0 = off
 }
+# Learning-rate schedules (core.schedules says what each does, as Keras' own schedules).
+LR_SCHEDULES = ("none", "step", "exponential", "cosine")
 MAX_QUERY_VALUE_LENGTH = 200
 
 
@@ -86,9 +90,14 @@ class ExperimentConfig:
     loss: str = "binary_crossentropy"   # a key of core.losses.LOSSES valid for the task
     optimizer: str = "adam"             # a key of core.optimizers.OPTIMIZERS
     learning_rate: float = 0.01
+    lr_schedule: str = "none"           # one of LR_SCHEDULES: the rate over the run
     batch_size: int = 32                # 1 = SGD; >= training set size = full batch
     epochs: int = 200
+    patience: int = 0                   # early stopping on validation loss (0 = off)
+    target_loss: float = 0.0            # stop at this validation loss (0 = off)
     seed: int = 0                       # data, split, initial weights and shuffling
+    # --- showing ---
+    watch: bool = False                 # pace the run so a class can watch it (same numbers)
 
     # ---- derived facts -------------------------------------------------------------------
     @property
@@ -160,6 +169,9 @@ class ExperimentConfig:
             if value not in registry:
                 raise ConfigError("error.unknown_choice", field=name, value=value,
                                   choices=", ".join(registry))
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ConfigError("error.unknown_choice", field="lr_schedule", value=self.lr_schedule,
+                              choices=", ".join(LR_SCHEDULES))
         for name, (lo, hi) in LIMITS.items():
             if name == "width":
                 continue
@@ -276,7 +288,8 @@ def _parse_bool(name, raw):
     raise ValueError(raw)
 
 
-_REGISTRIES = {"dataset": DATASETS, "activation": ACTIVATIONS, "loss": LOSSES, "optimizer": OPTIMIZERS}
+_REGISTRIES = {"dataset": DATASETS, "activation": ACTIVATIONS, "loss": LOSSES, "optimizer": OPTIMIZERS,
+               "lr_schedule": LR_SCHEDULES}
 
 
 def _parse_choice(name, raw):
@@ -349,6 +362,9 @@ class Field:
     step: float = 0    # a slider's step (its range is LIMITS[name])
     help: bool = False  # the control has a help text, lab.controls.<name>_help
     folded: bool = False  # rarely changed: drawn inside its group's "more" expander
+    # It may change while a run goes on: the trainer takes the new value at its next chunk
+    # (a variable its compiled step reads), and the curves mark where it changed.
+    live: bool = False
 
     @property
     def widget_key(self) -> str:
@@ -370,17 +386,34 @@ FIELDS: tuple[Field, ...] = (
     Field("batchnorm", "bn", "bool", "toggle", "model"),
     Field("dropout", "drop", "float", "slider", "model", step=0.05, folded=True),
     Field("l2", "l2", "float", "select_slider", "model", steps=(0.0, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1.0),
-          folded=True),
+          folded=True, live=True),
     Field("loss", "loss", "choice", "loss", "training"),
     Field("optimizer", "opt", "choice", "selectbox", "training"),
     Field("learning_rate", "lr", "float", "select_slider", "training",
-          steps=_one_three(*LIMITS["learning_rate"]), help=True),
+          steps=_one_three(*LIMITS["learning_rate"]), help=True, live=True),
+    Field("lr_schedule", "sched", "choice", "selectbox", "training", steps=LR_SCHEDULES, help=True,
+          folded=True),
     Field("batch_size", "bs", "int", "select_slider", "training",
           steps=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, CAPS["batch_size"]), help=True),
     Field("epochs", "epochs", "int", "select_slider", "training",
           steps=(1, 10, 25, 50, 100, 200, 300, 500, 1000, 1500, 2000)),
+    Field("patience", "pat", "int", "select_slider", "training", steps=(0, 5, 10, 20, 50, 100), help=True,
+          live=True, folded=True),
+    Field("target_loss", "target", "float", "select_slider", "training",
+          steps=(0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3), help=True, live=True, folded=True),
     Field("seed", "seed", "int", "number_input", "training", folded=True),
+    Field("watch", "watch", "bool", "toggle", "training", help=True, live=True),
 )
 FIELD = {field.name: field for field in FIELDS}
 # (config field, URL key, kind): the URL format, read from the table above.
 URL_FIELDS: tuple[tuple[str, str, str], ...] = tuple((f.name, f.url, f.kind) for f in FIELDS)
+LIVE_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.live)
+
+
+def live_changes(old: ExperimentConfig, new: ExperimentConfig) -> dict[str, tuple] | None:
+    """{field: (old value, new value)} when `new` differs from `old` only in fields that may
+    change during a run ({} when equal); None when a change needs a new run."""
+    changes = {name: (getattr(old, name), getattr(new, name)) for name in LIVE_FIELDS
+               if getattr(old, name) != getattr(new, name)}
+    same_rest = old.replace(**{name: getattr(new, name) for name in LIVE_FIELDS}) == new
+    return changes if same_rest else None

@@ -119,4 +119,4 @@ def snapshot_at(trainer, epoch: int):
 
 def curves_arrays(history) -> dict[str, np.ndarray]:
     return {name: np.array([getattr(r, name) for r in history])
-            for name in ("epoch", "train_loss", "val_loss", "train_metric", "val_metric")}
+            for name in ("epoch", "train_loss", "val_loss", "train_metric", "val_metric", "fit_loss")}

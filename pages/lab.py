@@ -4,7 +4,7 @@ model learn, live. Controls live in ui.lab_controls, drawing in ui.live_training
 import streamlit as st
 
 from core.datasets import get_dataset
-from ui import frame, lab_buttons, lab_controls, lab_layout, lab_tabs, navigation
+from ui import frame, lab_buttons, lab_controls, lab_layout, lab_replay, lab_tabs, navigation
 from ui.frame import lang, tr
 from ui.live_training import LabViews, settle, start_run, train_live
 
@@ -30,6 +30,7 @@ with places["buttons"]:
     pressed = lab_buttons.draw(disabled=error is not None)
 log_y = pressed.log_y
 trainer, epochs, new_run = lab_buttons.decide(pressed, config)
+replay_slot = st.container()  # the replay's controls, under the buttons
 
 shown = trainer.config if trainer is not None else config
 views = LabViews(is_2d=shown is not None and get_dataset(shown.dataset).is_2d, places=places)
@@ -49,6 +50,7 @@ else:
 
 if trainer is not None and trainer.history:
     lab_tabs.hidden_tab(trainer, views)
+    lab_replay.replay(trainer, views, log_y, replay_slot)
     lab_tabs.gradients_tab(trainer, views)
     lab_tabs.results_tab(trainer, views)
 lab_tabs.compare_tab(views, log_y)

@@ -62,9 +62,29 @@ def set_query_params(values: dict[str, str]) -> None:
     makes the browser rewrite its history entry (20 of them took ~0.45 s of a click on Train).
     Not `st.query_params.from_dict`: it would also drop the page from the URL, which makes the
     browser report "page not found" on a fresh visit."""
-    changed = {key: value for key, value in values.items() if st.query_params.get(key) != value}
-    if changed:
-        st.query_params.update(changed)
+    shown = client_query()
+    if shown is None:  # outside a script run (tests): the session's copy is all there is
+        shown = {key: st.query_params.get(key) for key in values}
+    if any(shown.get(key) != value for key, value in values.items()):
+        # All of them, not only those that differ from st.query_params: with fast reruns the
+        # session's query-parameter object is shared by the new run and the old run still
+        # winding down, and the old one may write its values into it (a message it then never
+        # sends) after the new run read the browser's URL, so the new run would skip keys the
+        # address bar never got (issue #14, defect 2: "hidden=8-8-8-8&act=relu" left behind).
+        st.query_params.update(values)
+
+
+def client_query() -> dict[str, str] | None:
+    """The query string this script run started from (the browser's address bar then), plus
+    what this run has sent since: per run, unlike st.query_params."""
+    from urllib.parse import parse_qs
+
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return None
+    return {key: values[-1] for key, values in parse_qs(ctx.query_string or "", keep_blank_values=True).items()}
 
 
 def _url_warnings() -> list:

@@ -17,7 +17,7 @@ from core.config import CAPS, FIELD, FIELDS, LIMITS, ConfigError, ExperimentConf
 from core.datasets import DATASETS, FEATURE_LABELS, FEATURES, DataError, get_dataset, is_known, register_csv
 from core.losses import DEFAULT_LOSS, LOSSES, losses_for
 from core.optimizers import OPTIMIZERS
-from ui.frame import lang, set_query_params, tr
+from ui.frame import client_query, lang, set_query_params, tr
 
 UPLOADS_KEY = "lab_uploads"  # data-set name -> label, for this session's uploaded CSV files
 SHOWN_DATASET_KEY = "lab_dataset_shown"  # the data set the controls were last drawn for
@@ -45,6 +45,7 @@ def load_url_once() -> list:
     config, warnings = ExperimentConfig.from_query_params(params)
     set_widgets(config)
     st.session_state["lab_url_loaded"] = True
+    st.session_state["lab_url_config"] = config
     st.session_state["lab_url_warnings"] = warnings
     return warnings
 
@@ -105,7 +106,7 @@ def _toggles(fields: list[Field]) -> None:
     column is narrow (in equal columns "Skip connections" was cut to "Skip conn…")."""
     row = st.container(horizontal=True, gap="medium")
     for field in fields:
-        row.toggle(_label(field), key=field.widget_key)
+        row.toggle(_label(field), key=field.widget_key, help=_help(field))
 
 
 def _slider(field: Field) -> None:
@@ -126,6 +127,11 @@ def _select_slider(field: Field) -> None:
 
 
 def _selectbox(field: Field) -> None:
+    if field.name not in _REGISTRIES:  # a fixed list of choices (field.steps), named in the locales
+        names = {value: tr(f"lab.controls.{field.name}_{value}") for value in field.steps}
+        st.selectbox(_label(field), list(field.steps), key=field.widget_key, format_func=names.get,
+                     help=_help(field))
+        return
     registry = _REGISTRIES[field.name]
     changed = _optimizer_changed if field.name == "optimizer" else None
     st.selectbox(_label(field), list(registry), key=field.widget_key, format_func=lambda n: registry[n].label,
@@ -268,12 +274,22 @@ def read_config() -> tuple[ExperimentConfig | None, str | None]:
 def write_url(config: ExperimentConfig) -> None:
     """Keep the address bar equal to the experiment: copy it to share the exact run.
 
-    Not on the session's first run: the link the learner opened already describes the
-    config (missing keys are defaults), and rewriting the URL while the multipage router is
-    still settling on a fresh visit makes Streamlit 1.67 report "page not found"."""
-    if not st.session_state.get("lab_url_settled"):
-        st.session_state["lab_url_settled"] = True
+    Written whenever the address bar this run started from (`frame.client_query`) describes
+    another experiment, on every run, so the last run after quick changes always writes it.
+    One exception, the visit's first run when the widgets still hold the link's own config
+    (repaired if it had to be): rewriting the URL while the multipage router is still
+    settling on a fresh visit makes Streamlit 1.67 report "page not found", and the link
+    already says it. (A fixed "skip the session's first run" lost the learner's changes when
+    that first run was interrupted by them: issue #14, defect 2.)"""
+    s = st.session_state
+    shown = client_query()
+    if shown is not None and ExperimentConfig.from_query_params(shown) == (config, []):
+        s["lab_url_settled"] = True
+        return  # the address bar says this experiment already, cleanly (missing keys are defaults)
+    if not s.get("lab_url_settled") and config == s.get("lab_url_config"):
+        s["lab_url_settled"] = True
         return
+    s["lab_url_settled"] = True
     params = config.to_query_params()
     params["lang"] = lang()
     if st.query_params.get("present") == "1":

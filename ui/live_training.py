@@ -27,6 +27,7 @@ from ui.frame import lang, plot, scale, tr
 # fell 10-35 s behind the server. Rates at which both keep up:
 DRAW_INTERVAL = 0.1         # status and curves: up to ten redraws a second
 BOUNDARY_INTERVAL = 0.5     # the decision boundary (image + points): twice a second
+WATCH_BOUNDARY_INTERVAL = 0.2  # when watching (a paced run), five times a second
 PROJECTION_INTERVAL = 1.0   # projections and gradient norms: once a second
 LIVE_PROJECTION_POINTS = 250  # of the probe set, drawn per panel while a run is live
 
@@ -54,6 +55,7 @@ class LabViews:
             self.gradients = st.empty()
         self._last_projection = 0.0
         self._last_boundary = 0.0
+        self.boundary_interval = BOUNDARY_INTERVAL
         self.boundary_epoch: int | None = None  # the snapshot the interactive boundary shows
         self._aligned: dict[int, np.ndarray] = {}
         self._draws = 0
@@ -67,22 +69,12 @@ class LabViews:
         history = trainer.history
         if not history:
             return
-        arrays = runs.curves_arrays(history)
-        if live:
-            _svg_into(self.curves, live_charts.lines(_curve_panels(arrays, trainer.metric_name, log_y), scale=scale(),
-                                                     height=self.curves_height, x_titles=False))
-        else:
-            figure = charts.loss_curves(arrays["epoch"], arrays["train_loss"], arrays["val_loss"],
-                                        arrays["train_metric"], arrays["val_metric"], trainer.metric_name, log_y, lang())
-            # Short, beside the network: the x axes are epochs (the status line says so).
-            figure.update_xaxes(title_text=None, nticks=3).update_layout(
-                legend=dict(y=-0.24, yanchor="top", font=dict(size=round(11 * scale()))), margin=dict(b=10))
-            plot_into(self.curves, figure, "lab_curves", height=self.curves_height)
+        self.draw_curves(trainer, history, log_y, live)
         latest = next((r.snapshot for r in reversed(history) if r.snapshot is not None), None)
         if latest is None:
             return
         now = time.perf_counter()
-        if not live or now - self._last_boundary >= BOUNDARY_INTERVAL:
+        if self.boundary is not None and (not live or now - self._last_boundary >= self.boundary_interval):
             self._last_boundary = now
             if self.boundary is not None:
                 self.draw_boundary(trainer, latest, live=live)
@@ -100,6 +92,27 @@ class LabViews:
         if not live:
             with self.inspect.container():
                 lab_network.inspector(trainer, snapshot)
+
+    def draw_curves(self, trainer, history, log_y: bool, live: bool) -> None:
+        """The loss and metric curves of `history` (the whole run, or up to a replayed
+        snapshot): earlier runs of this session faintly behind, the training-mode loss when
+        BatchNorm or Dropout make it differ, and a mark where a live setting changed."""
+        arrays = runs.curves_arrays(history)
+        earlier = _earlier_runs(trainer)
+        marks = [(epoch, _change_text(changes)) for epoch, changes in trainer.changes if epoch <= arrays["epoch"][-1]]
+        fit = arrays["fit_loss"] if _shows_fit_loss(trainer.config) else None
+        if live:
+            _svg_into(self.curves, live_charts.lines(_curve_panels(arrays, trainer.metric_name, log_y, fit, earlier,
+                                                                   marks), scale=scale(),
+                                                     height=self.curves_height, x_titles=False))
+            return
+        figure = charts.loss_curves(arrays["epoch"], arrays["train_loss"], arrays["val_loss"], arrays["train_metric"],
+                                    arrays["val_metric"], trainer.metric_name, log_y, lang(), fit_loss=fit,
+                                    earlier=earlier, marks=marks)
+        # Short, beside the network: the x axes are epochs (the status line says so).
+        figure.update_xaxes(title_text=None, nticks=3).update_layout(
+            legend=dict(y=-0.24, yanchor="top", font=dict(size=round(11 * scale()))), margin=dict(b=10))
+        plot_into(self.curves, figure, "lab_curves", height=self.curves_height)
 
     def draw_boundary(self, trainer, snapshot, live: bool = False) -> None:
         self.boundary_epoch = None if live else snapshot.epoch
@@ -192,9 +205,16 @@ class LabViews:
         text = tr("lab.status.line", epoch=last.epoch, loss=f"{last.train_loss:.4g}",
                   val_loss=f"{last.val_loss:.4g}", metric=metric, val_metric=f"{last.val_metric:.3f}",
                   speed=f"{speed:.0f}" if speed else "…")
+        if _shows_fit_loss(trainer.config) and last.epoch > 0:
+            text += " · " + tr("lab.status.fit_loss", loss=f"{last.fit_loss:.4g}")
         state = tr(f"lab.status.{trainer.status}")
         if trainer.status == "running" and trainer.compiling:
             state = f"{state} · {tr('lab.status.compiling')}"
+        if trainer.status == "running" and trainer.pace:
+            state = f"{state} · {tr('lab.status.watching')}"
+        if trainer.status == "stopped" and trainer.stop_reason in ("stop", "patience", "target"):
+            state = f"{state} · " + tr(f"lab.status.why_{trainer.stop_reason}", patience=trainer.config.patience,
+                                       target=f"{trainer.config.target_loss:g}")
         if trainer.status == "diverged":
             self.status.error(f"{state} · {text}")
         elif trainer.status == "running":
@@ -204,15 +224,54 @@ class LabViews:
 
 
 _keys = itertools.count()
+EARLIER_COLOUR = "#c4c4c4"  # earlier runs, drawn faintly behind the current one
+MARK_COLOUR = "#7f7f7f"
 
 
-def _curve_panels(arrays: dict, metric: str, log_y: bool) -> list[dict]:
-    """The live curves: loss (left) and metric (right), training solid, validation dashed."""
+def _shows_fit_loss(config) -> bool:
+    """The training-mode loss differs from the inference-mode one by more than the epoch's
+    drift only when layers behave differently in training: BatchNorm and Dropout."""
+    return bool(config.batchnorm or config.dropout > 0)
+
+
+def _earlier_runs(trainer) -> list[tuple[str, list, list]]:
+    """(label, epochs, training loss) of this session's other remembered runs."""
+    number = st.session_state.get("lab_run_numbers", {}).get(trainer.run_id)
+    return [(f"#{run['number']}", run["epochs"], run["train_loss"])
+            for run in st.session_state.get("lab_runs", []) if run["number"] != number]
+
+
+def _change_text(changes: dict) -> str:
+    return ", ".join(f"{tr(f'lab.controls.{name}')} {_short(old)} → {_short(new)}" for name, (old, new) in changes.items())
+
+
+def _short(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _curve_panels(arrays: dict, metric: str, log_y: bool, fit=None, earlier=(), marks=()) -> list[dict]:
+    """The live curves: loss (left) and metric (right), training solid, validation dashed;
+    earlier runs' training loss faint grey, the training-mode loss dotted, changes as marks."""
     train, val, epoch = tr("lab.chart.train"), tr("lab.chart.val"), tr("lab.chart.epoch")
-    return [{"title": tr(f"lab.chart.{name}"), "x_title": epoch, "log_y": log and log_y,
-             "series": [(train, arrays["epoch"], arrays[f"train_{key}"], PALETTE[0], False),
-                        (val, arrays["epoch"], arrays[f"val_{key}"], PALETTE[1], True)]}
-            for name, key, log in (("loss", "loss", True), (metric, "metric", False))]
+    panels = [{"title": tr(f"lab.chart.{name}"), "x_title": epoch, "log_y": log and log_y,
+               "series": [(train, arrays["epoch"], arrays[f"train_{key}"], PALETTE[0], False),
+                          (val, arrays["epoch"], arrays[f"val_{key}"], PALETTE[1], True)]}
+              for name, key, log in (("loss", "loss", True), (metric, "metric", False))]
+    loss = panels[0]["series"]
+    if fit is not None:
+        loss.append((tr("lab.chart.fit_loss"), arrays["epoch"], fit, PALETTE[2], True))
+    last = arrays["epoch"][-1]
+    for _, epochs, values in earlier:  # up to the current run's last epoch: its axis stays its own
+        keep = np.asarray(epochs) <= max(last, 1)
+        loss.insert(0, (tr("lab.chart.earlier_runs"), np.asarray(epochs)[keep], np.asarray(values)[keep],
+                        EARLIER_COLOUR, False))
+    values = np.concatenate([np.asarray(s[2], float) for s in loss])
+    values = values[np.isfinite(values) & ((values > 0) | (not log_y))]
+    if marks and values.size:
+        for epoch_mark, _ in marks:
+            loss.append((tr("lab.chart.changed"), np.array([epoch_mark, epoch_mark]),
+                         np.array([values.min(), values.max()]), MARK_COLOUR, True))
+    return panels
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -255,8 +314,11 @@ def start_run(config, views: LabViews):
 
 
 def train_live(trainer, epochs: int, views: LabViews, log_y: bool) -> None:
-    """Run `epochs` more epochs, redrawing at most every DRAW_INTERVAL seconds."""
+    """Run `epochs` more epochs, redrawing at most every DRAW_INTERVAL seconds (a watched run
+    is paced by its trainer; its boundary is redrawn more often)."""
     pool = slots.pool()
+    if trainer.pace:
+        views.boundary_interval = WATCH_BOUNDARY_INTERVAL
     with pool.slot(on_wait=lambda ahead: views.status.warning(tr("lab.status.waiting", ahead=ahead + 1))):
         if not trainer.history and trainer.compiling:  # epoch 0 waits for its functions' traces
             views.status.info(f"{tr('lab.status.running')} · {tr('lab.status.compiling')}")
@@ -267,6 +329,7 @@ def train_live(trainer, epochs: int, views: LabViews, log_y: bool) -> None:
                 now = time.perf_counter()
                 if now - last_draw >= interval or record.epoch == 0:
                     views.draw(trainer, log_y)
+                    trainer.shown_epoch = trainer.history[-1].epoch
                     last_draw = time.perf_counter()
                     # On a busy server drawing may get slow: keep it under ~40 % of the
                     # time, so training and other users' requests keep the rest.
@@ -282,10 +345,16 @@ def settle(trainer, timeout: float = 3.0) -> None:
 
     Streamlit (1.67, fast reruns) starts the new script run at once and stops the old one at
     its next drawing call, a fraction of a second later. Until then the Trainer still says
-    "running"; waiting here lets the new run show the stopped state and the kept history."""
+    "running"; waiting here lets the new run show the stopped state and the kept history.
+    The trainer is asked to stop as well: the old run then ends at its next chunk boundary
+    even if its next drawing call is far off (a slow draw on a busy server). A Stop click has
+    asked already (ui.lab_buttons); any other rerun may let the run go on afterwards
+    (`Trainer.resumable`), so it is marked as interrupted, not stopped."""
+    if trainer.status == "running":
+        trainer.interrupt()
     deadline = time.perf_counter() + timeout
     while trainer.status == "running" and time.perf_counter() < deadline:
-        time.sleep(0.05)
+        time.sleep(0.02)
 
 
 def remember(trainer) -> None:

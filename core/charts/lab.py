@@ -26,13 +26,21 @@ def _class_colors(n_classes: int) -> list[str]:
 
 
 def loss_curves(epochs, train_loss, val_loss, train_metric, val_metric, metric: str,
-                log_y: bool = False, lang: str = "en") -> go.Figure:
+                log_y: bool = False, lang: str = "en", *, fit_loss=None, earlier=(), marks=()) -> go.Figure:
     """Loss (left) and metric (right), training solid, validation dashed.
 
+    Optional: `fit_loss`, the training-mode loss (dotted); `earlier`, other runs as
+    (label, epochs, training loss), faint behind, so that hovering an epoch shows every run's
+    value there; `marks`, (epoch, text) where a setting changed during the run.
     Built as one figure with two x-domains rather than with make_subplots: this chart is
     redrawn up to ten times a second while training, so every millisecond counts."""
     train, val = t("lab.chart.train", lang), t("lab.chart.val", lang)
-    data = []
+    data = [go.Scatter(x=list(run_epochs), y=list(values), mode="lines", name=f"{label}: {train}",
+                       legendgroup="earlier", showlegend=True, opacity=0.55,
+                       line=dict(color="#b0b0b0", width=1.5)) for label, run_epochs, values in earlier]
+    if fit_loss is not None:
+        data.append(go.Scatter(x=epochs, y=fit_loss, mode="lines", name=t("lab.chart.fit_loss", lang),
+                               line=dict(color=PALETTE[2], dash="dot")))
     for axis, (y_train, y_val) in (("", (train_loss, val_loss)), ("2", (train_metric, val_metric))):
         first = axis == ""
         data.append(go.Scatter(x=epochs, y=y_train, mode="lines", name=train, legendgroup="train",
@@ -41,7 +49,7 @@ def loss_curves(epochs, train_loss, val_loss, train_metric, val_metric, metric: 
                                line=dict(color=PALETTE[1], dash="dash"), xaxis=f"x{axis}", yaxis=f"y{axis}"))
     epoch = t("lab.chart.epoch", lang)
     title = dict(xref="paper", yref="paper", y=1.0, yanchor="bottom", showarrow=False, font=dict(size=15))
-    return go.Figure(data=data, layout=dict(
+    figure = go.Figure(data=data, layout=dict(
         # A wide gap and few ticks: "1000" at the end of the loss axis ran into the metric's "0".
         xaxis=dict(domain=[0, 0.42], title=dict(text=epoch), nticks=5),
         xaxis2=dict(domain=[0.58, 1], title=dict(text=epoch), anchor="y2", nticks=5),
@@ -50,7 +58,13 @@ def loss_curves(epochs, train_loss, val_loss, train_metric, val_metric, metric: 
         yaxis2=dict(anchor="x2", **({"range": [-0.02, 1.02]} if metric == "accuracy" else {})),
         annotations=[dict(title, x=0.21, text=t("lab.chart.loss", lang), xanchor="center"),
                      dict(title, x=0.79, text=t(f"lab.chart.{metric}", lang), xanchor="center")],
-        legend=dict(orientation="h", y=-0.25), uirevision="curves", margin=dict(t=40)))
+        shapes=[dict(type="line", xref="x", yref="paper", x0=e, x1=e, y0=0, y1=1,
+                     line=dict(color="#7f7f7f", dash="dot", width=1)) for e, _ in marks],
+        hovermode="x", legend=dict(orientation="h", y=-0.25), uirevision="curves", margin=dict(t=40)))
+    for e, text in marks:
+        figure.add_annotation(x=e, y=0.02, xref="x", yref="paper", text=text, showarrow=False, textangle=-90,
+                              xanchor="left", yanchor="bottom", font=dict(size=11, color="#555555"))
+    return figure
 
 
 def decision_boundary(xs, ys, z, task: str, points, labels, is_val, n_classes: int,

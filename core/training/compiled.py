@@ -20,10 +20,15 @@ import threading
 
 import numpy as np
 
+from core import schedules
 from core.config import ExperimentConfig
 from core.losses import LOSSES
 
 MAX_CHUNK = 256           # epochs compiled into one call, at most
+# A chunk's rows: losses and metrics in inference mode, then the training-mode loss (the mean
+# over the epoch's batches of the loss each step minimised, as `model.fit` reports "loss").
+ROW = ("train_loss", "val_loss", "train_metric", "val_metric", "fit_loss")
+STOPS = (None, "patience", "target")  # why a chunk ended before its length (index = code)
 GRAD_PROBE_SIZE = 1000    # training points the snapshots' gradient norms are measured on
 DATA_KEYS = ("x_train", "y_train", "x_val", "y_val", "labels_train", "labels_val")
 # One XLA compile at a time in the background, server-wide: the training slots (ui.slots) bound
@@ -54,7 +59,10 @@ class _Compiled:
         self.task = task
         self.batch_size = batch_size
         self.loss_fn = LOSSES[config.loss].keras
-        self.model = build_model(config)
+        # No regularizer objects in the model: the L2 factor is a variable the step reads
+        # (`forward`), so it can change during a run. Same penalty as keras.regularizers.L2.
+        self.model = build_model(config.replace(l2=0.0))
+        self.penalised = [layer.kernel for layer in self.model.layers if hasattr(layer, "kernel")]
         self.probe = probe_model(self.model, config)
         self.network_fn = network_function(self.model, len(config.hidden))  # the diagram's numbers
         self.kernel_layer_names = kernel_layers(self.model)
@@ -63,6 +71,18 @@ class _Compiled:
         self._optimizer_initial = [v.numpy() for v in self.optimizer.variables]
         self.vars = {key: tf.Variable(data[key], trainable=False, name=key) for key in DATA_KEYS}
         self.seed = tf.Variable(_seed32(config.seed), trainable=False, dtype=tf.int64, name="seed")
+        # What may change during a run, read by the compiled step from variables:
+        self.schedule = config.lr_schedule  # the kind is traced into the graph (pool signature)
+        self.base_lr = tf.Variable(config.learning_rate, trainable=False, dtype=tf.float32, name="base_lr")
+        self.decay_steps = tf.Variable(1.0, trainable=False, dtype=tf.float32, name="decay_steps")
+        self.l2 = tf.Variable(config.l2, trainable=False, dtype=tf.float32, name="l2")
+        # Early stopping, checked after every epoch inside the chunk, so a run stops at exactly
+        # the epoch keras.callbacks.EarlyStopping would: patience and target (0 = off), the
+        # best validation loss so far and the epochs since it.
+        self.patience = tf.Variable(0, trainable=False, dtype=tf.int32, name="patience")
+        self.target_loss = tf.Variable(0.0, trainable=False, dtype=tf.float32, name="target_loss")
+        self.best_val = tf.Variable(np.inf, trainable=False, dtype=tf.float32, name="best_val")
+        self.wait = tf.Variable(0, trainable=False, dtype=tf.int32, name="wait")
         self._trace_functions()
 
     def _trace_functions(self) -> None:
@@ -82,7 +102,7 @@ class _Compiled:
         """Start over for a new run: the config's initial weights, a fresh optimizer, new data."""
         from core.models import build_model
 
-        fresh = build_model(config)  # eager and cheap: no functions are traced
+        fresh = build_model(config.replace(l2=0.0))  # eager and cheap: no functions are traced
         # `variables`, not `weights`: it includes the dropout seed generators' state too.
         for target, source in zip(self.model.variables, fresh.variables, strict=True):
             target.assign(source.value)
@@ -91,10 +111,26 @@ class _Compiled:
         self._set_run_values(config, data)
 
     def _set_run_values(self, config: ExperimentConfig, data: dict) -> None:
-        self.optimizer.learning_rate = config.learning_rate
         for key in DATA_KEYS:
             self.vars[key].assign(data[key])
         self.seed.assign(_seed32(config.seed))
+        self.set_live(config)
+
+    def set_live(self, config: ExperimentConfig) -> None:
+        """The values a run may change while it goes on (core.config.LIVE_FIELDS), and the
+        schedule's length for this run's epochs; read by the next chunk."""
+        self.base_lr.assign(config.learning_rate)
+        self.optimizer.learning_rate = config.learning_rate
+        steps = schedules.steps_per_epoch(int(self.vars["x_train"].shape[0]), self.batch_size)
+        self.decay_steps.assign(float(schedules.decay_steps(self.schedule, config.epochs, steps)))
+        self.l2.assign(config.l2)
+        self.patience.assign(int(config.patience))
+        self.target_loss.assign(float(config.target_loss))
+
+    def restart_early_stopping(self) -> None:
+        """As EarlyStopping at the start of each `fit`: no best loss yet, no epochs waited."""
+        self.best_val.assign(np.inf)
+        self.wait.assign(0)
 
     def state(self) -> tuple[list, list]:
         """The training state: model variables (weights, BatchNorm statistics, dropout seed
@@ -110,8 +146,9 @@ class _Compiled:
             variable.assign(value)
         self._set_run_values(config, data)
 
-    def train_chunk(self, n: int, first_epoch: int) -> np.ndarray:
-        """Train epochs first_epoch+1 .. first_epoch+n; (MAX_CHUNK, 4) losses and metrics.
+    def train_chunk(self, n: int, first_epoch: int) -> tuple[np.ndarray, int, str | None]:
+        """Train epochs first_epoch+1 .. first_epoch+n, fewer if early stopping ends the run:
+        ((MAX_CHUNK, len(ROW)) rows, epochs trained, why it stopped early or None).
         XLA once it is compiled, the plain graph until then (or for good, after a failure)."""
         import tensorflow as tf
 
@@ -119,12 +156,12 @@ class _Compiled:
         try:
             if self.xla and self.xla_ready.is_set():
                 try:
-                    results = self.train_chunk_fn(*args).numpy()
+                    results = _unpack(self.train_chunk_fn(*args))
                     self.chunks_run["xla"] += 1
                     return results
                 except _xla_errors():
                     self.xla = False
-            results = self.train_chunk_plain(*args).numpy()
+            results = _unpack(self.train_chunk_plain(*args))
             self.chunks_run["plain"] += 1
             return results
         finally:
@@ -170,24 +207,27 @@ class _Compiled:
 
 
 # ---- the training step, one function per phase ----------------------------------------------
-def forward(model, loss_fn, x, y):
+def forward(model, loss_fn, x, y, l2=None, kernels=()):
     """The loss of a batch, with the layers in training mode (dropout on, BatchNorm on batch
-    statistics) and the L2 penalties the layers add."""
+    statistics) plus the L2 penalty l2 * sum(kernel ** 2) over `kernels` (what
+    keras.regularizers.L2 adds per layer) and any penalties the layers add themselves."""
     import tensorflow as tf
 
     loss = loss_fn(y, model(x, training=True))
+    if l2 is not None and kernels:
+        loss = loss + l2 * tf.add_n([tf.reduce_sum(tf.square(k)) for k in kernels])
     if model.losses:
         loss = loss + tf.add_n(model.losses)
     return loss
 
 
-def gradients(model, loss_fn, x, y):
-    """d loss / d weights for one batch, by reverse-mode autodiff over `forward`."""
+def gradients(model, loss_fn, x, y, l2=None, kernels=()):
+    """(the batch's loss, d loss / d weights), by reverse-mode autodiff over `forward`."""
     import tensorflow as tf
 
     with tf.GradientTape() as tape:
-        loss = forward(model, loss_fn, x, y)
-    return tape.gradient(loss, model.trainable_variables)
+        loss = forward(model, loss_fn, x, y, l2, kernels)
+    return loss, tape.gradient(loss, model.trainable_variables)
 
 
 def update(optimizer, model, grads) -> None:
@@ -195,43 +235,68 @@ def update(optimizer, model, grads) -> None:
     optimizer.apply_gradients(zip(grads, model.trainable_variables))
 
 
-def train_step(s: _Compiled, x, y) -> None:
-    """One mini-batch: forward, gradients, update."""
-    update(s.optimizer, s.model, gradients(s.model, s.loss_fn, x, y))
+def train_step(s: _Compiled, x, y):
+    """One mini-batch: the scheduled learning rate, forward, gradients, update; its loss."""
+    if s.schedule != "none":  # as Keras: the rate for step `iterations`, before it counts up
+        s.optimizer.learning_rate.assign(s.base_lr * schedules.factor(s.schedule, s.optimizer.iterations,
+                                                                      s.decay_steps))
+    loss, grads = gradients(s.model, s.loss_fn, x, y, s.l2, s.penalised)
+    update(s.optimizer, s.model, grads)
+    return loss
 
 
 # ---- whole epochs in one call ---------------------------------------------------------------
-def train_epoch(s: _Compiled, x_train, y_train, epoch) -> None:
-    """One epoch: every full batch of the epoch's shuffle order, then the partial last batch."""
+def train_epoch(s: _Compiled, x_train, y_train, epoch):
+    """One epoch: every full batch of the epoch's shuffle order, then the partial last batch.
+    Returns the training-mode loss: the batches' losses weighted by their sizes, as fit's."""
     import tensorflow as tf
 
     n_train, batch = int(x_train.shape[0]), s.batch_size
     n_full, remainder = divmod(n_train, batch)
     perm = _shuffle(n_train, s.seed, epoch)  # (n_train,)
+    total = tf.constant(0.0)
     for b in tf.range(n_full):
         idx = tf.slice(perm, [b * batch], [batch])  # (batch,)
-        train_step(s, tf.gather(x_train, idx), tf.gather(y_train, idx))
+        total += float(batch) * tf.cast(train_step(s, tf.gather(x_train, idx), tf.gather(y_train, idx)), tf.float32)
     if remainder:
         idx = tf.slice(perm, [n_full * batch], [remainder])  # (remainder,)
-        train_step(s, tf.gather(x_train, idx), tf.gather(y_train, idx))
+        total += float(remainder) * tf.cast(train_step(s, tf.gather(x_train, idx), tf.gather(y_train, idx)),
+                                            tf.float32)
+    return total / float(n_train)
 
 
 def train_epochs(s: _Compiled, n_epochs, first_epoch):
-    """Train `n_epochs` epochs; rows [train loss, val loss, train metric, val metric], one
-    per epoch, (MAX_CHUNK, 4) with rows past n_epochs unused."""
+    """Train up to `n_epochs` epochs; one row per epoch (ROW), (MAX_CHUNK, len(ROW)) with rows
+    past the epochs trained unused, the epochs trained and the early-stopping code (STOPS)."""
     import tensorflow as tf
 
-    out = tf.TensorArray(tf.float32, size=MAX_CHUNK, element_shape=(4,))
+    out = tf.TensorArray(tf.float32, size=MAX_CHUNK, element_shape=(len(ROW),))
     x_train, y_train = s.vars["x_train"].value(), s.vars["y_train"].value()
     # A `while` on a tensor, not `for e in tf.range(n_epochs)`: AutoGraph gives range loops a
     # maximum_iterations that XLA must know when compiling, which would compile once per
     # chunk length. This way one compiled function serves every length.
     e = tf.constant(0)
-    while e < n_epochs:
-        train_epoch(s, x_train, y_train, first_epoch + e)
-        out = out.write(e, evaluate_all(s))
+    stop = tf.constant(0)
+    while e < n_epochs and stop == 0:
+        fit_loss = train_epoch(s, x_train, y_train, first_epoch + e)
+        row = evaluate_all(s)
+        out = out.write(e, tf.concat([row, tf.reshape(fit_loss, (1,))], 0))
         e += 1
-    return out.stack()  # (MAX_CHUNK, 4)
+        stop = early_stop(s, row[1])
+    return out.stack(), e, stop  # (MAX_CHUNK, len(ROW)), (), ()
+
+
+def early_stop(s: _Compiled, val_loss):
+    """keras.callbacks.EarlyStopping(monitor="val_loss", patience) after one epoch, and the
+    target: 0 go on, 1 patience ran out, 2 the validation loss reached the target."""
+    import tensorflow as tf
+
+    improved = val_loss < s.best_val
+    s.best_val.assign(tf.where(improved, val_loss, s.best_val))
+    s.wait.assign(tf.where(improved, 0, s.wait + 1))
+    out_of_patience = tf.logical_and(s.patience > 0, s.wait >= s.patience)
+    reached = tf.logical_and(s.target_loss > 0, val_loss <= s.target_loss)
+    return tf.where(out_of_patience, 1, tf.where(reached, 2, 0))
 
 
 # ---- evaluation and snapshots ---------------------------------------------------------------
@@ -266,6 +331,11 @@ def _xla_errors() -> tuple:
 
     return (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError, tf.errors.InternalError,
             NotImplementedError)
+
+
+def _unpack(result) -> tuple[np.ndarray, int, str | None]:
+    rows, n, stop = result
+    return rows.numpy(), int(n), STOPS[int(stop)]
 
 
 def _seed32(seed: int) -> int:

@@ -17,7 +17,7 @@ from typing import Iterator
 
 import numpy as np
 
-from core.config import ExperimentConfig
+from core.config import ExperimentConfig, live_changes
 from core.datasets import DataSplit, make_split
 from core.losses import LOSSES, encode_targets
 from core.training.compiled import MAX_CHUNK, _Compiled
@@ -33,6 +33,11 @@ XLA_WORTH_SECONDS = 1.0
 DEFAULT_PROBE_SIZE = 500
 DEFAULT_GRID = 48
 DEFAULT_SNAPSHOTS = 40
+# "Watch": a run is paced to last about this long, whatever its number of epochs, in chunks of
+# about one frame, so the boundary and the curves visibly form. The numbers are the same as in
+# a fast run (same epochs, same batches); only the wall-clock time differs.
+WATCH_SECONDS = 8.0
+WATCH_FRAME_SECONDS = 0.1
 
 
 class Trainer:
@@ -53,8 +58,16 @@ class Trainer:
         self.status = "ready"  # ready -> running -> finished | stopped | diverged
         self.epoch = 0
         self.compile_seconds: float | None = None
-        self._stop_requested = False
+        self._stop_requested: str | None = None  # "stop" or "interrupted", once asked
         self._elapsed = 0.0
+        self.target = 0                 # the epoch the current (or last) run() aims for
+        # Why the last run() ended early: "stop" (stop()), "interrupted" (the consumer closed
+        # it), "patience" / "target" (early stopping), or None.
+        self.stop_reason: str | None = None
+        self.stopped_at: float | None = None  # perf_counter when it ended early
+        self.shown_epoch = 0            # the last epoch a caller drew (set by the caller)
+        # Where a live setting changed during the run: (epoch, {field: (old, new)}).
+        self.changes: list[tuple[int, dict]] = []
 
         n_train = len(self.data.x_train)
         self.batch_size = int(min(config.batch_size, n_train))
@@ -89,9 +102,12 @@ class Trainer:
             return
         target = self.epoch + int(epochs if epochs is not None else self.config.epochs)
         self._hold()  # before "running": a failure here leaves the Trainer as it was
-        self._stop_requested = False
+        self._stop_requested = None
+        self.stop_reason, self.stopped_at, self.target = None, None, target
+        self._compiled.restart_early_stopping()
         self.status = "running"
         start = time.perf_counter() - self._elapsed
+        paced_from = (time.perf_counter(), self.epoch)
         try:
             if not self.history:
                 record = self._evaluate_record(0, time.perf_counter() - start)
@@ -100,25 +116,79 @@ class Trainer:
                 if not record.finite:
                     self.status = "diverged"
                     return
-            while self.epoch < target and not self._stop_requested:
+            while self.epoch < target and not self._stop_requested and self.stop_reason is None:
+                if not self._wait_for_pace(*paced_from):
+                    break
+                # A chunk's records are all in the history before the first is yielded: the
+                # weights have trained the whole chunk, so an interrupted run still says so.
                 for record in self._chunk_records(target, start):
-                    self.history.append(record)
                     yield record
                     if not record.finite:
                         self.status = "diverged"
                         return
-                    if self._stop_requested:
-                        break
             self.status = "stopped" if self.epoch < target else "finished"
+            if self._stop_requested and self.status == "stopped" and self.stop_reason is None:
+                self.stop_reason = self._stop_requested
         finally:
             self._elapsed = time.perf_counter() - start
             if self.status == "running":  # the consumer closed us: an interrupted run
                 self.status = "stopped"
+                self.stop_reason = self.stop_reason or ("stop" if self._stop_requested == "stop" else "interrupted")
+            if self.status == "stopped":
+                self.stopped_at = time.perf_counter()
             self._lease.park()
 
     def stop(self) -> None:
-        """Ask the run to end at the next epoch boundary."""
-        self._stop_requested = True
+        """Ask the run to end at the next chunk boundary (at most one frame's worth of
+        epochs away: chunks are sized to TARGET_CHUNK_SECONDS, or one frame when paced).
+        A run that an interruption ended already counts as stopped from now on (not resumable)."""
+        self._stop_requested = "stop"
+        if self.status == "stopped" and self.stop_reason == "interrupted":
+            self.stop_reason = "stop"
+
+    def interrupt(self) -> None:
+        """Ask the run to end at the next chunk boundary as an interruption (a rerun of the
+        page): unlike stop(), the run may go on afterwards (`resumable`)."""
+        self._stop_requested = self._stop_requested or "interrupted"
+
+    def retune(self, config: ExperimentConfig) -> dict[str, tuple]:
+        """Take the settings that may change during a run (core.config.LIVE_FIELDS) from
+        `config`; the next chunk trains with them, and `changes` marks the epoch. Returns
+        {field: (old, new)}; raises ValueError if `config` needs a new run instead."""
+        changes = live_changes(self.config, config)
+        if changes is None:
+            raise ValueError("only the live fields may change during a run")
+        if changes:
+            self.config = config.validate()
+            self.changes.append((self.epoch, changes))
+            with self._lease.lock:
+                if self._compiled is not None:
+                    self._compiled.set_live(self.config)
+        return changes
+
+    @property
+    def resumable(self) -> bool:
+        """Interrupted (by a rerun, not by Stop) before reaching its target: the caller may
+        go on with `run(trainer.target - trainer.epoch)`."""
+        return self.status == "stopped" and self.stop_reason == "interrupted" and self.epoch < self.target
+
+    @property
+    def pace(self) -> float | None:
+        """Epochs per second when watching (config.watch), else None (as fast as it goes)."""
+        return self.config.epochs / WATCH_SECONDS if self.config.watch else None
+
+    def _wait_for_pace(self, since: float, first_epoch: int) -> bool:
+        """When watching, sleep until the next chunk is due (in short naps, so stop() is
+        seen); False if a stop was asked meanwhile. Fast runs never wait."""
+        pace = self.pace
+        if pace is None:
+            return True
+        due = since + (self.epoch - first_epoch) / pace
+        while (left := due - time.perf_counter()) > 0:
+            if self._stop_requested:
+                return False
+            time.sleep(min(left, 0.02))
+        return not self._stop_requested
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         return self.with_model(lambda _: self._compiled.predict_fn(np.asarray(x, dtype="float32")).numpy())
@@ -180,45 +250,55 @@ class Trainer:
         return self._lease.compiled
 
     def _hold(self) -> None:
-        self._lease.hold(self.config, self.task, self.batch_size, self._arrays)
+        held = self._lease.compiled is not None
+        compiled = self._lease.hold(self.config, self.task, self.batch_size, self._arrays)
+        if not held:  # a set that kept this Trainer's state may hold older live values
+            compiled.set_live(self.config)
 
     # ---- chunks of epochs -------------------------------------------------------------------
-    def _chunk_records(self, target: int, start: float) -> Iterator[EpochRecord]:
-        """Train the next chunk; its records, with a snapshot at a snapshot epoch (chunks end
-        there, so it shows that epoch's network) or at the first non-finite loss."""
+    def _chunk_records(self, target: int, start: float) -> list[EpochRecord]:
+        """Train the next chunk and put its records in the history, with a snapshot at a
+        snapshot epoch (chunks end there, so it shows that epoch's network), at the epoch
+        early stopping ended the run, or at the first non-finite loss (the last record then)."""
         n = self._next_chunk_length(target)
-        results = self._train_chunk(n)
+        results, n, self.stop_reason = self._train_chunk(n)
         self._consider_xla(target - self.epoch - n)
         chunk_end = time.perf_counter() - start
+        records = []
         for i in range(n):
             self.epoch += 1
-            tl, vl, tm, vm = (float(v) for v in results[i])
+            tl, vl, tm, vm, fit = (float(v) for v in results[i])
+            finite = math.isfinite(tl + vl)
             snapshot = None
-            if self._is_snapshot_epoch(self.epoch, target) or not math.isfinite(tl + vl):
+            if self._is_snapshot_epoch(self.epoch, target) or not finite or (self.stop_reason and i == n - 1):
                 snapshot = self._snapshot(self.epoch)
-            yield EpochRecord(self.epoch, tl, vl, tm, vm, chunk_end, snapshot)
+            records.append(EpochRecord(self.epoch, tl, vl, tm, vm, chunk_end, snapshot, fit))
+            if not finite:
+                break
+        self.history.extend(records)
+        return records
 
-    def _train_chunk(self, n: int) -> np.ndarray:
+    def _train_chunk(self, n: int) -> tuple[np.ndarray, int, str | None]:
         started = time.perf_counter()
         first = not self._compiled.has_run
-        results = self._compiled.train_chunk(n, self.epoch)
+        results, n, reason = self._compiled.train_chunk(n, self.epoch)
         self._lease.dirty = True
         seconds = time.perf_counter() - started
         if first:
             self.compile_seconds = seconds
-        else:
+        elif n > 0:
             per_epoch = seconds / n
             smoothed = (per_epoch if self._seconds_per_epoch is None
                         else 0.5 * self._seconds_per_epoch + 0.5 * per_epoch)
             self._compiled.seconds_per_epoch = self._lease.seconds_per_epoch = smoothed
-        return results[:n]
+        return results[:n], n, reason
 
     def _consider_xla(self, epochs_left: int) -> None:
         """Start compiling XLA in the background once the plain graph's measured speed says
         the run has more than XLA_WORTH_SECONDS of work left."""
         compiled = self._compiled
-        if not compiled.xla or compiled.xla_ready.is_set() or self._seconds_per_epoch is None:
-            return
+        if not compiled.xla or compiled.xla_ready.is_set() or self._seconds_per_epoch is None or self.pace:
+            return  # (a paced run waits anyway: no compile to keep a core busy)
         if epochs_left * self._seconds_per_epoch > XLA_WORTH_SECONDS:
             compiled.compile_xla_in_background()
 
@@ -227,6 +307,8 @@ class Trainer:
             n = 1 if not self._compiled.has_run else 4  # compile first, then measure
         else:
             n = int(TARGET_CHUNK_SECONDS / self._seconds_per_epoch)
+        if self.pace:  # one frame's worth of epochs
+            n = min(n, max(1, round(self.pace * WATCH_FRAME_SECONDS)))
         n = max(1, min(n, MAX_CHUNK, target - self.epoch))
         # End chunks on snapshot epochs so snapshots show exactly that epoch's network.
         next_snapshot = (self.epoch // self.snapshot_every + 1) * self.snapshot_every
@@ -238,7 +320,7 @@ class Trainer:
     # ---- records and snapshots -------------------------------------------------------------
     def _evaluate_record(self, epoch: int, seconds: float) -> EpochRecord:
         tl, vl, tm, vm = (float(v) for v in self._compiled.evaluate_fn())
-        return EpochRecord(epoch, tl, vl, tm, vm, seconds, self._snapshot(epoch))
+        return EpochRecord(epoch, tl, vl, tm, vm, seconds, self._snapshot(epoch))  # no fit loss before training
 
     def _snapshot(self, epoch: int) -> Snapshot:
         compiled = self._compiled

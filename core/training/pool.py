@@ -39,7 +39,8 @@ MAX_FREE_SETS = 8  # compiled sets kept for later runs, across all architectures
 def _signature(config: ExperimentConfig, batch_size: int, data: dict, use_xla: bool) -> tuple:
     """Everything that shapes the traced graphs. Seed, noise, dataset values, learning rate
     and epochs only change numbers held in variables, so they are not part of it."""
-    values_only = {"seed", "noise", "learning_rate", "epochs", "dataset", "n_samples", "val_split", "features"}
+    values_only = {"seed", "noise", "learning_rate", "epochs", "dataset", "n_samples", "val_split", "features",
+                   "l2", "patience", "target_loss", "watch"}
     graph_fields = tuple((f.name, getattr(config, f.name)) for f in dataclasses.fields(config)
                          if f.name not in values_only)
     shapes = tuple((key, data[key].shape, str(data[key].dtype)) for key in DATA_KEYS)

@@ -39,6 +39,11 @@ class EpochRecord:
     val_metric: float
     seconds: float  # wall-clock since the run started
     snapshot: Snapshot | None = None
+    # The training-mode loss: the mean over the epoch's batches of the loss each step
+    # minimised (dropout on, BatchNorm on batch statistics, L2 penalty included), what
+    # `model.fit` reports as "loss". NaN at epoch 0. The losses above are measured after the
+    # epoch in inference mode, as `model.evaluate` would (without the L2 penalty).
+    fit_loss: float = math.nan
 
     @property
     def finite(self) -> bool:

@@ -44,6 +44,10 @@ CONTROLS = [
     ("batch_size", 1, 1),
     ("epochs", 500, 500),
     ("seed", 7, 7),
+    ("lr_schedule", "cosine", "cosine"),
+    ("patience", 20, 20),
+    ("target_loss", 0.01, 0.01),
+    ("watch", True, True),
 ]
 HIDDEN = [("slider", "lab_depth", 5, (4,) * 5), ("select_slider", "lab_width", 16, (16,))]
 # The AppTest accessor for each kind of control in core.config.FIELDS.

@@ -20,10 +20,11 @@ CONFIGS = {
                                         hidden=(6,), loss="mse", batch_size=1000),
     "diabetes_huber": ExperimentConfig(dataset="diabetes", n_samples=442, hidden=(), loss="huber",
                                        optimizer="rmsprop"),
+    "xor_schedule_early_stop": ExperimentConfig(lr_schedule="step", patience=3, target_loss=0.3),
 }
 
 
-@pytest.mark.parametrize("name", ["xor_default", "wine_skip_bn_dropout"])
+@pytest.mark.parametrize("name", ["xor_default", "wine_skip_bn_dropout", "xor_schedule_early_stop"])
 def test_generated_script_runs_for_two_epochs(name, tmp_path):
     script = tmp_path / "experiment.py"
     script.write_text(generate_script(CONFIGS[name]))

@@ -53,16 +53,20 @@ def test_divergence_is_a_status_not_an_exception():
     pytest.fail("lr=10 SGD never diverged")
 
 
-def test_stop_ends_at_the_next_epoch_and_continue_keeps_weights():
+def test_stop_ends_at_the_next_chunk_boundary_and_continue_keeps_weights():
     trainer = Trainer(XOR.replace(epochs=100))
     run = trainer.run()
     for record in run:
         if record.epoch == 20:
             trainer.stop()
-    assert trainer.status == "stopped" and trainer.epoch == 20
-    loss_at_stop = trainer.history[-1].train_loss
+    # The chunk under way ends (chunks end on snapshot epochs), and its records are all kept:
+    # the history says exactly how far the weights have trained.
+    assert trainer.status == "stopped" and trainer.stop_reason == "stop"
+    assert 20 <= trainer.epoch < 20 + trainer.snapshot_every
+    assert trainer.history[-1].epoch == trainer.epoch
+    loss_at_stop, at = trainer.history[-1].train_loss, trainer.epoch
     continued = list(trainer.run(10))
-    assert [r.epoch for r in continued] == list(range(21, 31))  # no second epoch-0 record
+    assert [r.epoch for r in continued] == list(range(at + 1, at + 11))  # no second epoch-0 record
     assert continued[0].train_loss < 2 * loss_at_stop  # continues, does not restart
     assert trainer.status == "finished"
 
