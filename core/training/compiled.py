@@ -78,12 +78,9 @@ class _Compiled:
 
     def reset(self, config: ExperimentConfig, data: dict) -> None:
         """Start over for a new run: the config's initial weights, a fresh optimizer, new data."""
-        from core.models import build_model
-
-        fresh = build_model(config)  # eager and cheap: no functions are traced
         # `variables`, not `weights`: it includes the dropout seed generators' state too.
-        for target, source in zip(self.model.variables, fresh.variables, strict=True):
-            target.assign(source.value)
+        for target, value in zip(self.model.variables, initial_values(config), strict=True):
+            target.assign(value)
         for variable, initial in zip(self.optimizer.variables, self._optimizer_initial, strict=True):
             variable.assign(initial)
         self._set_run_values(config, data)
@@ -165,6 +162,16 @@ class _Compiled:
             return False
         self.xla_ready.set()
         return True
+
+
+@functools.lru_cache(maxsize=64)
+def initial_values(config: ExperimentConfig) -> tuple:
+    """The config's initial model variables as NumPy arrays. Building a Keras model to read
+    them costs ~0.1 s of Python; a classroom starts many runs of the same config at once."""
+    from core.models import build_model
+
+    fresh = build_model(config)  # eager: no functions are traced
+    return tuple(v.numpy() for v in fresh.variables)
 
 
 # ---- the training step, one function per phase ----------------------------------------------

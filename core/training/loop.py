@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+from contextlib import contextmanager
 import uuid
 import weakref
 from typing import Iterator
@@ -54,6 +55,9 @@ class Trainer:
         self.compile_seconds: float | None = None
         self._stop_requested = False
         self._elapsed = 0.0
+        # A core.training.scheduler Session, set by the caller: TensorFlow work then runs in the
+        # session's turns, holding the compiled set only meanwhile (see `_turn`).
+        self.scheduled = None
 
         n_train = len(self.data.x_train)
         self.batch_size = int(min(config.batch_size, n_train))
@@ -84,13 +88,15 @@ class Trainer:
         if self.status == "diverged":
             return
         target = self.epoch + int(epochs if epochs is not None else self.config.epochs)
-        self._hold()  # before "running": a failure here leaves the Trainer as it was
+        if self.scheduled is None:
+            self._hold()  # before "running": a failure here leaves the Trainer as it was
         self._stop_requested = False
         self.status = "running"
         start = time.perf_counter() - self._elapsed
         try:
             if not self.history:
-                record = self._evaluate_record(0, time.perf_counter() - start)
+                with self._turn():
+                    record = self._evaluate_record(0, time.perf_counter() - start)
                 self.history.append(record)
                 yield record
                 if not record.finite:
@@ -111,6 +117,11 @@ class Trainer:
             if self.status == "running":  # the consumer closed us: an interrupted run
                 self.status = "stopped"
             self._lease.park()
+
+    def park(self) -> None:
+        """Give the compiled set back to the pool until it is needed again (a scheduler's
+        session does this after building the Trainer in its turn)."""
+        self._lease.park()
 
     def stop(self) -> None:
         """Ask the run to end at the next epoch boundary."""
@@ -181,18 +192,41 @@ class Trainer:
     # ---- chunks of epochs -------------------------------------------------------------------
     def _chunk_records(self, target: int, start: float) -> Iterator[EpochRecord]:
         """Train the next chunk; its records, with a snapshot at a snapshot epoch (chunks end
-        there, so it shows that epoch's network) or at the first non-finite loss."""
-        n = self._next_chunk_length(target)
-        results = self._train_chunk(n)
-        self._consider_xla(target - self.epoch - n)
-        chunk_end = time.perf_counter() - start
-        for i in range(n):
-            self.epoch += 1
-            tl, vl, tm, vm = (float(v) for v in results[i])
-            snapshot = None
-            if self._is_snapshot_epoch(self.epoch, target) or not math.isfinite(tl + vl):
-                snapshot = self._snapshot(self.epoch)
-            yield EpochRecord(self.epoch, tl, vl, tm, vm, chunk_end, snapshot)
+        there, so it shows that epoch's network) or at the first non-finite loss. The chunk and
+        its snapshots are one turn (`_turn`); the records are yielded after it."""
+        records = []
+        with self._turn() as turn:
+            n = self._next_chunk_length(target)
+            results = self._train_chunk(n)
+            self._consider_xla(target - self.epoch - n)
+            chunk_end = time.perf_counter() - start
+            for i in range(n):
+                epoch = self.epoch + i + 1
+                tl, vl, tm, vm = (float(v) for v in results[i])
+                finite = math.isfinite(tl + vl)
+                snapshot = self._snapshot(epoch) if self._is_snapshot_epoch(epoch, target) or not finite else None
+                records.append(EpochRecord(epoch, tl, vl, tm, vm, chunk_end, snapshot))
+                if not finite:
+                    break
+            if turn is not None:
+                turn.units, turn.units_left = n, target - self.epoch - n
+        for record in records:
+            self.epoch = record.epoch
+            yield record
+
+    @contextmanager
+    def _turn(self):
+        """Hook for a scheduler (core.training.scheduler): wait for the session's turn, hold
+        the compiled set for the body, park it after. Without one the body runs at once."""
+        if self.scheduled is None:
+            yield None
+            return
+        with self.scheduled.turn() as turn:
+            self._hold()
+            try:
+                yield turn
+            finally:
+                self._lease.park()
 
     def _train_chunk(self, n: int) -> np.ndarray:
         started = time.perf_counter()
@@ -222,7 +256,8 @@ class Trainer:
         if self._seconds_per_epoch is None:
             n = 1 if not self._compiled.has_run else 4  # compile first, then measure
         else:
-            n = int(TARGET_CHUNK_SECONDS / self._seconds_per_epoch)
+            seconds = TARGET_CHUNK_SECONDS if self.scheduled is None else self.scheduled.slice_seconds
+            n = int(seconds / self._seconds_per_epoch)
         n = max(1, min(n, MAX_CHUNK, target - self.epoch))
         # End chunks on snapshot epochs so snapshots show exactly that epoch's network.
         next_snapshot = (self.epoch // self.snapshot_every + 1) * self.snapshot_every
