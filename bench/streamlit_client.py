@@ -30,6 +30,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates
 
 REPLICA_HEADER = "X-Replica"  # set by the deploy/ proxy configuration: which replica answered
+XSRF_COOKIE = "_streamlit_xsrf"  # set by the health check; uploads send it back as X-Xsrftoken
 EPOCH = re.compile(r"\bepoch (\d+)")
 
 
@@ -127,6 +128,8 @@ class StreamlitSession:
         widget_id = next((wid for wid in self.page.uploaders if wid.endswith(f"-{key}")), None)
         if widget_id is None:
             raise LookupError(f"no file uploader with key {key!r} on the page")
+        if XSRF_COOKIE not in self.cookies:  # the browser has it from its health check
+            await self.http_get("/_stcore/health")
         request_id = uuid.uuid4().hex
         request = FileURLsRequest(request_id=request_id, file_names=[name], session_id=self.session_id)
         await self._ws.send(BackMsg(file_urls_request=request).SerializeToString())
@@ -143,7 +146,7 @@ class StreamlitSession:
         body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
                 f"Content-Type: text/csv\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
         headers = {**self._cookie_header(), "Content-Type": f"multipart/form-data; boundary={boundary}"}
-        xsrf = self.cookies.get("_streamlit_xsrf")
+        xsrf = self.cookies.get(XSRF_COOKIE)
         if xsrf:
             headers["X-Xsrftoken"] = xsrf
         target = url if url.startswith("http") else f"{self.base}{url}"
