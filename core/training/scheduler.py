@@ -240,7 +240,10 @@ class Scheduler:
     def _wait(self, ahead: list[Session], now: float) -> float | None:
         if self.turn_seconds is None:
             return None
-        residual = sum(max(0.0, self._expected_turn(s) - (now - s.started_at)) for s in self._running)
+        # A turn that runs past its expected length (tracing a new model) is assumed to run
+        # about half as long again as it has so far.
+        residual = sum(max(self._expected_turn(s) - (now - s.started_at), 0.5 * (now - s.started_at))
+                       for s in self._running)
         queued = sum(self._expected_turn(s) for s in ahead)
         return (residual + queued) / self.workers
 

@@ -159,6 +159,10 @@ def test_place_counts_the_line_and_estimates_from_measured_turns():
     # jobs on one worker end together after 3 x 0.9 s.
     b.units_left = c.units_left = 90
     assert scheduler.place(a).left_s == pytest.approx(2.7)
+    # b's turn runs far past its expected length (a first trace): assumed to run half as
+    # long again as it has so far, not to end at once.
+    now[0] = 1.1
+    assert scheduler.place(c).wait_s == pytest.approx(0.5)
 
 
 def test_processor_sharing():
