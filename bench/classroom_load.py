@@ -74,7 +74,8 @@ async def upload_csv(session: StreamlitSession) -> None:
     page = session.page
     completed = page.runs_completed
     await session.upload("lab_csv", CSV_NAME, csv_content())
-    if not await session.wait_for(lambda: page.runs_completed > completed and session.button_id("lab_csv_use")):
+    offered = lambda: page.runs_completed > completed and session.button_id("lab_csv_use")  # noqa: E731
+    if not await session.wait_for(offered):
         raise LookupError("the uploaded file was not offered for use")
     completed = page.runs_completed
     await session.press("lab_csv_use")
@@ -208,7 +209,8 @@ def load_totals(log: Path | None) -> dict[str, float]:
     seconds spent drawing live frames and training in turns, summed over all runs so far."""
     if log is None or not log.exists():
         return {}
-    lines = [line for line in log.read_text(errors="replace").splitlines() if line.startswith("keras-lens-load ")]
+    text = log.read_text(errors="replace")
+    lines = [line for line in text.splitlines() if line.startswith("keras-lens-load ")]
     if not lines:
         return {}
     return {key: float(value) for key, value in (item.split("=") for item in lines[-1].split()[1:])}
@@ -220,7 +222,8 @@ def report_work(before: dict[str, float], after: dict[str, float], n: int) -> No
         return
     spent = {key: after[key] - before.get(key, 0.0) for key in after}
     frames, turns = max(1.0, spent["frames"]), max(1.0, spent["turns"])
-    print(f"server work per learner: drawing {spent['frame_s'] / n:.2f} s in {spent['frames'] / n:.0f} frames "
+    print(f"server work per learner: drawing {spent['frame_s'] / n:.2f} s "
+          f"in {spent['frames'] / n:.0f} frames "
           f"({1000 * spent['frame_s'] / frames:.0f} ms each), training {spent['turn_s'] / n:.2f} s in "
           f"{spent['turns'] / n:.0f} turns ({1000 * spent['turn_s'] / turns:.0f} ms each); "
           f"drawing/training {spent['frame_s'] / max(1e-9, spent['turn_s']):.2f}")

@@ -138,7 +138,8 @@ class StreamlitSession:
         urls = self.file_urls[request_id].file_urls[0]
         await asyncio.to_thread(self._put, urls.upload_url, name, content)
         info = UploadedFileInfo(file_id=urls.file_id, name=name, size=len(content), file_urls=urls)
-        state = WidgetState(id=widget_id, file_uploader_state_value=FileUploaderState(uploaded_file_info=[info]))
+        uploaded = FileUploaderState(uploaded_file_info=[info])
+        state = WidgetState(id=widget_id, file_uploader_state_value=uploaded)
         return await self.rerun([state])
 
     def _put(self, url: str, name: str, content: bytes) -> None:

@@ -63,4 +63,6 @@ class FrameBudget:
         tests and the benchmark): live x frame_seconds / interval / cores."""
         interval = self.interval()
         with self._lock:
-            return 0.0 if self.frame_seconds is None else self.live * self.frame_seconds / interval / self.cores
+            if self.frame_seconds is None:
+                return 0.0
+            return self.live * self.frame_seconds / interval / self.cores

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import math
 import time
-from contextlib import contextmanager
 import uuid
 import weakref
+from contextlib import contextmanager
 from typing import Iterator
 
 import numpy as np
@@ -204,7 +204,9 @@ class Trainer:
                 epoch = self.epoch + i + 1
                 tl, vl, tm, vm = (float(v) for v in results[i])
                 finite = math.isfinite(tl + vl)
-                snapshot = self._snapshot(epoch) if self._is_snapshot_epoch(epoch, target) or not finite else None
+                snapshot = None
+                if self._is_snapshot_epoch(epoch, target) or not finite:
+                    snapshot = self._snapshot(epoch)
                 records.append(EpochRecord(epoch, tl, vl, tm, vm, chunk_end, snapshot))
                 if not finite:
                     break

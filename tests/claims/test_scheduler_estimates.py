@@ -74,7 +74,8 @@ def test_estimates_match_what_then_happens(seed, n, workers):
             real = next(t for t in starts[i] if t >= at) - at
             assert estimate is not None
             # Within the factor, or off by less than one mean turn (short waits).
-            assert real / FACTOR <= estimate <= real * FACTOR or abs(estimate - real) < mean_turn, (i, estimate, real)
+            close = real / FACTOR <= estimate <= real * FACTOR or abs(estimate - real) < mean_turn
+            assert close, (i, estimate, real)
         ratios = [lefts[i] / (finish[i] - at) for i in lefts]
         assert all(1 / FACTOR <= r <= FACTOR for r in ratios), ratios
         # Right after the first (short) chunk the fixed cost of a turn weighs more: estimates

@@ -186,7 +186,8 @@ def test_trainers_in_turns_interleave_and_learn_exactly_as_alone():
     pytest.importorskip("tensorflow")
     from core.training import Trainer
 
-    configs = [XOR.replace(seed=s) for s in range(3)] + [XOR.replace(seed=3, optimizer="momentum", batchnorm=True)]
+    configs = [XOR.replace(seed=s) for s in range(3)]
+    configs.append(XOR.replace(seed=3, optimizer="momentum", batchnorm=True))
     alone = []
     for config in configs:
         trainer = Trainer(config)
