@@ -192,26 +192,37 @@ class Trainer:
     # ---- chunks of epochs -------------------------------------------------------------------
     def _chunk_records(self, target: int, start: float) -> Iterator[EpochRecord]:
         """Train the next chunk; its records, with a snapshot at a snapshot epoch (chunks end
-        there, so it shows that epoch's network) or at the first non-finite loss. The chunk and
-        its snapshots are one turn (`_turn`); the records are yielded after it."""
-        records = []
+        there, so it shows that epoch's network) or at the first non-finite loss. Under a
+        scheduler (`_turn`) one turn trains chunks until its time slice is used, then yields
+        the records; without one, one chunk at a time."""
+        records, base = [], self.epoch
         with self._turn() as turn:
-            n = self._next_chunk_length(target)
-            results = self._train_chunk(n)
-            self._consider_xla(target - self.epoch - n)
-            chunk_end = time.perf_counter() - start
-            for i in range(n):
-                epoch = self.epoch + i + 1
-                tl, vl, tm, vm = (float(v) for v in results[i])
-                finite = math.isfinite(tl + vl)
-                snapshot = None
-                if self._is_snapshot_epoch(epoch, target) or not finite:
-                    snapshot = self._snapshot(epoch)
-                records.append(EpochRecord(epoch, tl, vl, tm, vm, chunk_end, snapshot))
-                if not finite:
-                    break
-            if turn is not None:
-                turn.units, turn.units_left = n, target - self.epoch - n
+            started = time.perf_counter()
+            budget = 0.0 if self.scheduled is None else self.scheduled.slice_seconds
+            try:
+                while self.epoch < target and not self._stop_requested:
+                    n = self._next_chunk_length(target)
+                    results = self._train_chunk(n)
+                    self._consider_xla(target - self.epoch - n)
+                    chunk_end = time.perf_counter() - start
+                    finite = True
+                    for i in range(n):
+                        epoch = self.epoch + i + 1
+                        tl, vl, tm, vm = (float(v) for v in results[i])
+                        finite = math.isfinite(tl + vl)
+                        snapshot = None
+                        if self._is_snapshot_epoch(epoch, target) or not finite:
+                            snapshot = self._snapshot(epoch)
+                        records.append(EpochRecord(epoch, tl, vl, tm, vm, chunk_end, snapshot))
+                        if not finite:
+                            break
+                    self.epoch += n
+                    if not finite or time.perf_counter() - started >= budget:
+                        break
+            finally:
+                if turn is not None:
+                    turn.units, turn.units_left = self.epoch - base, target - self.epoch
+                self.epoch = base  # it advances as the records are handed out
         for record in records:
             self.epoch = record.epoch
             yield record
