@@ -4,7 +4,8 @@ websocket protocol (bench.streamlit_client) to one `streamlit run` server on loo
 
 Each learner opens the Training Lab from a link, reads the Train button's widget id from the
 page's deltas and, together with everyone else, presses Train. The mix: 70 % the default link,
-30 % other architectures (a deep sigmoid net, BatchNorm, residual skips). Per learner:
+30 % other architectures (a deep sigmoid net, BatchNorm, residual skips, a CSV file uploaded
+through the Lab's file uploader and used as the data set). Per learner:
 page open -> title; Train -> first live curves frame; Train -> first trained epoch (a status
 line naming epoch >= 1); Train -> run finished; errors (an exception element, a disconnect, a
 timeout, a run that never says it finished). The server's RSS (with children) is sampled.
@@ -40,20 +41,51 @@ from bench.streamlit_client import StreamlitSession, first_epoch_at  # noqa: E40
 from core.i18n import t  # noqa: E402
 from scripts.server import free_port, start_server, stop_server, wait_healthy  # noqa: E402
 
+LOAD_LOG_ENV = "KERAS_LENS_LOAD_LOG"  # ui.fair_training logs drawing and training totals
+
 # (name, the link's query string besides lang and epochs): the architectures of the mix.
 DEFAULT_LINK = ("default", "")
 OTHER_LINKS = (
     ("deep-sigmoid", "hidden=8-8-8-8-8-8&act=sigmoid"),
     ("batchnorm", "bn=1"),
     ("skips", "hidden=8-8-8-8&skip=1"),
+    ("csv-upload", ""),  # the default link, then a CSV file uploaded and used (upload_csv)
 )
+CSV_NAME = "class.csv"
 FINISHED = tuple(t("lab.status.finished", lang) for lang in ("en", "ko"))
 DIVERGED = tuple(t("lab.status.diverged", lang).split(":")[0] for lang in ("en", "ko"))
 WAITING = tuple(t("lab.status.waiting", lang, ahead=0).split("(")[0].strip() for lang in ("en", "ko"))
 
 
+def csv_content(rows: int = 400, seed: int = 0) -> bytes:
+    """Two numeric features and a class: two overlapping blobs, the same file every time."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, rows)
+    points = rng.normal(0, 1, (rows, 2)) + np.where(labels[:, None] == 1, 1.2, -1.2)
+    lines = ["x1,x2,label"] + [f"{x:.4f},{y:.4f},{c}" for (x, y), c in zip(points, labels)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+async def upload_csv(session: StreamlitSession) -> None:
+    """Upload CSV_NAME in the Lab's uploader, keep the proposed target (the last column) and
+    press "Use this file"; returns once the page shows the run with the new data set."""
+    page = session.page
+    completed = page.runs_completed
+    await session.upload("lab_csv", CSV_NAME, csv_content())
+    offered = lambda: page.runs_completed > completed and session.button_id("lab_csv_use")  # noqa: E731
+    if not await session.wait_for(offered):
+        raise LookupError("the uploaded file was not offered for use")
+    completed = page.runs_completed
+    await session.press("lab_csv_use")
+    if not await session.wait_for(lambda: page.runs_completed > completed):
+        raise TimeoutError("the page did not come back after using the file")
+
+
 def link_for(index: int, mix: bool = True) -> tuple[str, str]:
-    """Three learners in every ten follow another architecture's link, the rest the default."""
+    """Three learners in every ten follow another architecture's link (or upload a CSV file), the
+    rest the default."""
     if mix and index % 10 in (3, 6, 9):
         return OTHER_LINKS[(index // 3) % len(OTHER_LINKS)]
     return DEFAULT_LINK
@@ -84,7 +116,9 @@ async def open_lab(base: str, learner: Learner, timeout: float) -> None:
             learner.errors.append("page did not open")
         if session.page.title_at is not None:
             learner.open_s = session.page.title_at - sent
-    except (OSError, LookupError, asyncio.TimeoutError) as exc:
+        if learner.link == "csv-upload" and not learner.errors:
+            await upload_csv(session)
+    except (OSError, LookupError, TimeoutError, asyncio.TimeoutError) as exc:
         learner.errors.append(f"open: {type(exc).__name__}: {exc}")
 
 
@@ -170,17 +204,44 @@ def report(learners: list[Learner]) -> None:
           f"waited={sum(x.waited for x in learners)}")
 
 
-async def bench(base: str, args, pid: int | None) -> None:
+def load_totals(log: Path | None) -> dict[str, float]:
+    """The server's last `keras-lens-load` line (ui.fair_training, KERAS_LENS_LOAD_LOG=1): the
+    seconds spent drawing live frames and training in turns, summed over all runs so far."""
+    if log is None or not log.exists():
+        return {}
+    text = log.read_text(errors="replace")
+    lines = [line for line in text.splitlines() if line.startswith("keras-lens-load ")]
+    if not lines:
+        return {}
+    return {key: float(value) for key, value in (item.split("=") for item in lines[-1].split()[1:])}
+
+
+def report_work(before: dict[str, float], after: dict[str, float], n: int) -> None:
+    """Drawing vs training on the server during the class, per learner."""
+    if not after:
+        return
+    spent = {key: after[key] - before.get(key, 0.0) for key in after}
+    frames, turns = max(1.0, spent["frames"]), max(1.0, spent["turns"])
+    print(f"server work per learner: drawing {spent['frame_s'] / n:.2f} s "
+          f"in {spent['frames'] / n:.0f} frames "
+          f"({1000 * spent['frame_s'] / frames:.0f} ms each), training {spent['turn_s'] / n:.2f} s in "
+          f"{spent['turns'] / n:.0f} turns ({1000 * spent['turn_s'] / turns:.0f} ms each); "
+          f"drawing/training {spent['frame_s'] / max(1e-9, spent['turn_s']):.2f}")
+
+
+async def bench(base: str, args, pid: int | None, log: Path | None = None) -> None:
     solo = [Learner(0, "none", "")]
     if not args.no_solo:
         solo, _ = await classroom(base, 1, args.epochs, args.timeout)
         print(f"solo learner: open {fmt(solo[0].open_s)} s, run {fmt(solo[0].finished_s)} s {'; '.join(solo[0].errors)}")
     if pid is not None:
         print(f"server RSS before the class {rss_mb(pid):.0f} MB", flush=True)
+    work_before = load_totals(log)
     with PeakRss(pid) if pid is not None else nullcontext() as peak:
         learners, total = await classroom(base, args.learners, args.epochs, args.timeout, first=1,
                                           mix=not args.all_default, settle=args.settle)
     report(learners)
+    report_work(work_before, load_totals(log), len(learners))
     firsts = [math.inf if x.first_epoch_s is None else x.first_epoch_s for x in learners]
     print(f"learners={len(learners)}")
     print(f"errors={sum(bool(x.errors) for x in learners)}")
@@ -209,11 +270,12 @@ def main() -> None:
         asyncio.run(bench(args.url, args, None))
         return
     port = free_port()
-    server = start_server(port, Path(tempfile.gettempdir()) / f"keras-lens-class-{port}.log",
+    log = Path(tempfile.gettempdir()) / f"keras-lens-class-{port}.log"
+    server = start_server(port, log, env={LOAD_LOG_ENV: "1"},
                           prefix=["taskset", "-c", args.taskset] if args.taskset else None)
     try:
         wait_healthy(port, timeout=120)
-        asyncio.run(bench(f"http://127.0.0.1:{port}", args, server.pid))
+        asyncio.run(bench(f"http://127.0.0.1:{port}", args, server.pid, log))
     finally:
         stop_server(server)
 

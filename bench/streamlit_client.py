@@ -19,15 +19,18 @@ import asyncio
 import re
 import time
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ClientState_pb2 import ClientState, ContextInfo
+from streamlit.proto.Common_pb2 import FileUploaderState, FileURLsRequest, UploadedFileInfo
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates
 
 REPLICA_HEADER = "X-Replica"  # set by the deploy/ proxy configuration: which replica answered
+XSRF_COOKIE = "_streamlit_xsrf"  # set by the health check; uploads send it back as X-Xsrftoken
 EPOCH = re.compile(r"\bepoch (\d+)")
 
 
@@ -36,11 +39,13 @@ class PageState:
     """What the page shows, as far as a benchmark needs it (updated by the reader task)."""
     title_at: float | None = None         # first h1 of the current run
     buttons: dict[str, str] = field(default_factory=dict)   # widget id -> label
+    uploaders: dict[str, str] = field(default_factory=dict)  # file uploader widget id -> label
     statuses: list[tuple[float, str]] = field(default_factory=list)  # (time, alert text)
     frames: list[float] = field(default_factory=list)       # times a live curves frame arrived
     exceptions: list[str] = field(default_factory=list)
     runs_started: int = 0
     runs_finished: int = 0
+    runs_completed: int = 0  # finished successfully (not cut short for a rerun)
 
 
 class StreamlitSession:
@@ -56,6 +61,8 @@ class StreamlitSession:
         self.page_name = ""
         self.page_hash = ""
         self.closed_by_server = False
+        self.session_id = ""
+        self.file_urls: dict[str, object] = {}  # request id -> FileURLsResponse
         self._ws = None
         self._reader: asyncio.Task | None = None
         self._changed = asyncio.Event()
@@ -114,6 +121,41 @@ class StreamlitSession:
     def button_id(self, key: str) -> str | None:
         return next((wid for wid in self.page.buttons if wid.endswith(f"-{key}")), None)
 
+    async def upload(self, key: str, name: str, content: bytes) -> float:
+        """Put a file into the file uploader whose widget key is `key`, as the browser does: ask
+        for upload URLs over the websocket, PUT the file (multipart, with the XSRF token the
+        page's cookie holds), then rerun with the uploader's new state."""
+        widget_id = next((wid for wid in self.page.uploaders if wid.endswith(f"-{key}")), None)
+        if widget_id is None:
+            raise LookupError(f"no file uploader with key {key!r} on the page")
+        if XSRF_COOKIE not in self.cookies:  # the browser has it from its health check
+            await self.http_get("/_stcore/health")
+        request_id = uuid.uuid4().hex
+        request = FileURLsRequest(request_id=request_id, file_names=[name], session_id=self.session_id)
+        await self._ws.send(BackMsg(file_urls_request=request).SerializeToString())
+        if not await self.wait_for(lambda: request_id in self.file_urls):
+            raise TimeoutError("no upload URL")
+        urls = self.file_urls[request_id].file_urls[0]
+        await asyncio.to_thread(self._put, urls.upload_url, name, content)
+        info = UploadedFileInfo(file_id=urls.file_id, name=name, size=len(content), file_urls=urls)
+        uploaded = FileUploaderState(uploaded_file_info=[info])
+        state = WidgetState(id=widget_id, file_uploader_state_value=uploaded)
+        return await self.rerun([state])
+
+    def _put(self, url: str, name: str, content: bytes) -> None:
+        boundary = uuid.uuid4().hex
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+                f"Content-Type: text/csv\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
+        headers = {**self._cookie_header(), "Content-Type": f"multipart/form-data; boundary={boundary}"}
+        xsrf = self.cookies.get(XSRF_COOKIE)
+        if xsrf:
+            headers["X-Xsrftoken"] = xsrf
+        target = url if url.startswith("http") else f"{self.base}{url}"
+        request = urllib.request.Request(target, data=body, method="PUT", headers=headers)
+        with urllib.request.urlopen(request, timeout=60) as response:
+            response.read()
+            self._note_replica(response.headers)
+
     async def wait_for(self, predicate, timeout: float | None = None) -> bool:
         """Wait until `predicate()` holds (checked after every message); False on timeout or a
         closed connection."""
@@ -155,12 +197,17 @@ class StreamlitSession:
         if kind == "new_session":
             page.runs_started += 1
             page.title_at = None
+            self.session_id = msg.new_session.initialize.session_id or self.session_id
         elif kind == "navigation":
             self.page_hash = msg.navigation.page_script_hash
         elif kind == "page_info_changed":
             self.query = msg.page_info_changed.query_string
         elif kind == "script_finished":
             page.runs_finished += 1
+            if msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+                page.runs_completed += 1
+        elif kind == "file_urls_response":
+            self.file_urls[msg.file_urls_response.response_id] = msg.file_urls_response
         elif kind == "ref_hash":  # only sent for messages the client said it had cached: never
             page.exceptions.append("unexpected ref_hash message")
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
@@ -173,6 +220,8 @@ class StreamlitSession:
             page.title_at = now
         elif kind == "button":
             page.buttons[element.button.id] = element.button.label
+        elif kind == "file_uploader":
+            page.uploaders[element.file_uploader.id] = element.file_uploader.label
         elif kind == "alert":
             page.statuses.append((now, element.alert.body))
         elif kind == "markdown" and 'data-chart="curves"' in element.markdown.body:

@@ -18,7 +18,7 @@ from core.datasets import class_names, plane_limits
 from core.charts import PALETTE
 from core.charts import live as live_charts
 from core.charts import lab as charts
-from ui import lab_layout, lab_network, slots
+from ui import fair_training, lab_layout, lab_network
 from ui.frame import lang, plot, scale, tr
 
 # While a run is live the charts are light SVG frames (core.charts.live): Streamlit makes the
@@ -59,6 +59,7 @@ class LabViews:
         self.boundary_epoch: int | None = None  # the snapshot the interactive boundary shows
         self._aligned: dict[int, np.ndarray] = {}
         self._draws = 0
+        self.note: str | None = None  # appended to the status line (ui.fair_training: runs sharing the server)
 
     # ---- drawing -------------------------------------------------------------------------
     def draw(self, trainer, log_y: bool, live: bool = True) -> None:
@@ -208,6 +209,8 @@ class LabViews:
         if _shows_fit_loss(trainer.config) and last.epoch > 0:
             text += " · " + tr("lab.status.fit_loss", loss=f"{last.fit_loss:.4g}")
         state = tr(f"lab.status.{trainer.status}")
+        if self.note and trainer.status == "running":
+            text = f"{text} · {self.note}"
         if trainer.status == "running" and trainer.compiling:
             state = f"{state} · {tr('lab.status.compiling')}"
         if trainer.status == "running" and trainer.pace:
@@ -308,35 +311,30 @@ def start_run(config, views: LabViews):
         views.status.info(tr("app.loading_tf"))
         warmup.wait()
     views.status.info(tr("lab.status.building"))
-    from core.training import Trainer
-
-    return Trainer(config)
+    return fair_training.build_trainer(config, views)
 
 
 def train_live(trainer, epochs: int, views: LabViews, log_y: bool) -> None:
-    """Run `epochs` more epochs, redrawing at most every DRAW_INTERVAL seconds (a watched run
-    is paced by its trainer; its boundary is redrawn more often)."""
-    pool = slots.pool()
+    """Run `epochs` more epochs in the run's turns (ui.fair_training), redrawing as often as the
+    server's frame budget allows (at most every DRAW_INTERVAL seconds; a watched run is paced by
+    its trainer, and its boundary is redrawn more often)."""
     if trainer.pace:
         views.boundary_interval = WATCH_BOUNDARY_INTERVAL
-    with pool.slot(on_wait=lambda ahead: views.status.warning(tr("lab.status.waiting", ahead=ahead + 1))):
+    with fair_training.scheduled(trainer, views) as session:
         if not trainer.history and trainer.compiling:  # epoch 0 waits for its functions' traces
             views.status.info(f"{tr('lab.status.running')} · {tr('lab.status.compiling')}")
         run = trainer.run(epochs)
-        last_draw, interval = 0.0, DRAW_INTERVAL
+        redraws = fair_training.Redraws(DRAW_INTERVAL)
         try:
             for record in run:
-                now = time.perf_counter()
-                if now - last_draw >= interval or record.epoch == 0:
-                    views.draw(trainer, log_y)
+                if redraws.due(record):
+                    views.note = fair_training.sharing_note(session)
+                    redraws.draw(lambda: views.draw(trainer, log_y))
                     trainer.shown_epoch = trainer.history[-1].epoch
-                    last_draw = time.perf_counter()
-                    # On a busy server drawing may get slow: keep it under ~40 % of the
-                    # time, so training and other users' requests keep the rest.
-                    interval = max(DRAW_INTERVAL, 2.5 * (last_draw - now))
         finally:
             run.close()
             remember(trainer)
+    views.note = None
     views.draw(trainer, log_y, live=False)
 
 

@@ -100,12 +100,10 @@ class _Compiled:
 
     def reset(self, config: ExperimentConfig, data: dict) -> None:
         """Start over for a new run: the config's initial weights, a fresh optimizer, new data."""
-        from core.models import build_model
-
-        fresh = build_model(config.replace(l2=0.0))  # eager and cheap: no functions are traced
         # `variables`, not `weights`: it includes the dropout seed generators' state too.
-        for target, source in zip(self.model.variables, fresh.variables, strict=True):
-            target.assign(source.value)
+        # l2=0: the L2 penalty is added by the step itself (a live value), not by the layers.
+        for target, value in zip(self.model.variables, initial_values(config.replace(l2=0.0)), strict=True):
+            target.assign(value)
         for variable, initial in zip(self.optimizer.variables, self._optimizer_initial, strict=True):
             variable.assign(initial)
         self._set_run_values(config, data)
@@ -135,16 +133,20 @@ class _Compiled:
     def state(self) -> tuple[list, list]:
         """The training state: model variables (weights, BatchNorm statistics, dropout seed
         state) and optimizer variables (iterations, moments), as NumPy copies."""
-        return ([v.numpy() for v in self.model.variables], [v.numpy() for v in self.optimizer.variables])
+        # With early stopping's counters: a scheduled run parks its set between turns.
+        return ([v.numpy() for v in self.model.variables], [v.numpy() for v in self.optimizer.variables],
+                [self.best_val.numpy(), self.wait.numpy()])
 
     def load(self, config: ExperimentConfig, data: dict, state: tuple[list, list]) -> None:
         """Continue a parked Trainer: its state, learning rate, data and seed."""
-        model_values, optimizer_values = state
+        model_values, optimizer_values, (best_val, wait) = state
         for variable, value in zip(self.model.variables, model_values, strict=True):
             variable.assign(value)
         for variable, value in zip(self.optimizer.variables, optimizer_values, strict=True):
             variable.assign(value)
         self._set_run_values(config, data)
+        self.best_val.assign(best_val)
+        self.wait.assign(wait)
 
     def train_chunk(self, n: int, first_epoch: int) -> tuple[np.ndarray, int, str | None]:
         """Train epochs first_epoch+1 .. first_epoch+n, fewer if early stopping ends the run:
@@ -204,6 +206,16 @@ class _Compiled:
             return False
         self.xla_ready.set()
         return True
+
+
+@functools.lru_cache(maxsize=64)
+def initial_values(config: ExperimentConfig) -> tuple:
+    """The config's initial model variables as NumPy arrays. Building a Keras model to read
+    them costs ~0.1 s of Python; a classroom starts many runs of the same config at once."""
+    from core.models import build_model
+
+    fresh = build_model(config)  # eager: no functions are traced
+    return tuple(v.numpy() for v in fresh.variables)
 
 
 # ---- the training step, one function per phase ----------------------------------------------

@@ -13,6 +13,7 @@ import math
 import time
 import uuid
 import weakref
+from contextlib import contextmanager
 from typing import Iterator
 
 import numpy as np
@@ -68,6 +69,10 @@ class Trainer:
         self.shown_epoch = 0            # the last epoch a caller drew (set by the caller)
         # Where a live setting changed during the run: (epoch, {field: (old, new)}).
         self.changes: list[tuple[int, dict]] = []
+        # A core.training.scheduler Session, set by the caller: TensorFlow work then runs in the
+        # session's turns, holding the compiled set only meanwhile (see `_turn`).
+        self.scheduled = None
+        self._restart_early_stopping = False  # at the first turn of a run
 
         n_train = len(self.data.x_train)
         self.batch_size = int(min(config.batch_size, n_train))
@@ -101,16 +106,18 @@ class Trainer:
         if self.status == "diverged":
             return
         target = self.epoch + int(epochs if epochs is not None else self.config.epochs)
-        self._hold()  # before "running": a failure here leaves the Trainer as it was
+        if self.scheduled is None:
+            self._hold()  # before "running": a failure here leaves the Trainer as it was
         self._stop_requested = None
         self.stop_reason, self.stopped_at, self.target = None, None, target
-        self._compiled.restart_early_stopping()
+        self._restart_early_stopping = True  # done in the run's first turn, with the set held
         self.status = "running"
         start = time.perf_counter() - self._elapsed
         paced_from = (time.perf_counter(), self.epoch)
         try:
             if not self.history:
-                record = self._evaluate_record(0, time.perf_counter() - start)
+                with self._turn():
+                    record = self._evaluate_record(0, time.perf_counter() - start)
                 self.history.append(record)
                 yield record
                 if not record.finite:
@@ -137,6 +144,11 @@ class Trainer:
             if self.status == "stopped":
                 self.stopped_at = time.perf_counter()
             self._lease.park()
+
+    def park(self) -> None:
+        """Give the compiled set back to the pool until it is needed again (a scheduler's
+        session does this after building the Trainer in its turn)."""
+        self._lease.park()
 
     def stop(self) -> None:
         """Ask the run to end at the next chunk boundary (at most one frame's worth of
@@ -257,26 +269,57 @@ class Trainer:
 
     # ---- chunks of epochs -------------------------------------------------------------------
     def _chunk_records(self, target: int, start: float) -> list[EpochRecord]:
-        """Train the next chunk and put its records in the history, with a snapshot at a
-        snapshot epoch (chunks end there, so it shows that epoch's network), at the epoch
-        early stopping ended the run, or at the first non-finite loss (the last record then)."""
-        n = self._next_chunk_length(target)
-        results, n, self.stop_reason = self._train_chunk(n)
-        self._consider_xla(target - self.epoch - n)
-        chunk_end = time.perf_counter() - start
-        records = []
-        for i in range(n):
-            self.epoch += 1
-            tl, vl, tm, vm, fit = (float(v) for v in results[i])
-            finite = math.isfinite(tl + vl)
-            snapshot = None
-            if self._is_snapshot_epoch(self.epoch, target) or not finite or (self.stop_reason and i == n - 1):
-                snapshot = self._snapshot(self.epoch)
-            records.append(EpochRecord(self.epoch, tl, vl, tm, vm, chunk_end, snapshot, fit))
-            if not finite:
-                break
+        """Train the next chunk(s) and put their records in the history, with a snapshot at a
+        snapshot epoch (chunks end there, so it shows that epoch's network), at the epoch early
+        stopping ended the run, or at the first non-finite loss (the last record then). Under a
+        scheduler (`_turn`) one turn trains chunks until its time slice is used (one chunk when
+        paced); without one, one chunk at a time."""
+        records, base = [], self.epoch
+        with self._turn() as turn:
+            if self._restart_early_stopping:
+                self._compiled.restart_early_stopping()
+                self._restart_early_stopping = False
+            started = time.perf_counter()
+            budget = 0.0 if self.scheduled is None else self.scheduled.slice_seconds
+            try:
+                while self.epoch < target and not self._stop_requested and self.stop_reason is None:
+                    n = self._next_chunk_length(target)
+                    results, n, self.stop_reason = self._train_chunk(n)
+                    self._consider_xla(target - self.epoch - n)
+                    chunk_end = time.perf_counter() - start
+                    finite = True
+                    for i in range(n):
+                        self.epoch += 1
+                        tl, vl, tm, vm, fit = (float(v) for v in results[i])
+                        finite = math.isfinite(tl + vl)
+                        snapshot = None
+                        if (self._is_snapshot_epoch(self.epoch, target) or not finite
+                                or (self.stop_reason and i == n - 1)):
+                            snapshot = self._snapshot(self.epoch)
+                        records.append(EpochRecord(self.epoch, tl, vl, tm, vm, chunk_end, snapshot, fit))
+                        if not finite:
+                            break
+                    if n == 0 or not finite or self.pace or time.perf_counter() - started >= budget:
+                        break
+            finally:
+                if turn is not None:
+                    turn.units, turn.units_left = self.epoch - base, target - self.epoch
         self.history.extend(records)
         return records
+
+    @contextmanager
+    def _turn(self):
+        """Hook for a scheduler (core.training.scheduler): wait for the session's turn, hold
+        the compiled set for the body, park it after. Without one the body runs at once."""
+        if self.scheduled is None:
+            yield None
+            return
+        with self.scheduled.turn() as turn:
+            self._hold()
+            try:
+                yield turn
+            finally:
+                self._lease.park()
 
     def _train_chunk(self, n: int) -> tuple[np.ndarray, int, str | None]:
         started = time.perf_counter()
@@ -306,7 +349,8 @@ class Trainer:
         if self._seconds_per_epoch is None:
             n = 1 if not self._compiled.has_run else 4  # compile first, then measure
         else:
-            n = int(TARGET_CHUNK_SECONDS / self._seconds_per_epoch)
+            seconds = TARGET_CHUNK_SECONDS if self.scheduled is None else self.scheduled.slice_seconds
+            n = int(seconds / self._seconds_per_epoch)
         if self.pace:  # one frame's worth of epochs
             n = min(n, max(1, round(self.pace * WATCH_FRAME_SECONDS)))
         n = max(1, min(n, MAX_CHUNK, target - self.epoch))

@@ -55,10 +55,17 @@ class _Pool:
         self._free: list[tuple[tuple, _Compiled]] = []
         self._lock = threading.Lock()
 
-    def acquire(self, signature: tuple) -> _Compiled | None:
+    def acquire(self, signature: tuple, token: object | None = None) -> _Compiled | None:
+        """A free set of this signature: preferably the one that still holds `token`'s state
+        (no copy needed), else one that has run (traced), else the least recently freed."""
         with self._lock:
-            found = next((i for i, (sig, _) in enumerate(self._free) if sig == signature), None)
-            return None if found is None else self._free.pop(found)[1]
+            matches = [i for i, (sig, _) in enumerate(self._free) if sig == signature]
+            if not matches:
+                return None
+            sets = {i: self._free[i][1] for i in matches}
+            mine = [i for i in matches if token is not None and getattr(sets[i], "loaded", None) is token]
+            traced = [i for i in matches if getattr(sets[i], "has_run", False)]
+            return self._free.pop((mine or traced or matches)[0])[1]
 
     def release(self, signature: tuple, compiled: _Compiled) -> None:
         with self._lock:
@@ -93,7 +100,7 @@ class _Lease:
         with self.lock:
             if self.compiled is not None:
                 return self.compiled
-            compiled = _POOL.acquire(self.signature) if self.signature is not None else None
+            compiled = _POOL.acquire(self.signature, self.token) if self.signature is not None else None
             fresh = compiled is None
             if fresh:
                 compiled = _Compiled(config, task, batch_size, data, self.xla)

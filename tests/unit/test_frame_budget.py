@@ -1,0 +1,52 @@
+"""The server-wide frame budget (core.frame_budget): live redraws of all sessions together take
+at most their share of the CPU; each session's redraw rate drops as more sessions are live."""
+
+import pytest
+
+from core.frame_budget import FRAME_SHARE, FrameBudget
+
+
+def test_one_session_redraws_at_the_fastest_rate():
+    budget = FrameBudget(cores=2)
+    assert budget.interval() == budget.min_interval  # nothing measured yet
+    budget.enter()
+    budget.record(0.005)
+    assert budget.interval() == budget.min_interval
+
+
+@pytest.mark.parametrize("live", [1, 5, 10, 30, 40])
+@pytest.mark.parametrize("frame_s", [0.005, 0.02, 0.08])
+def test_drawing_never_takes_more_than_its_share(live, frame_s):
+    budget = FrameBudget(cores=2)
+    for _ in range(live):
+        budget.enter()
+    for _ in range(20):
+        budget.record(frame_s)
+    interval = budget.interval()
+    share = live * frame_s / interval / budget.cores
+    assert share <= FRAME_SHARE + 1e-9 or interval == budget.max_interval
+    assert budget.drawing_share() == pytest.approx(share)
+    if live * frame_s / (FRAME_SHARE * 2) > budget.min_interval and interval < budget.max_interval:
+        assert share == pytest.approx(FRAME_SHARE)  # the budget is used, not wasted
+
+
+def test_thirty_sessions_redraw_about_once_a_second():
+    budget = FrameBudget(cores=2)
+    for _ in range(30):
+        budget.enter()
+    for _ in range(50):
+        budget.record(0.02)
+    assert budget.interval() == pytest.approx(30 * 0.02 / (FRAME_SHARE * 2))
+    for _ in range(29):
+        budget.leave()
+    assert budget.interval() == budget.min_interval  # alone again: ten redraws a second
+    budget.leave()
+    budget.leave()
+    assert budget.live == 0
+
+
+def test_counters_add_up():
+    budget = FrameBudget(cores=1)
+    for seconds in (0.01, 0.03):
+        budget.record(seconds)
+    assert budget.frames == 2 and budget.total_seconds == pytest.approx(0.04)

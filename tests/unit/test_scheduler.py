@@ -1,0 +1,281 @@
+"""Fair turns (core.training.scheduler): sessions interleave round robin, a stopped or left
+session gives its turn back, a diverging run does not block the others, and real Trainers
+trained in turns (their compiled sets swapped between turns) learn exactly as alone."""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from core.config import ExperimentConfig
+from core.training.scheduler import FIRST_TURNS, Scheduler, Turn, processor_sharing_finish
+
+
+class Stopped(Exception):
+    """What Streamlit raises in a waiting script when the learner stops or leaves."""
+
+
+def _run_sessions(scheduler, sessions, turns, work=0.003, body=None):
+    """Each session in its own thread takes `turns` turns; returns the (session, turn) starts
+    in the order they started."""
+    order, lock = [], threading.Lock()
+    for s in sessions:  # everyone is in line before any turn starts
+        scheduler.request(s)
+
+    def learner(index, session):
+        try:
+            for k in range(turns):
+                with session.turn(poll=0.05) as turn:
+                    with lock:
+                        order.append((index, k))
+                    if body is not None:
+                        body(index, k)
+                    time.sleep(work)
+                    turn.units, turn.units_left = 1, turns - k - 1
+        except (Stopped, FloatingPointError):
+            pass
+        finally:
+            session.leave()
+
+    threads = [threading.Thread(target=learner, args=(i, s)) for i, s in enumerate(sessions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not any(thread.is_alive() for thread in threads)
+    return order
+
+
+@pytest.mark.parametrize("n,workers", [(8, 2), (30, 2), (5, 1)])
+def test_every_session_starts_its_first_chunk_before_any_third_chunk(n, workers):
+    scheduler = Scheduler(workers)
+    sessions = [scheduler.join() for _ in range(n)]
+    order = _run_sessions(scheduler, sessions, turns=FIRST_TURNS + 3)
+    position = {event: i for i, event in enumerate(order)}
+    # Turn 0 builds the model, turn 1 is epoch 0, turn 2 the first trained chunk; turn 4 is
+    # the third chunk.
+    assert max(position[(i, 2)] for i in range(n)) < min(position[(i, 4)] for i in range(n))
+    assert max(position[(i, 0)] for i in range(n)) < min(position[(i, 2)] for i in range(n))
+    assert len(order) == n * (FIRST_TURNS + 3)
+    assert scheduler.sessions == 0 and scheduler.running == 0
+
+
+def test_later_turns_go_round_robin():
+    scheduler = Scheduler(1)
+    sessions = [scheduler.join() for _ in range(4)]
+    order = _run_sessions(scheduler, sessions, turns=FIRST_TURNS + 4)
+    later = [i for i, k in order if k >= FIRST_TURNS]
+    # One worker: after the first turns, sessions take turns in a fixed rotation.
+    rotation = later[:4]
+    assert sorted(rotation) == [0, 1, 2, 3]
+    assert later == rotation * 4
+
+
+def test_never_more_turns_at_once_than_workers():
+    scheduler = Scheduler(3)
+    running, peak, lock = [0], [0], threading.Lock()
+
+    def body(index, k):
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        time.sleep(0.002)
+        with lock:
+            running[0] -= 1
+
+    _run_sessions(scheduler, [scheduler.join() for _ in range(10)], turns=4, body=body)
+    assert peak[0] == 3
+
+
+def test_a_session_stopped_while_waiting_leaves_the_line_and_the_others_go_on():
+    scheduler = Scheduler(1)
+    holder, stopped, other = scheduler.join(), scheduler.join(), scheduler.join()
+    told = []
+
+    def stop_me(place):
+        told.append(place)
+        raise Stopped
+
+    stopped.on_wait = stop_me
+    with holder.turn():
+        scheduler.request(stopped)
+        scheduler.request(other)
+        assert scheduler.place(other).ahead == 1
+        with pytest.raises(Stopped):
+            stopped.scheduler.wait_turn(stopped, poll=0.01)
+        assert told and told[0].ahead == 0 and told[0].sessions == 3
+        assert scheduler.place(other).ahead == 0  # the stopped learner is out of the line
+    assert scheduler.try_start(other)
+    scheduler.end(other)
+    assert scheduler.running == 0
+
+
+def test_a_session_that_fails_or_leaves_gives_its_turn_back():
+    scheduler = Scheduler(1)
+    failing, left, fine = scheduler.join(), scheduler.join(), scheduler.join()
+    with pytest.raises(RuntimeError):
+        with failing.turn():
+            raise RuntimeError("a chunk that failed")
+    assert scheduler.running == 0
+    scheduler.request(left)
+    assert scheduler.try_start(left)
+    left.leave()  # a closed tab: its Streamlit thread ends, `finally` leaves
+    assert scheduler.running == 0 and scheduler.sessions == 2
+    with fine.turn():
+        assert scheduler.running == 1
+
+
+def test_a_diverging_session_does_not_block_the_others():
+    scheduler = Scheduler(2)
+    sessions = [scheduler.join() for _ in range(6)]
+
+    def body(index, k):
+        if index == 0 and k == 3:
+            raise FloatingPointError("loss is NaN")
+
+    order = _run_sessions(scheduler, sessions, turns=8, body=body)
+    assert sum(1 for i, _ in order if i == 0) == 4
+    assert all(sum(1 for i, _ in order if i == j) == 8 for j in range(1, 6))
+    assert scheduler.sessions == 0 and scheduler.running == 0
+
+
+def test_place_counts_the_line_and_estimates_from_measured_turns():
+    now = [0.0]
+    scheduler = Scheduler(1, clock=lambda: now[0])
+    a, b, c = scheduler.join(), scheduler.join(), scheduler.join()
+    assert scheduler.place(a).wait_s == 0.0  # nothing runs: it would start at once
+    scheduler.request(a)
+    assert scheduler.try_start(a)
+    now[0] = 0.1
+    scheduler.end(a, Turn(units=10, units_left=90))
+    for s in (b, c, a):
+        scheduler.request(s)
+    assert scheduler.try_start(b)
+    # c waits for b's turn (expected 0.1 s, like the only measured turn), a for b's and c's.
+    assert scheduler.place(c).ahead == 0 and scheduler.place(c).wait_s == pytest.approx(0.1)
+    assert scheduler.place(a).ahead == 1 and scheduler.place(a).wait_s == pytest.approx(0.2)
+    # a has 90 units of 0.01 s left; b and c are not measured and count like a: three equal
+    # jobs on one worker end together after 3 x 0.9 s.
+    b.units_left = c.units_left = 90
+    assert scheduler.place(a).left_s == pytest.approx(2.7)
+    # b's turn runs far past its expected length (a first trace): assumed to run half as
+    # long again as it has so far, not to end at once.
+    now[0] = 1.1
+    assert scheduler.place(c).wait_s == pytest.approx(0.5)
+
+
+def test_processor_sharing():
+    assert processor_sharing_finish(1.0, [], 2) == 1.0
+    assert processor_sharing_finish(1.0, [1.0], 2) == 1.0          # one core each
+    assert processor_sharing_finish(1.0, [1.0, 1.0, 1.0], 2) == 2.0  # four jobs, two cores
+    # The short job ends when 4 x 1 s of work is shared on 2 cores; the long one then runs alone.
+    assert processor_sharing_finish(1.0, [3.0, 3.0, 3.0], 2) == 2.0
+    assert processor_sharing_finish(3.0, [1.0, 3.0, 3.0], 2) == pytest.approx(2.0 + 2.0 * 1.5)
+
+
+# ---- real Trainers in turns ---------------------------------------------------------------------
+XOR = ExperimentConfig(dataset="xor", n_samples=300, hidden=(8, 8), epochs=30)
+
+
+def _history(trainer):
+    return np.array([[r.train_loss, r.val_loss, r.train_metric, r.val_metric] for r in trainer.history])
+
+
+def test_trainers_in_turns_interleave_and_learn_exactly_as_alone():
+    pytest.importorskip("tensorflow")
+    from core.training import Trainer
+
+    configs = [XOR.replace(seed=s) for s in range(3)]
+    configs.append(XOR.replace(seed=3, optimizer="momentum", batchnorm=True))
+    alone = []
+    for config in configs:
+        trainer = Trainer(config)
+        list(trainer.run())
+        alone.append(_history(trainer))
+
+    scheduler = Scheduler(1)
+    sessions = [scheduler.join(kind=c.replace(seed=0)) for c in configs]
+    trainers = []
+    for config, session in zip(configs, sessions):
+        with session.turn():
+            trainer = Trainer(config)
+            trainer.park()
+        trainer.scheduled = session
+        trainers.append(trainer)
+    starts, lock = [], threading.Lock()
+
+    def learn(index):
+        run = trainers[index].run()
+        try:
+            for record in run:
+                with lock:
+                    starts.append((index, record.epoch))
+        finally:
+            run.close()
+            sessions[index].leave()
+
+    threads = [threading.Thread(target=learn, args=(i,)) for i in range(len(configs))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    for trainer, expected in zip(trainers, alone):
+        assert trainer.status == "finished"
+        np.testing.assert_allclose(_history(trainer), expected, rtol=1e-5, atol=1e-6)
+    # Interleaved: every run had a trained epoch before any run ended.
+    first_trained = max(starts.index(next(e for e in starts if e[0] == i and e[1] >= 1)) for i in range(4))
+    first_end = min(starts.index((i, XOR.epochs)) for i in range(4))
+    assert first_trained < first_end
+    assert scheduler.sessions == 0 and scheduler.running == 0
+
+
+def test_a_diverging_trainer_in_turns_leaves_and_the_others_finish():
+    pytest.importorskip("tensorflow")
+    from core.training import Trainer
+
+    bad = ExperimentConfig(dataset="diabetes", hidden=(32,) * 6, activation="relu", optimizer="sgd",
+                           learning_rate=10.0, loss="mse", epochs=300, n_samples=442)
+    configs = [bad, XOR, XOR.replace(seed=2)]
+    scheduler = Scheduler(1)
+    trainers = []
+    for config in configs:
+        session = scheduler.join()
+        with session.turn():
+            trainer = Trainer(config)
+            trainer.park()
+        trainer.scheduled = session
+        trainers.append(trainer)
+
+    def learn(trainer):
+        try:
+            list(trainer.run())
+        finally:
+            trainer.scheduled.leave()
+
+    threads = [threading.Thread(target=learn, args=(t,)) for t in trainers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    assert trainers[0].status == "diverged"
+    assert [t.status for t in trainers[1:]] == ["finished", "finished"]
+    assert scheduler.sessions == 0 and scheduler.running == 0
+
+
+def test_the_pool_hands_a_session_back_its_own_set_else_a_traced_one():
+    from core.training import _Pool
+
+    class Set:
+        def __init__(self, loaded=None, has_run=False):
+            self.loaded, self.has_run = loaded, has_run
+
+    mine, token = Set(), object()
+    mine.loaded = token
+    untraced, traced = Set(), Set(has_run=True)
+    pool = _Pool()
+    for s in (untraced, traced, mine):
+        pool.release("sig", s)
+    assert pool.acquire("sig", token) is mine       # its state is still loaded: no copy
+    assert pool.acquire("sig", object()) is traced  # no tracing needed
+    assert pool.acquire("sig") is untraced

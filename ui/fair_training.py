@@ -1,0 +1,141 @@
+"""Streamlit glue for fair training: the server's scheduler and frame budget, a learner's place
+in line and estimate on the status line, and the run's turns (core.training.scheduler,
+core.frame_budget).
+
+A Lab run is one scheduler session from building its model to the end of `train_live`: its
+first turns (build, epoch 0, a short first chunk) go before other runs' later turns, then it
+trains a time slice per turn, round robin. While it waits, `on_wait` redraws the status line
+(the learner's place and an estimate from measured turn times); that draw is also where
+Streamlit stops a waiting run whose learner pressed Stop or closed the tab.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from contextlib import contextmanager
+
+import streamlit as st
+
+from core.frame_budget import FrameBudget
+from core.training.scheduler import Place, Scheduler, Session
+from ui import slots
+from ui.frame import tr
+
+LOAD_LOG_ENV = "KERAS_LENS_LOAD_LOG"  # "1": one line of drawing/training totals per run, on stderr
+
+
+@st.cache_resource(show_spinner=False)
+def scheduler() -> Scheduler:
+    """One per server: as many turns at once as training slots (cores, or KERAS_LENS_MAX_TRAININGS)."""
+    return Scheduler(slots.default_size())
+
+
+@st.cache_resource(show_spinner=False)
+def frame_budget() -> FrameBudget:
+    return FrameBudget(os.cpu_count() or 1)
+
+
+def _kind(config) -> object:
+    """Runs alike in cost per epoch: the same architecture and data size."""
+    return config.replace(seed=0, learning_rate=0.0, epochs=0, noise=0.0)
+
+
+def seconds_text(seconds: float) -> str:
+    return f"{seconds:.1f}" if seconds < 10 else f"{seconds:.0f}"
+
+
+def waiting_text(place: Place) -> str:
+    if place.wait_s is None:
+        return tr("lab.status.waiting", ahead=place.ahead)
+    return tr("lab.status.waiting_eta", ahead=place.ahead, seconds=seconds_text(max(0.1, place.wait_s)))
+
+
+def sharing_note(session: Session | None) -> str | None:
+    """'n runs share this server: about s left', while other runs train too."""
+    if session is None:
+        return None
+    place = session.place()
+    if place.sessions < 2 or place.left_s is None:
+        return None
+    return tr("lab.status.sharing", sessions=place.sessions, seconds=seconds_text(place.left_s))
+
+
+def build_trainer(config, views):
+    """A new Trainer for `config`, built in the run's first turn (its model comes from the pool
+    of compiled sets, or is built and traced now); the set goes back to the pool after."""
+    from core.training import Trainer
+
+    session = scheduler().join(kind=_kind(config),
+                               on_wait=lambda place: views.status.info(waiting_text(place)))
+    try:
+        with session.turn():
+            trainer = Trainer(config)
+            trainer.park()
+    finally:
+        session.leave()  # back in line when it trains (train_live), keeping its first turns
+    trainer.scheduled = session
+    return trainer
+
+
+@contextmanager
+def scheduled(trainer, views):
+    """The run trains in turns for the body; on leaving, its session leaves the scheduler."""
+    session = trainer.scheduled or scheduler().join(kind=_kind(trainer.config))
+    trainer.scheduled = session
+
+    def on_wait(place: Place) -> None:
+        if trainer.history and trainer.history[-1].epoch >= 1:
+            views.note = sharing_note(session)
+            views.status_line(trainer)
+        else:
+            views.status.info(waiting_text(place))
+
+    session.on_wait = on_wait
+    budget = frame_budget()
+    budget.enter()
+    try:
+        yield session
+    finally:
+        budget.leave()
+        session.leave()
+        session.on_wait = None
+        _log_totals()
+
+
+class Redraws:
+    """When a live session may redraw: at most every `frame_budget().interval()` seconds (and
+    never more than 40 % of its own time), always for epoch 0. `draw(fn)` measures the cost."""
+
+    def __init__(self, min_interval: float):
+        self.budget = frame_budget()
+        self.min_interval = min_interval
+        self.last = 0.0
+        self.own = min_interval
+        self.trained_shown = False
+
+    def due(self, record) -> bool:
+        """Epoch 0 and the first trained epoch are always drawn (the learner's first look)."""
+        if record.epoch == 0 or (record.epoch >= 1 and not self.trained_shown):
+            self.trained_shown = record.epoch >= 1
+            return True
+        interval = max(self.min_interval, self.own, self.budget.interval())
+        return time.perf_counter() - self.last >= interval
+
+    def draw(self, fn) -> None:
+        started = time.perf_counter()
+        fn()
+        self.last = time.perf_counter()
+        seconds = self.last - started
+        self.budget.record(seconds)
+        # On a busy server drawing may get slow: keep it under ~40 % of this session's time.
+        self.own = 2.5 * seconds
+
+
+def _log_totals() -> None:
+    if os.environ.get(LOAD_LOG_ENV) != "1":
+        return
+    budget, sched = frame_budget(), scheduler()
+    print(f"keras-lens-load frames={budget.frames} frame_s={budget.total_seconds:.2f} "
+          f"turns={sched.turns_run} turn_s={sched.turn_seconds_total:.2f}", file=sys.stderr, flush=True)
