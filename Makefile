@@ -44,7 +44,7 @@ TF_ONE_THREAD := TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1
 
 ## Set up everything and run the whole test suite (unit, AppTest, Chromium end-to-end)
 test: setup-dev browser
-	$(TF_ONE_THREAD) $(PY) -m pytest -q $(XDIST) --durations=10 tests/unit tests/app
+	$(TF_ONE_THREAD) $(PY) -m pytest -q $(XDIST) --durations=10 tests/unit tests/app tests/claims
 	$(PY) -m pytest -q --durations=5 tests/e2e
 
 unit: setup-dev
