@@ -71,6 +71,8 @@ def figure_svg(fig: go.Figure, name: str = "static", width: float = NOMINAL_WIDT
     top = max(float(_get(layout, "margin.t") or 20 * scale), 10 * scale)
     if title_text:
         top = max(top, (len(_plain(title_text).split("\n")) * 1.2 + 1.0) * font * 1.1)
+    if any(_get(t, "colorbar.title.text") for t in scalebars):  # the colour bar's title sits above it
+        top = max(top, 1.8 * tick_font)
     left_px = 10 * scale
     bottom = 8 * scale
     for ax in axes.values():

@@ -158,7 +158,9 @@ def _subplots(axes: dict, traces: list) -> list[tuple[str, str]]:
     return pairs or [("x", "y")]
 
 
-def _tick_list(ax: Axis) -> list[tuple[float, str]]:
+def _tick_list(ax: Axis, room: int = 6) -> list[tuple[float, str]]:
+    """The axis' ticks: given ones, every category (thinned), powers of ten, or about five
+    round values; `room` caps how many fit along the axis (a short y axis gets fewer)."""
     spec = ax.spec
     vals = _arr(spec.get("tickvals"))
     if vals:
@@ -170,8 +172,9 @@ def _tick_list(ax: Axis) -> list[tuple[float, str]]:
         step = max(1, math.ceil(len(cats) / 14))
         return [(float(i), str(c)) for i, c in enumerate(cats) if i % step == 0]
     if ax.kind == "log":
-        return _log_ticks(ax.lo, ax.hi)
-    ticks = _ticks(ax.lo, ax.hi, target=max(3, min(6, int(ax.spec.get("nticks") or 5))))
+        ticks = _log_ticks(ax.lo, ax.hi)
+        return ticks[::math.ceil(len(ticks) / max(2, room))]
+    ticks = _ticks(ax.lo, ax.hi, target=max(2, min(room, int(ax.spec.get("nticks") or 5))))
     fmt = spec.get("tickformat")
     if fmt:
         ticks = [(v, _fmt(v, fmt)) for v, _ in ticks]
@@ -192,7 +195,8 @@ def _subplot_frame(xa: Axis, ya: Axis, g: _Geometry, tick_font: float, font: flo
     y0, y1 = g.y(ya.domain[0]), g.y(ya.domain[1])   # bottom, top (px)
     out = []
     if ya.spec.get("visible") is not False:
-        for u, label in _tick_list(ya):
+        room = max(2, int(abs(y0 - y1) / (2.2 * tick_font)))  # labels at least 2.2 lines apart
+        for u, label in _tick_list(ya, room):
             y = y0 + (y1 - y0) * ya.frac(u)
             if ya.spec.get("showgrid", True) is not False:
                 out.append(f'<line x1="{x0:.2f}%" x2="{x1:.2f}%" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>')
@@ -200,7 +204,7 @@ def _subplot_frame(xa: Axis, ya: Axis, g: _Geometry, tick_font: float, font: flo
                 out.append(_text(f"{x0:.2f}%", y, label, tick_font, anchor="end", extra=f' dx="{-6 * scale:.1f}"'))
         title = _get(ya.spec, "title.text")
         if title:
-            width = max((_width_px(lbl, tick_font) for _, lbl in _tick_list(ya)), default=0) + 12 * scale
+            width = max((_width_px(lbl, tick_font) for _, lbl in _tick_list(ya, room)), default=0) + 12 * scale
             xt = x0 - _pct(width + 0.7 * font)
             out.append(_text(f"{xt:.2f}%", (y0 + y1) / 2, title, font, rotate=True))
     if xa.spec.get("visible") is not False:
