@@ -169,6 +169,7 @@ def train_run(config: ExperimentConfig, patience: int | None = None,
             on_epoch(record.epoch, config.epochs)
         if stopper is not None and record.epoch > 0 and stopper.update(record.epoch, record.val_loss):
             trainer.stop()
+            break  # the rest of the chunk's records are past the epoch Keras would stop at
     if config.batchnorm:
         result.bn_min_moving_variance, result.val_acc_alone_training_mode = trainer.with_model(
             lambda model: batchnorm_readout(model, trainer.data))
