@@ -20,8 +20,13 @@ def status_text(page) -> str:
     return page.locator('[data-testid="stAlertContainer"]').first.inner_text()
 
 
+# The run's final charts: server-drawn pictures keyed lab_* (core.charts.static), or Plotly
+# charts when the visitor turned on "Interactive charts". Live frames and the preview are not.
+FINAL_CHARTS = 'img[data-chart^="lab_"], [data-testid="stPlotlyChart"]'
+
+
 def charts(page):
-    return page.locator('[data-testid="stPlotlyChart"]')
+    return page.locator(FINAL_CHARTS)
 
 
 def shot(locator) -> bytes:

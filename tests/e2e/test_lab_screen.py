@@ -13,7 +13,7 @@ TRAIN = {"en": "Train", "ko": "학습"}
 BOXES_JS = """() => {
   const box = e => { if (!e) return null; const r = e.getBoundingClientRect();
     return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; };
-  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+  const charts = [...document.querySelectorAll('img[data-chart^="lab_"], [data-testid="stPlotlyChart"]')];
   return {curves: box(charts[0]), boundary: box(charts[1]),
           network: box(document.querySelector('[data-testid="lab-network"]')),
           preview: box(document.querySelector('img[data-chart="preview"]')),
@@ -41,7 +41,7 @@ def test_curves_boundary_and_network_fit_the_first_screen(server_url, browser, l
         assert before["dataset"] is not None and before["dataset"]["bottom"] <= height, before  # controls
 
         page.get_by_test_id("stMainBlockContainer").get_by_role("button", name=TRAIN[lang], exact=True).click()
-        page.wait_for_function("() => document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length >= 2",
+        page.wait_for_function("() => document.querySelectorAll('img[data-chart^=\"lab_\"]').length >= 2",
                                timeout=120_000)
         wait_for_app(page, 120_000)
         boxes = page.evaluate(BOXES_JS)
