@@ -174,7 +174,8 @@ def _legend_items(traces: list, layout: dict, colorway: list) -> list[dict]:
         symbol = marker.get("symbol") if isinstance(marker.get("symbol"), str) else "circle"
         items.append(dict(name=name, mode=mode, colour=colour, marker=m_colour, symbol=symbol,
                           dash=_get(t, "line.dash"), explicit=t.get("showlegend") is True,
-                          pattern=_get(t, "marker.pattern.shape") if mode == "bar" else None))
+                          pattern=_get(t, "marker.pattern.shape") if mode == "bar" else None,
+                          edge=_get(marker, "line.color") if isinstance(_get(marker, "line.color"), str) else None))
     if len(items) < 2 and not any(i["explicit"] for i in items) and layout.get("showlegend") is not True:
         return []
     return items
@@ -209,6 +210,8 @@ def _legend(rows, y0: float, row_h: float, font: float, defs: _Defs, scale: floa
             if "markers" in item["mode"]:
                 ref, open_ = defs.marker(item["symbol"], 9 * scale)
                 paint = f'fill="none" stroke="{item["marker"]}" stroke-width="1.5"' if open_ else f'fill="{item["marker"]}"'
+                if item.get("edge") and not open_:  # a white star with a dark outline stays visible
+                    paint += f' stroke="{item["edge"]}" stroke-width="1"'
                 sample.append(f'<use href="#{ref}" x="{x + _pct(14):.2f}%" y="{y:.1f}" {paint}/>')
             if item["mode"] == "bar":
                 sample.append(f'<rect x="{x + _pct(6):.2f}%" y="{y - 6 * scale:.1f}" '
