@@ -165,7 +165,8 @@ class LabViews:
         norms = {name: [runs.snapshot_at(trainer, e).grad_norms[name] for e in epochs]
                  for name in trainer.kernel_layer_names}
         if live:
-            series = [(name, epochs, values, charts.layer_colour(i, len(norms)), False)
+            # Every other layer dashed: neighbouring layers differ by more than their colour.
+            series = [(name, epochs, values, charts.layer_colour(i, len(norms)), i % 2 == 1)
                       for i, (name, values) in enumerate(norms.items())]
             _svg_into(self.gradients, live_charts.lines(
                 [{"title": tr("lab.chart.grad_norm"), "x_title": tr("lab.chart.epoch"), "log_y": True,

@@ -193,6 +193,9 @@ def projections(panels: list[tuple[str, object]], labels, task: str, n_classes: 
                                             legend=dict(orientation="h", y=-0.05)))
 
 
+SYMBOLS_3D = ("circle", "square", "diamond", "cross", "x", "circle-open", "square-open", "diamond-open")
+
+
 def projection_3d(proj, labels, task: str, n_classes: int, class_names=()) -> go.Figure:
     fig = go.Figure()
     if task == "regression":
@@ -203,7 +206,9 @@ def projection_3d(proj, labels, task: str, n_classes: int, class_names=()) -> go
             sel = labels == k
             fig.add_trace(go.Scatter3d(x=proj.coords[sel, 0], y=proj.coords[sel, 1], z=proj.coords[sel, 2],
                                        mode="markers", name=class_label(k, class_names),
-                                       marker=dict(color=color(k), size=3)))
+                                       # Scatter3d draws only these shapes: each class its own
+                                       marker=dict(color=color(k), size=3,
+                                                   symbol=SYMBOLS_3D[k % len(SYMBOLS_3D)])))
     fig.update_layout(height=520, uirevision="projection3d")
     return fig
 
