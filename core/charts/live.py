@@ -374,9 +374,10 @@ def _interpolate(scale: list, t: np.ndarray) -> np.ndarray:
     return np.stack([np.interp(t, positions, colours[:, k]) for k in range(3)], axis=-1)
 
 
-def _png(rgb: np.ndarray) -> str:
+def _png(pixels: np.ndarray) -> str:
+    """(h, w, 3) RGB or (h, w, 4) RGBA uint8 pixels as a base64 PNG."""
     from PIL import Image
 
     buffer = io.BytesIO()
-    Image.fromarray(rgb, "RGB").save(buffer, format="PNG", compress_level=1)
+    Image.fromarray(pixels, "RGBA" if pixels.shape[-1] == 4 else "RGB").save(buffer, format="PNG", compress_level=1)
     return base64.b64encode(buffer.getvalue()).decode("ascii")

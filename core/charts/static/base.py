@@ -316,17 +316,6 @@ def _template(template: str, values: dict) -> str:
     return re.sub(r"%\{([^}]*)\}", sub, template)
 
 
-def _png_rgba(img: np.ndarray) -> str:
-    import base64
-    import io
-
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.fromarray(img, "RGBA").save(buffer, format="PNG", compress_level=1)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
 _HATCH = {"/": '<path d="M0 8L8 0M-2 2L2 -2M6 10L10 6"/>', "\\": '<path d="M0 0L8 8M-2 6L2 10M6 -2L10 2"/>',
           "x": '<path d="M0 8L8 0M0 0L8 8"/>', "+": '<path d="M4 0V8M0 4H8"/>', "-": '<path d="M0 4H8"/>',
           "|": '<path d="M4 0V8"/>', ".": '<circle cx="4" cy="4" r="1.4" stroke="none" fill="white"/>'}

@@ -26,31 +26,26 @@ from core.charts.static.base import (
 )
 
 
-def _ref_x(ref: str, v, axes: dict, g: _Geometry) -> float | None:
-    """A shape's or annotation's x in % of the width."""
-    ref = ref or "x"
+def _position(axis: str, ref: str | None, v, axes: dict, g: _Geometry) -> float | None:
+    """A shape's or annotation's coordinate along `axis` ("x": % of the width, "y": px) for
+    a reference of "paper", "<axis> domain" or a data axis ("x2", ...)."""
+    ref = ref or axis
+    place = g.x if axis == "x" else g.y
     if ref == "paper":
-        return g.x(_num(v))
-    if ref.endswith(" domain"):
-        ax = axes.get(ref.split()[0])
-        return None if ax is None else g.x(ax.domain[0] + (ax.domain[1] - ax.domain[0]) * _num(v))
-    ax = axes.get(ref)
+        return place(_num(v))
+    ax = axes.get(ref.split()[0])
     if ax is None:
         return None
-    return g.x(ax.domain[0] + (ax.domain[1] - ax.domain[0]) * ax.frac(ax.value(v)))
+    along = _num(v) if ref.endswith(" domain") else ax.frac(ax.value(v))
+    return place(ax.domain[0] + (ax.domain[1] - ax.domain[0]) * along)
 
 
-def _ref_y(ref: str, v, axes: dict, g: _Geometry) -> float | None:
-    ref = ref or "y"
-    if ref == "paper":
-        return g.y(_num(v))
-    if ref.endswith(" domain"):
-        ax = axes.get(ref.split()[0])
-        return None if ax is None else g.y(ax.domain[0] + (ax.domain[1] - ax.domain[0]) * _num(v))
-    ax = axes.get(ref)
-    if ax is None:
-        return None
-    return g.y(ax.domain[0] + (ax.domain[1] - ax.domain[0]) * ax.frac(ax.value(v)))
+def _ref_x(ref: str | None, v, axes: dict, g: _Geometry) -> float | None:
+    return _position("x", ref, v, axes, g)
+
+
+def _ref_y(ref: str | None, v, axes: dict, g: _Geometry) -> float | None:
+    return _position("y", ref, v, axes, g)
 
 
 def _shape(s: dict, axes: dict, g: _Geometry) -> str:

@@ -8,6 +8,7 @@ import numpy as np
 from core.charts.live import (
     TEXT,
     _interpolate,
+    _png,
     _ticks,
 )
 from core.charts.static.axes import _box, _edges, _inner, _values
@@ -22,7 +23,6 @@ from core.charts.static.base import (
     _get,
     _num,
     _pct,
-    _png_rgba,
     _ref,
     _scale,
     _template,
@@ -269,7 +269,7 @@ def _heatmap(t: dict, xa: Axis, ya: Axis, g: _Geometry, tick_font: float) -> str
     out = [f'<image x="{x0 + w * left:.2f}%" y="{top + h * (1 - top_f):.1f}" width="{w * (right - left):.2f}%" '
            f'height="{h * (top_f - bottom_f):.1f}" preserveAspectRatio="none" '
            + ('style="image-rendering:pixelated" ' if pixelated else "")
-           + f'href="data:image/png;base64,{_png_rgba(img)}"/>']
+           + f'href="data:image/png;base64,{_png(img)}"/>']
     template = t.get("texttemplate")
     text = t.get("text")
     if template and z.size <= 900:
@@ -299,7 +299,7 @@ def _colourbar(t: dict, g: _Geometry, tick_font: float, scale: float) -> str:
     x = 100 - g.right + _pct(14 * scale)
     bw = _pct(14 * scale)
     out = [f'<image x="{x:.2f}%" y="{g.top:.1f}" width="{bw:.2f}%" height="{g.height:.1f}" preserveAspectRatio="none" '
-           f'href="data:image/png;base64,{_png_rgba(img)}"/>']
+           f'href="data:image/png;base64,{_png(img)}"/>']
     for v, label in _ticks(lo, hi, target=4):
         y = g.top + g.height * (1 - (v - lo) / (hi - lo))
         out.append(_text(f"{x + bw:.2f}%", y, label, tick_font, anchor="start", extra=f' dx="{4 * scale:.1f}"'))
