@@ -32,91 +32,114 @@ from core.charts.static.base import (
 
 def _scatter(t: dict, traces: list, default_colour: str, xa: Axis, ya: Axis, g: _Geometry, defs: _Defs,
              tick_font: float, scale: float) -> str:
+    """A scatter trace, by phase: the fill under or between lines, the lines, the markers, the
+    text labels. fx, fy: each point's place along its axes (0..1)."""
     xs = [xa.value(v) for v in _values(t, "x")]
     ys = [ya.value(v) for v in _values(t, "y")]
     n = min(len(xs), len(ys))
-    xs, ys = np.asarray(xs[:n], float), np.asarray(ys[:n], float)
+    if n == 0:
+        return ""
+    fx = np.array([xa.frac(v) for v in xs[:n]], float)
+    fy = np.array([ya.frac(v) for v in ys[:n]], float)
     mode = t.get("mode") or ("lines+markers" if n < 20 else "lines")
     line_colour, line_alpha = _colour(_get(t, "line.color"), default_colour)
     opacity = float(t.get("opacity", 1.0))
     out = []
-    fx = np.array([xa.frac(v) for v in xs]) if n else np.zeros(0)
-    fy = np.array([ya.frac(v) for v in ys]) if n else np.zeros(0)
-    fill = t.get("fill")
-    if fill and fill != "none" and n:
-        fill_colour, fill_alpha = _colour(t.get("fillcolor"), line_colour)
-        if not t.get("fillcolor"):
-            fill_alpha = 0.5
-        px, py = 1000 * fx, 1000 * (1 - fy)
-        good = np.isfinite(px) & np.isfinite(py)
-        px, py = px[good], py[good]
-        if fill == "toself":
-            poly = list(zip(px, py))
-        elif fill in ("tozeroy", "tozerox"):
-            base = 1000 * (1 - ya.frac(ya.value(0))) if fill == "tozeroy" else None
-            poly = [(px[0], base)] + list(zip(px, py)) + [(px[-1], base)] if fill == "tozeroy" else list(zip(px, py))
-        else:  # tonexty: down to the previous trace's line
-            idx = traces.index(t)
-            prev = traces[idx - 1] if idx > 0 else None
-            if prev is None:
-                poly = []
-            else:
-                pxs = np.array([xa.frac(xa.value(v)) for v in _values(prev, "x")]) * 1000
-                pys = (1 - np.array([ya.frac(ya.value(v)) for v in _values(prev, "y")])) * 1000
-                ok = np.isfinite(pxs) & np.isfinite(pys)
-                poly = list(zip(px, py)) + list(zip(pxs[ok][::-1], pys[ok][::-1]))
-        if poly:
-            pts = " ".join(f"{a:.1f},{b:.1f}" for a, b in poly)
-            out.append(_inner(xa, ya, g) + f'<polygon points="{pts}" fill="{fill_colour}" '
-                       f'fill-opacity="{fill_alpha * opacity:.2f}" stroke="none"/></svg>')
-    if "lines" in mode and n:
-        width = float(_get(t, "line.width") or 2 * scale)
-        dash = _dash(_get(t, "line.dash"), scale)
-        shape = _get(t, "line.shape") or "linear"
-        segs, cur = [], []
-        for a, b in zip(fx, fy):
-            if np.isfinite(a) and np.isfinite(b):
-                cur.append((1000 * a, 1000 * (1 - b)))
-            elif cur and not t.get("connectgaps"):
-                segs.append(cur)
-                cur = []
-        if cur:
-            segs.append(cur)
-        parts = [_inner(xa, ya, g)]
-        for seg in segs:
-            if shape in ("hv", "vh") and len(seg) > 1:
-                stepped = [seg[0]]
-                for (a0, b0), (a1, b1) in zip(seg, seg[1:]):
-                    stepped += [(a1, b0), (a1, b1)] if shape == "hv" else [(a0, b1), (a1, b1)]
-                seg = stepped
-            if len(seg) == 1:
-                seg = seg * 2
-            pts = " ".join(f"{a:.1f},{b:.1f}" for a, b in seg)
-            parts.append(f'<polyline points="{pts}" fill="none" stroke="{line_colour}" stroke-width="{width:.1f}" '
-                         f'stroke-opacity="{line_alpha * opacity:.2f}" stroke-linecap="round" stroke-linejoin="round" '
-                         f'vector-effect="non-scaling-stroke"{dash}/>')
-        parts.append("</svg>")
-        out.append("".join(parts))
-    x0, w, top, h = _box(xa, ya, g)
-    if "markers" in mode and n:
+    if t.get("fill") and t.get("fill") != "none":
+        out.append(_fill(t, traces, fx, fy, line_colour, opacity, xa, ya, g))
+    if "lines" in mode:
+        out.append(_lines(t, fx, fy, line_colour, line_alpha * opacity, scale, xa, ya, g))
+    box = _box(xa, ya, g)
+    if "markers" in mode:
         # Markers take the line's colour, as in Plotly (and in the legend).
-        out.append(_markers(t, fx, fy, line_colour, x0, w, top, h, defs, scale, opacity))
-    if "text" in mode and n:
-        texts = _arr(t.get("text"))
-        if len(texts) == 1 and n > 1 and isinstance(t.get("text"), str):
-            texts = texts * n
-        pos = str(t.get("textposition") or "middle center")
-        size = float(_get(t, "textfont.size") or tick_font)
-        colour = _colour(_get(t, "textfont.color"), TEXT)[0]
-        for a, b, s in zip(fx, fy, texts):
-            if not (np.isfinite(a) and np.isfinite(b)) or s in (None, ""):
-                continue
-            px, py = x0 + w * a, top + h * (1 - b)
-            dy = {"top": -0.8 * size, "bottom": 0.8 * size}.get(pos.split()[0], 0.0)
-            anchor = {"left": "end", "right": "start"}.get(pos.split()[-1], "middle")
-            dx = {"end": -5 * scale, "start": 5 * scale}.get(anchor, 0.0)
-            out.append(_text(f"{px:.2f}%", py + dy, s, size, anchor=anchor, colour=colour,
-                             extra=f' dx="{dx:.1f}"' if dx else ""))
+        out.append(_markers(t, fx, fy, line_colour, *box, defs, scale, opacity))
+    if "text" in mode:
+        out.append(_labels(t, fx, fy, box, tick_font, scale))
+    return "".join(out)
+
+
+def _fill(t: dict, traces: list, fx, fy, line_colour: str, opacity: float, xa: Axis, ya: Axis,
+          g: _Geometry) -> str:
+    """The filled area: the trace's own outline (toself), down to y = 0 (tozeroy), or down to
+    the previous trace's line (tonexty)."""
+    fill = t.get("fill")
+    fill_colour, fill_alpha = _colour(t.get("fillcolor"), line_colour)
+    if not t.get("fillcolor"):
+        fill_alpha = 0.5
+    px, py = 1000 * fx, 1000 * (1 - fy)
+    good = np.isfinite(px) & np.isfinite(py)
+    poly = list(zip(px[good], py[good]))
+    if fill == "tozeroy" and poly:
+        base = 1000 * (1 - ya.frac(ya.value(0)))
+        poly = [(poly[0][0], base), *poly, (poly[-1][0], base)]
+    elif fill not in ("toself", "tozeroy", "tozerox"):  # tonexty: down to the previous trace
+        idx = traces.index(t)
+        if idx == 0:
+            return ""
+        prev = traces[idx - 1]
+        pxs = np.array([xa.frac(xa.value(v)) for v in _values(prev, "x")]) * 1000
+        pys = (1 - np.array([ya.frac(ya.value(v)) for v in _values(prev, "y")])) * 1000
+        ok = np.isfinite(pxs) & np.isfinite(pys)
+        poly += list(zip(pxs[ok][::-1], pys[ok][::-1]))
+    if not poly:
+        return ""
+    pts = " ".join(f"{a:.1f},{b:.1f}" for a, b in poly)
+    return (_inner(xa, ya, g) + f'<polygon points="{pts}" fill="{fill_colour}" '
+            f'fill-opacity="{fill_alpha * opacity:.2f}" stroke="none"/></svg>')
+
+
+def _lines(t: dict, fx, fy, colour: str, alpha: float, scale: float, xa: Axis, ya: Axis, g: _Geometry) -> str:
+    """The trace's line: broken where a value is missing (unless connectgaps), stepped for
+    line.shape hv/vh, one dot for a lone point."""
+    width = float(_get(t, "line.width") or 2 * scale)
+    dash = _dash(_get(t, "line.dash"), scale)
+    shape = _get(t, "line.shape") or "linear"
+    segs, cur = [], []
+    for a, b in zip(fx, fy):
+        if np.isfinite(a) and np.isfinite(b):
+            cur.append((1000 * a, 1000 * (1 - b)))
+        elif cur and not t.get("connectgaps"):
+            segs.append(cur)
+            cur = []
+    if cur:
+        segs.append(cur)
+    parts = [_inner(xa, ya, g)]
+    for seg in segs:
+        if shape in ("hv", "vh") and len(seg) > 1:
+            stepped = [seg[0]]
+            for (a0, b0), (a1, b1) in zip(seg, seg[1:]):
+                stepped += [(a1, b0), (a1, b1)] if shape == "hv" else [(a0, b1), (a1, b1)]
+            seg = stepped
+        if len(seg) == 1:
+            seg = seg * 2
+        pts = " ".join(f"{a:.1f},{b:.1f}" for a, b in seg)
+        parts.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="{width:.1f}" '
+                     f'stroke-opacity="{alpha:.2f}" stroke-linecap="round" stroke-linejoin="round" '
+                     f'vector-effect="non-scaling-stroke"{dash}/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _labels(t: dict, fx, fy, box: tuple, tick_font: float, scale: float) -> str:
+    """Text mode: each point's text, placed by textposition."""
+    x0, w, top, h = box
+    n = len(fx)
+    texts = _arr(t.get("text"))
+    if len(texts) == 1 and n > 1 and isinstance(t.get("text"), str):
+        texts = texts * n
+    pos = str(t.get("textposition") or "middle center")
+    size = float(_get(t, "textfont.size") or tick_font)
+    colour = _colour(_get(t, "textfont.color"), TEXT)[0]
+    out = []
+    for a, b, s in zip(fx, fy, texts):
+        if not (np.isfinite(a) and np.isfinite(b)) or s in (None, ""):
+            continue
+        px, py = x0 + w * a, top + h * (1 - b)
+        dy = {"top": -0.8 * size, "bottom": 0.8 * size}.get(pos.split()[0], 0.0)
+        anchor = {"left": "end", "right": "start"}.get(pos.split()[-1], "middle")
+        dx = {"end": -5 * scale, "start": 5 * scale}.get(anchor, 0.0)
+        out.append(_text(f"{px:.2f}%", py + dy, s, size, anchor=anchor, colour=colour,
+                         extra=f' dx="{dx:.1f}"' if dx else ""))
     return "".join(out)
 
 
