@@ -66,30 +66,9 @@ def figure_svg(fig: go.Figure, name: str = "static", width: float = NOMINAL_WIDT
     legend_items = _legend_items(traces, layout, colorway)
     scalebars = [t for t in traces if t.get("type") in ("heatmap", "contour") and t.get("showscale", True) is not False]
 
-    # Margins: room for tick labels and titles, the legend below, a colour bar on the right.
     title_text = _get(layout, "title.text")
-    top = max(float(_get(layout, "margin.t") or 20 * scale), 10 * scale)
-    if title_text:
-        top = max(top, (len(_plain(title_text).split("\n")) * 1.2 + 1.0) * font * 1.1)
-    if any(_get(t, "colorbar.title.text") for t in scalebars):  # the colour bar's title sits above it
-        top = max(top, 1.8 * tick_font)
-    left_px = 10 * scale
-    bottom = 8 * scale
-    for ax in axes.values():
-        if ax.spec.get("visible") is False:
-            continue
-        title = _get(ax.spec, "title.text")
-        if ax.name.startswith("y"):
-            labels = [label for _, label in _tick_list(ax)] if ax.spec.get("showticklabels", True) else []
-            need = max((_width_px(label, tick_font) for label in labels), default=0) + 8 * scale
-            need += (len(_plain(title).split("\n")) * 1.2 * font + 6 * scale) if title else 0
-            left_px = max(left_px, need + 4 * scale)
-        if ax.name.startswith("x"):
-            need = (tick_font * 1.6 if ax.spec.get("showticklabels", True) else 4) + \
-                   ((len(_plain(title).split("\n")) * 1.2 * font + 6 * scale) if title else 0)
-            bottom = max(bottom, need + 6 * scale)
-    right_px = max(float(_get(layout, "margin.r") or 10 * scale), 10 * scale) + (70 * scale if scalebars else 0)
-    legend_rows = _legend_rows(legend_items, font, right_px, left_px)
+    top, left_px, bottom, right_px = _margins(layout, axes, scalebars, font, tick_font, scale)
+    legend_rows = _legend_rows(legend_items, font)
     row_h = 1.6 * font
     bottom += len(legend_rows) * row_h
     plot_h = max(40.0, height - top - bottom)
@@ -102,25 +81,14 @@ def figure_svg(fig: go.Figure, name: str = "static", width: float = NOMINAL_WIDT
             body.append(_shape(shape, axes, geom))
     for (xa, ya) in _subplots(axes, traces):
         body.append(_subplot_frame(axes[xa], axes[ya], geom, tick_font, font, scale))
-    barmode = layout.get("barmode") or "group"
-    bars = [t for t in traces if t.get("type") == "bar"]
-    for i, t in enumerate(traces):
-        colour = colorway[i % len(colorway)]
-        xa, ya = axes[_ref(t, "x")], axes[_ref(t, "y")]
-        kind = t.get("type", "scatter")
-        if kind in ("heatmap", "contour"):
-            body.append(_heatmap(t, xa, ya, geom, tick_font))
-        elif kind == "bar":
-            body.append(_bar(t, bars, barmode, colour, xa, ya, geom, tick_font, axes))
-        else:
-            body.append(_scatter(t, traces, colour, xa, ya, geom, defs, tick_font, scale))
+    body += _traces(traces, axes, layout, colorway, geom, defs, tick_font, scale)
     for shape in _list(layout.get("shapes")):
         if shape.get("layer") != "below":
             body.append(_shape(shape, axes, geom))
     for note in _list(layout.get("annotations")):
         body.append(_annotation(note, axes, geom, font, scale))
-    for k, t in enumerate(scalebars[:1]):
-        body.append(_colourbar(t, geom, tick_font, scale))
+    if scalebars:  # one colour bar, the first heatmap's
+        body.append(_colourbar(scalebars[0], geom, tick_font, scale))
     if title_text:
         body.append(_text(f"{geom.left:.2f}%", 0.6 * font, title_text, float(_get(layout, "title.font.size") or font * 1.1),
                           anchor="start", baseline="top"))
@@ -129,6 +97,53 @@ def figure_svg(fig: go.Figure, name: str = "static", width: float = NOMINAL_WIDT
             f'font-family="{FONT}" font-size="{font:.1f}" fill="{TEXT}" style="background:white">')
     body_markup = "".join(body)
     return head + "<defs>" + "".join(defs.items) + _arrow_defs(body_markup) + "</defs>" + body_markup + "</svg>"
+
+
+def _margins(layout: dict, axes: dict, scalebars: list, font: float, tick_font: float,
+             scale: float) -> tuple[float, float, float, float]:
+    """Room around the plot, in px: top (the title, a colour bar's title), left (the y axes'
+    tick labels and titles), bottom (the x axes'; the legend is added by the caller), right
+    (a colour bar)."""
+    title_text = _get(layout, "title.text")
+    top = max(float(_get(layout, "margin.t") or 20 * scale), 10 * scale)
+    if title_text:
+        top = max(top, (len(_plain(title_text).split("\n")) * 1.2 + 1.0) * font * 1.1)
+    if any(_get(t, "colorbar.title.text") for t in scalebars):  # the colour bar's title sits above it
+        top = max(top, 1.8 * tick_font)
+    left_px, bottom = 10 * scale, 8 * scale
+    for ax in axes.values():
+        if ax.spec.get("visible") is False:
+            continue
+        title = _get(ax.spec, "title.text")
+        title_room = (len(_plain(title).split("\n")) * 1.2 * font + 6 * scale) if title else 0
+        if ax.name.startswith("y"):
+            labels = [label for _, label in _tick_list(ax)] if ax.spec.get("showticklabels", True) else []
+            need = max((_width_px(label, tick_font) for label in labels), default=0) + 8 * scale + title_room
+            left_px = max(left_px, need + 4 * scale)
+        else:
+            need = (tick_font * 1.6 if ax.spec.get("showticklabels", True) else 4) + title_room
+            bottom = max(bottom, need + 6 * scale)
+    right_px = max(float(_get(layout, "margin.r") or 10 * scale), 10 * scale) + (70 * scale if scalebars else 0)
+    return top, left_px, bottom, right_px
+
+
+def _traces(traces: list, axes: dict, layout: dict, colorway: list, geom: _Geometry, defs: _Defs,
+            tick_font: float, scale: float) -> list[str]:
+    """Every trace's markup, in order (later traces on top), each on its own axes."""
+    barmode = layout.get("barmode") or "group"
+    bars = [t for t in traces if t.get("type") == "bar"]
+    out = []
+    for i, t in enumerate(traces):
+        colour = colorway[i % len(colorway)]
+        xa, ya = axes[_ref(t, "x")], axes[_ref(t, "y")]
+        kind = t.get("type", "scatter")
+        if kind in ("heatmap", "contour"):
+            out.append(_heatmap(t, xa, ya, geom, tick_font))
+        elif kind == "bar":
+            out.append(_bar(t, bars, barmode, colour, xa, ya, geom, tick_font, axes))
+        else:
+            out.append(_scatter(t, traces, colour, xa, ya, geom, defs, tick_font, scale))
+    return out
 
 
 def alt_text(fig: go.Figure, fallback: str = "") -> str:

@@ -176,7 +176,7 @@ def _legend_items(traces: list, layout: dict, colorway: list) -> list[dict]:
     return items
 
 
-def _legend_rows(items: list[dict], font: float, right_px: float, left_px: float) -> list[list[dict]]:
+def _legend_rows(items: list[dict], font: float) -> list[list[dict]]:
     """Items in rows that fit the nominal width."""
     avail = getattr(_local, "width", NOMINAL_WIDTH) - 20
     rows: list[list[dict]] = []
