@@ -186,36 +186,24 @@ def _marker_colours(marker: dict, n: int, default: str) -> list:
 
 
 def _bar(t, bars, barmode, default_colour, xa, ya, g, tick_font, axes) -> str:
+    """A bar trace: one rectangle per finite value, its pattern and its text label; grouped
+    beside, or stacked on, the other bar traces of its subplot."""
     horizontal = t.get("orientation") == "h"
     cat_ax, val_ax = (ya, xa) if horizontal else (xa, ya)
     cat_key, val_key = ("y", "x") if horizontal else ("x", "y")
     values = [val_ax.value(v) for v in _arr(t.get(val_key))]
-    cats_raw = _arr(t.get(cat_key)) or list(range(len(values)))
-    cats = [cat_ax.value(c) for c in cats_raw]
+    cats = [cat_ax.value(c) for c in (_arr(t.get(cat_key)) or list(range(len(values))))]
     same = [b for b in bars if (_ref(b, "x"), _ref(b, "y")) == (_ref(t, "x"), _ref(t, "y"))]
-    k, m = same.index(t), len(same)
-    spacing = 1.0
-    finite = sorted({c for c in cats if np.isfinite(c)})
-    if cat_ax.kind != "category" and len(finite) > 1:
-        spacing = min(b - a for a, b in zip(finite, finite[1:]))
-    group = spacing * 0.8
-    if barmode == "group" and m > 1:
-        width, offset = group / m, -group / 2 + group / m * (k + 0.5)
-    else:
-        width, offset = group, 0.0
+    width, offset = _slot(same.index(t), len(same), barmode, cats, cat_ax)
+    bases = _stack_bases(same[:same.index(t)], cat_key, val_key, cat_ax) if barmode in ("stack", "relative") else {}
     marker = t.get("marker") or {}
     colours = _marker_colours(marker, len(values), _colour(marker.get("color"), default_colour)[0]
                               if isinstance(marker.get("color"), str) else default_colour)
-    base_acc: dict = {}
-    if barmode in ("stack", "relative"):
-        for other in same[:k]:
-            for c, v in zip(_arr(other.get(cat_key)) or range(len(_arr(other.get(val_key)))), _arr(other.get(val_key))):
-                base_acc[cat_ax.value(c)] = base_acc.get(cat_ax.value(c), 0.0) + (_num(v) if np.isfinite(_num(v)) else 0)
     x0, w, top, h = _box(xa, ya, g)
     texts = _arr(t.get("text"))
     if isinstance(t.get("texttemplate"), str) and "%{" in t["texttemplate"] and not texts:
         texts = [_template(t["texttemplate"], {"y": v, "x": v}) for v in values]
-    outside = t.get("textposition") in ("outside", "auto", None) and texts
+    outside = bool(t.get("textposition") in ("outside", "auto", None) and texts)
     size = float(_get(t, "textfont.size") or tick_font)
     pattern_id, pattern = hatch(_get(t, "marker.pattern.shape"))
     out = [pattern]
@@ -223,9 +211,8 @@ def _bar(t, bars, barmode, default_colour, xa, ya, g, tick_font, axes) -> str:
     for i, (c, v) in enumerate(zip(cats, values)):
         if not (np.isfinite(c) and np.isfinite(v)):
             continue
-        base = base_acc.get(c, 0.0)
-        zero = val_ax.value(10 ** 0 if val_ax.kind == "log" else 0) if val_ax.kind != "log" else val_ax.lo
-        lo_v, hi_v = (zero + base, v + base) if val_ax.kind != "log" else (val_ax.lo, v)
+        base = bases.get(c, 0.0)
+        lo_v, hi_v = (val_ax.value(0) + base, v + base) if val_ax.kind != "log" else (val_ax.lo, v)
         c0, c1 = cat_ax.frac(c + offset - width / 2), cat_ax.frac(c + offset + width / 2)
         v0, v1 = val_ax.frac(lo_v), val_ax.frac(hi_v)
         colour, alpha = _colour(colours[i] if i < len(colours) else default_colour, default_colour)
@@ -240,16 +227,41 @@ def _bar(t, bars, barmode, default_colour, xa, ya, g, tick_font, axes) -> str:
         if pattern_id:  # the bar's pattern over its colour
             out.append(f'<rect fill="url(#{pattern_id})" x="{rx:.2f}%" y="{ry:.1f}" width="{rw:.2f}%" height="{rh:.1f}"/>')
         if texts and i < len(texts) and texts[i] not in (None, ""):
-            if horizontal:
-                tx, ty = (rx + rw if v >= 0 else rx), ry + rh / 2
-                out.append(_text(f"{tx:.2f}%", ty, texts[i], size, anchor="start" if v >= 0 else "end",
-                                 extra=f' dx="{4 if v >= 0 else -4}"'))
-            else:
-                tx = rx + rw / 2
-                ty = ry - 2 if (outside and v >= 0) else (ry + rh + 2 if outside else ry + rh / 2)
-                out.append(_text(f"{tx:.2f}%", ty, texts[i], size,
-                                 baseline="bottom" if (outside and v >= 0) else ("top" if outside else "middle")))
+            out.append(_bar_label(texts[i], v, (rx, ry, rw, rh), horizontal, outside, size))
     return "".join(out)
+
+
+def _slot(k: int, m: int, barmode: str, cats: list, cat_ax: Axis) -> tuple[float, float]:
+    """The k-th of m bar traces: its bars' width and offset from the category's centre (in
+    category units): 80 % of the spacing, split among the traces when grouped."""
+    spacing = 1.0
+    finite = sorted({c for c in cats if np.isfinite(c)})
+    if cat_ax.kind != "category" and len(finite) > 1:
+        spacing = min(b - a for a, b in zip(finite, finite[1:]))
+    group = spacing * 0.8
+    if barmode == "group" and m > 1:
+        return group / m, -group / 2 + group / m * (k + 0.5)
+    return group, 0.0
+
+
+def _stack_bases(below: list, cat_key: str, val_key: str, cat_ax: Axis) -> dict:
+    """Where a stacked bar starts in each category: the sum of the traces below it."""
+    bases: dict = {}
+    for other in below:
+        for c, v in zip(_arr(other.get(cat_key)) or range(len(_arr(other.get(val_key)))), _arr(other.get(val_key))):
+            bases[cat_ax.value(c)] = bases.get(cat_ax.value(c), 0.0) + (_num(v) if np.isfinite(_num(v)) else 0)
+    return bases
+
+
+def _bar_label(text, v: float, rect: tuple, horizontal: bool, outside: bool, size: float) -> str:
+    """A bar's text: past its end (outside) or in its middle."""
+    rx, ry, rw, rh = rect
+    if horizontal:
+        return _text(f"{(rx + rw if v >= 0 else rx):.2f}%", ry + rh / 2, text, size,
+                     anchor="start" if v >= 0 else "end", extra=f' dx="{4 if v >= 0 else -4}"')
+    ty = ry - 2 if (outside and v >= 0) else (ry + rh + 2 if outside else ry + rh / 2)
+    return _text(f"{rx + rw / 2:.2f}%", ty, text, size,
+                 baseline="bottom" if (outside and v >= 0) else ("top" if outside else "middle"))
 
 
 def _heat_range(t: dict, z: np.ndarray) -> tuple[float, float]:
