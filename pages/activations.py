@@ -72,7 +72,7 @@ measured = tuple(dict.fromkeys([*names, *ALWAYS]))
 data = curves(measured, lo, hi)
 frame.plot(charts.curves_figure(data, names, lang), key="act_curves_fig")
 
-st.dataframe(pd.DataFrame([{
+frame.table(pd.DataFrame([{
     tr("activations.col.name"): ACTIVATIONS[n].label,
     tr("activations.col.grad_error"): f"{data.facts[n].max_grad_error:.1e}",
     tr("activations.col.left"): f"{data.facts[n].slope_left:.4f}",
@@ -81,7 +81,7 @@ st.dataframe(pd.DataFrame([{
     tr("activations.col.zero_share"): pct(data.facts[n].zero_grad_share),
     tr("activations.col.small_share"): pct(data.facts[n].small_grad_share),
     tr("activations.col.gap"): f"{data.facts[n].gap_to_relu:.3f}",
-} for n in names]), hide_index=True)
+} for n in names]), name="activations_facts")
 
 st.markdown(f"**{tr('activations.dead.title')}**")
 left, right = st.columns([2, 3]) if not frame.presenting() else (st.container(), st.container())
@@ -138,14 +138,14 @@ logits = tuple(columns[i].slider(f"z{charts.subscript(i + 1)}", -10.0, 10.0, DEF
                                  key=f"act_logit_{i}") for i in range(k))
 s = stages(logits, temperature)
 frame.plot(charts.softmax_stages_figure(s, lang), key="act_softmax_fig")
-st.dataframe(pd.DataFrame({
+frame.table(pd.DataFrame({
     tr("activations.col.logit"): [f"z{charts.subscript(i + 1)}" for i in range(k)],
     "z / T": [f"{v:.4g}" for v in s.scaled],
     "(z / T)²": [f"{v:.4g}" for v in s.squares],
     "exp(z / T)": [f"{v:.5g}" for v in s.exps],
     "p": [f"{v:.5f}" for v in s.probs],
     "keras.activations.softmax": [f"{v:.5f}" for v in s.keras_probs],
-}), hide_index=True)
+}), name="activations_softmax")
 
 if huge:
     o = overflow(logits, temperature)
@@ -153,7 +153,7 @@ if huge:
         st.markdown(tr("activations.overflow.text", offset=f"{lesson.HUGE_OFFSET:g}",
                        limit=f"{o.exp_limit:.2f}", total=f"{o.naive_total}", T=f"{temperature:g}",
                        error=f"{o.shift_error:.1e}"))
-        st.dataframe(pd.DataFrame({
+        frame.table(pd.DataFrame({
             "(z + c) / T": [f"{v:g}" for v in o.logits],
             tr("activations.overflow.naive_exp"): [f"{v}" for v in o.naive_exps],
             tr("activations.overflow.naive_p"): [f"{v}" for v in o.naive_probs],
@@ -161,7 +161,7 @@ if huge:
             "exp(z − max)": [f"{v:.5g}" for v in o.shifted_exps],
             tr("activations.overflow.fixed_p"): [f"{v:.5f}" for v in o.fixed_probs],
             "keras.activations.softmax": [f"{v:.5f}" for v in o.keras_probs],
-        }), hide_index=True)
+        }), name="activations_overflow")
 
 temps, sweep = lesson.temperature_sweep(logits)
 # Side by side on a screen; one under the other in presentation mode, where type is larger.

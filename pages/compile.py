@@ -77,7 +77,7 @@ for number, step in enumerate(run.steps, start=1):
     same_as = "" if seen == number else " " + tr("compile.same_as_first", line=seen)
     fingerprints.append(f"`{step.fingerprint}`{same_as}")
 dash = tr("compile.no_optimizer")
-st.table(pd.DataFrame({
+frame.table(pd.DataFrame({
     tr("compile.col.line"): range(1, len(run.steps) + 1),
     tr("compile.col.code"): [f"`{s.code}`" for s in run.steps],
     tr("compile.col.fingerprint"): fingerprints,
@@ -86,7 +86,7 @@ st.table(pd.DataFrame({
     tr("compile.col.iterations"): [dash if s.iterations is None else str(s.iterations) for s in run.steps],
     tr("compile.col.tracker"): [dash if s.tracker is None else f"{s.tracker[0]:.1f} / {s.tracker[1]:.0f}"
                                 for s in run.steps],
-}), hide_index=True)
+}), name="compile_lines")
 
 optimizer_text = lesson.optimizer_sentence(run, recompile, lang)
 clone_compiled = "" if clone.iterations is None else tr("compile.clone_compiled", clone_it=clone.iterations)

@@ -109,7 +109,7 @@ for name, record in ((tr("embeddings.at_epoch", epoch=0), model.history[0]),
     near = embedding.nearest(record.embeddings, query, candidates, k=6)
     neighbour_table[name] = [f"{words[i]} ({group_names[group_of[i]]}) · {s:.2f}" for i, s in near]
 st.markdown(tr("embeddings.neighbours", word=words[query]))
-st.dataframe(neighbour_table, width="stretch")
+frame.table(neighbour_table, name="embeddings_neighbours")
 
 pairs = embedding.translation_pairs(tok, corpus.WORD_GROUPS)
 ranks = [embedding.rank_of(snapshot.embeddings, a, b, candidates) for _, a, _, b in pairs]

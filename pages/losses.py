@@ -94,19 +94,19 @@ seed = c1.number_input(tr("losses.cce.seed"), 0, 9999, 0, key="loss_seed")
 k = c2.slider(tr("losses.cce.classes"), 3, 8, 4, key="loss_classes")
 two, sparse = tables(int(seed), k)
 st.markdown(tr("losses.cce.two_columns"))
-st.dataframe(pd.DataFrame({
+frame.table(pd.DataFrame({
     "y": two.y.astype(int), "p": [f"{v:.3f}" for v in two.probs],
     "[1−y, y]": [vector((1 - v, v), ".0f") for v in two.y],
     "[1−p, p]": [vector((1 - v, v), ".3f") for v in two.probs],
     "binary_crossentropy": [f"{v:.6f}" for v in two.first],
-    "categorical_crossentropy": [f"{v:.6f}" for v in two.second]}), hide_index=True)
+    "categorical_crossentropy": [f"{v:.6f}" for v in two.second]}), name="losses_two_columns")
 st.markdown(tr("losses.cce.sparse", k=k))
-st.dataframe(pd.DataFrame({
+frame.table(pd.DataFrame({
     tr("losses.cce.label"): sparse.y,
     tr("losses.cce.onehot"): [vector(np.eye(k)[v], ".0f") for v in sparse.y],
     "p": [vector(row, ".2f") for row in sparse.probs],
     "sparse_categorical_crossentropy": [f"{v:.6f}" for v in sparse.first],
-    "categorical_crossentropy": [f"{v:.6f}" for v in sparse.second]}), hide_index=True)
+    "categorical_crossentropy": [f"{v:.6f}" for v in sparse.second]}), name="losses_sparse")
 frame.claim_vs_measurement(
     tr("losses.claim.cce"),
     tr("losses.measured.cce", diff=f"{two.max_diff:.1e}", bce=f"{two.first_mean:.6f}",
@@ -124,10 +124,10 @@ def fit_row(label: str, line: tuple[float, float], shift: str, pull: str) -> dic
             tr("losses.regression.pull"): pull}
 
 
-st.dataframe(pd.DataFrame(
+frame.table(pd.DataFrame(
     [fit_row(tr(f"losses.name.{n}"), f.lines[n], f"{f.shift(n):+.3f}", f"{f.outlier_pull[n]:.2f}×")
      for n in lesson.REGRESSION_LOSSES] + [fit_row(tr("losses.chart.clean"), f.clean_line, "0", "—")]),
-    hide_index=True)
+    name="losses_lines")
 frame.notice("losses.regression", outlier=f"{outlier:g}", clean=f"{f.clean_line[0]:.3f}",
              **{f"{n}_slope": f"{f.lines[n][0]:.3f}" for n in lesson.REGRESSION_LOSSES},
              **{f"{n}_shift": f"{f.shift(n):+.2f}" for n in lesson.REGRESSION_LOSSES},

@@ -128,7 +128,7 @@ def compared(run) -> str:
               ratio=f"{s['length'] / max(s['plain_length'], 1e-30):.2g}")
 
 
-st.dataframe(pd.DataFrame([step_row(run) for run in runs]), hide_index=True)
+frame.table(pd.DataFrame([step_row(run) for run in runs]), name="optimizers_steps")
 ranked = sorted(runs, key=lambda r: (r.diverged_at is not None,
                                      lesson.distance_to_minimum(name, r.points[-1])))
 others = "; ".join(compared(run) for run in runs if len(run.grads))

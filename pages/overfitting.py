@@ -146,7 +146,7 @@ if reg:
     unregularized = {"dropout": 0.0, "batchnorm": False, "l2": 0.0}
     rows = [(lesson.run_label(*job, lang), result(job)) for job in compared
             if ready(job) and job[0].replace(**unregularized) == baseline_job[0]]
-    st.dataframe(lesson.comparison_table(rows, lang), hide_index=True, width="stretch")
+    frame.table(lesson.comparison_table(rows, lang), name="overfitting_compared")
     frame.notice(f"{NS}.reg", **lesson.regularizer_numbers(base_run, run, label, lang))
 
 # 4. BatchNorm against the batch size --------------------------------------------------------------

@@ -71,11 +71,11 @@ model, graph, rows, real = built(config)
 frame.plot(graph_charts.graph_figure(graph, graph_words, scale=frame.scale(), show_vectors=True),
            key="structure_graph")
 
-st.dataframe(pd.DataFrame([{
+frame.table(pd.DataFrame([{
     tr("structure.col.layer"): r.name, tr("structure.col.kind"): r.kind,
     tr("structure.col.shape"): r.output_shape, tr("structure.col.real"): str(real.get(r.name, "")),
     tr("structure.col.params"): r.params, tr("structure.col.formula"): f"{r.formula} = {r.by_hand}",
-} for r in rows]), hide_index=True, width="stretch")  # auto height: every row, at any font size
+} for r in rows]), name="structure_layers")
 first = next(r for r in rows if r.name == "hidden_1")
 total_by_hand = sum(r.by_hand for r in rows)
 frame.notice("structure.build", d=config.input_dim, data=tr(f"structure.datasets.{dataset}"),
@@ -172,12 +172,12 @@ except ValueError as err:
     st.warning(tr("structure.three.bad_name", error=str(err)[:200]))
     name = "my_mlp"
     three = three_ways(config, name, trainable)
-st.dataframe(pd.DataFrame([{
+frame.table(pd.DataFrame([{
     tr("structure.col.style"): tr(f"structure.three.styles.{s.style}"),
     tr("structure.col.params"): s.params, tr("structure.col.trainable"): s.trainable_params,
     tr("structure.col.diff"): f"{s.max_weight_diff:.1e} / {s.max_output_diff:.1e}",
     tr("structure.col.first_output"): ", ".join(f"{v:.3f}" for v in s.output[0]),
-} for s in three.styles]), hide_index=True, width="stretch")
+} for s in three.styles]), name="structure_three_ways")
 st.code(f"SubclassedMLP({config.hidden}, {config.n_outputs}, name={name!r}, trainable={trainable})\n"
         f"# **kwargs packed -> {three.received_kwargs!r}\n"
         f"# super().__init__(**kwargs) unpacked -> model.name = {three.subclass_name!r}, "

@@ -103,9 +103,9 @@ with col_d:
                                     "{:.1f}%"), key="tok_unknown_chart")
 both = schemes("both", vocab, fallback)
 pair = analysis.parallel_counts(both, corpus.PARALLEL)
-st.dataframe({tr("tokens.col_sentence"): [corpus.PARALLEL["ko"], corpus.PARALLEL["en"]],
+frame.table({tr("tokens.col_sentence"): [corpus.PARALLEL["ko"], corpus.PARALLEL["en"]],
               **{tr(f"tokens.scheme.{s}"): [pair.counts[s]["ko"], pair.counts[s]["en"]] for s in SCHEMES}},
-             hide_index=True, width="stretch")
+            name="tokens_parallel")
 forms = tokenizing.word_forms(corpus.lines(("ko",)), "모델")
 st.markdown(tr("tokens.forms", n=len(forms), forms=", ".join(f"`{w}` ×{c}" for w, c in forms), vocab=f"{bpe_vocab:,}",
                bpe="  ".join(f"`{' '.join(tokenizers['bpe'].encode(w).tokens)}`" for w, _ in forms)))

@@ -135,8 +135,7 @@ table = pd.DataFrame({
     tr(f"{NS}.col_numpy_id"): exact_one.ids[0], distance_columns[1]: exact_one.distances[0],
     tr(f"{NS}.col_label"): by_embedding.labels[0],
 })
-# Auto height (up to ten rows at any font size): a pixel height cut rows in presentation mode.
-st.dataframe(table.style.format(precision=6, subset=distance_columns), hide_index=True, width="stretch")
+frame.table(table, name="vector_search_results", precision={c: 6 for c in distance_columns})
 
 # ---- 3. the space in 2-D --------------------------------------------------------------------
 frame.section(tr(f"{NS}.map_title"))

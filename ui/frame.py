@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from core import charts, code_html
+from core import charts, code_html, html_table
 from core.charts import live, static
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalize_language, t
 
@@ -134,6 +134,13 @@ _BASE_CSS = """
 :focus-visible, [data-baseweb="tab"]:focus-visible, [role="slider"]:focus-visible, button:focus-visible,
 a:focus-visible, input:focus-visible, textarea:focus-visible, summary:focus-visible {
   outline: 3px solid #0b57d0 !important; outline-offset: 2px !important; }
+/* Tables drawn as HTML (frame.table): wide ones scroll sideways, numbers line up on the right. */
+.kl-table { overflow-x: auto; margin-bottom: 1rem; }
+.kl-table table { border-collapse: collapse; font-size: 0.9rem; width: auto; }
+.kl-table th, .kl-table td { border: 1px solid #d6d6d8; padding: 0.25rem 0.6rem; text-align: left; }
+.kl-table thead th { background: #f3f3f5; }
+.kl-table .num { text-align: right; font-variant-numeric: tabular-nums; }
+.kl-table .marked { background: #fde2b8; }
 </style>
 """
 
@@ -157,7 +164,7 @@ h1 { font-size: 3rem !important; } h2 { font-size: 2.3rem !important; } h3 { fon
 [data-testid="stWidgetLabel"] p { font-size: 1.15rem !important; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { font-size: 1.05rem !important; }
 button[data-baseweb="tab"] p { font-size: 1.15rem !important; }
-[data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.05rem !important; }
+[data-testid="stTable"] td, [data-testid="stTable"] th, .kl-table td, .kl-table th { font-size: 1.05rem !important; }
 [data-baseweb="select"] div, [data-testid="stTextInput"] input, [data-testid="stNumberInput"] input,
 [data-testid="stTextArea"] textarea { font-size: 1.1rem !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.05rem !important; white-space: normal !important; }
@@ -313,8 +320,15 @@ def chart_numbers(fig) -> None:
         for table in found:
             if table.title:
                 st.caption(table.title)
-            st.table(pd.DataFrame(list(table.rows), columns=_unique(table.columns)).set_index(
-                _unique(table.columns)[0]))
+            columns = _unique(table.columns)
+            st.markdown(html_table.render(pd.DataFrame(list(table.rows), columns=columns).set_index(columns[0]),
+                                          name="numbers", index=True), unsafe_allow_html=True)
+
+
+def table(df, name: str = "table", index: bool = False, precision: int | None = None) -> None:
+    """A small table as plain HTML (core.html_table): none of the 1–1.6 MB of table JavaScript
+    that `st.dataframe`/`st.table` load into every new visitor's browser."""
+    st.markdown(html_table.render(df, name=name, index=index, precision=precision), unsafe_allow_html=True)
 
 
 def _unique(columns) -> list[str]:

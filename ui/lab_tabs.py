@@ -8,7 +8,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from core import codegen, probes, runs
+from core import codegen, html_table, probes, runs
 from core.charts import lab as charts
 from core.datasets import class_names
 from ui.frame import lang, plot, tr
@@ -70,8 +70,8 @@ def compare_tab(views: LabViews, log_y: bool) -> None:
         rows, differing = runs.config_table(all_runs)
         frame = pd.DataFrame(rows).set_index("run")
         st.caption(tr("lab.compare.caption", n=len(all_runs)))
-        st.dataframe(frame.style.apply(lambda col: ["background-color: #fde2b8" if col.name in differing else ""
-                                                    for _ in col], axis=0), width="stretch")
+        st.markdown(html_table.render(frame, name="lab_compare_table", index=True, marked=set(differing)),
+                    unsafe_allow_html=True)
         if st.button(tr("lab.compare.clear"), key="lab_compare_clear"):
             st.session_state["lab_runs"] = []
             st.rerun()

@@ -29,11 +29,11 @@ def lr_sweep_section() -> None:
         "start": tr("optimizers.lr_sweep.start"), "lr": tr("optimizers.lr_sweep.lr"),
         "loss": tr("optimizers.lr_sweep.loss", epochs=sweep.epochs)}), key="opt_lr_sweep_fig", height=380)
     best, stable = sweep.best_lr(), sweep.largest_stable_lr()
-    st.dataframe(pd.DataFrame([{
+    frame.table(pd.DataFrame([{
         tr("optimizers.lr_sweep.col.batch"): bs, tr("optimizers.lr_sweep.col.steps"): numbers[f"{name}_steps"],
         tr("optimizers.lr_sweep.col.seconds"): numbers[f"{name}_seconds"],
         tr("optimizers.lr_sweep.col.best"): f"{b:g}", tr("optimizers.lr_sweep.col.stable"): f"{s:g}" if s else "–",
     } for name, bs, b, s in zip(("sgd", "mid", "full"), sweep.batch_sizes, best, stable)]),
-        hide_index=True, width="stretch")
+        name="optimizers_lr_sweep")
     frame.notice("optimizers.lr_sweep", **numbers)
     frame.code(inspect.getsource(lr_sweep.lr_sweep))

@@ -18,12 +18,12 @@ def show(race, labels: dict[str, str], key: str) -> None:
         "epoch": tr("seed_race.epoch"), "train_loss": tr("seed_race.train_loss"),
         "val_loss": tr("seed_race.val_loss"), "seed": tr("seed_race.seed"),
     }, scale=frame.scale()), key=key, height=360)
-    st.dataframe(pd.DataFrame([{
+    frame.table(pd.DataFrame([{
         tr("seed_race.col.model"): labels[name],
         tr("seed_race.col.params"): race.runs[name, race.seeds[0]].params,
         tr("seed_race.col.train_loss"): race.spread(name, "train_loss").text(),
         tr("seed_race.col.val_loss"): race.spread(name, "val_loss").text(),
         tr("seed_race.col.val_acc"): race.spread(name, "val_metric").text(),
-    } for name in race.names]), hide_index=True, width="stretch")
+    } for name in race.names]), name=f"{key}_table")
     st.caption(tr("seed_race.caption", n=len(race.seeds), seeds=", ".join(str(s) for s in race.seeds),
                   seconds=f"{race.seconds:.1f}"))

@@ -54,6 +54,19 @@ def charts(at: AppTest) -> list[str]:
     return found + [chart.proto.spec for chart in at.get("plotly_chart")]
 
 
+def tables(at, numbers: bool = False) -> list:
+    """Every table drawn as HTML (ui.frame.table, core.html_table) under `at` (an AppTest or an
+    element such as an expander), as DataFrames with their exact numbers; the "Numbers behind
+    this chart" tables only with `numbers=True` (alone)."""
+    from core.html_table import MARK, parse
+
+    found = []
+    for md in at.get("markdown"):
+        if f"<div {MARK}=" in md.value:
+            found += [df for df in parse(md.value) if (df.attrs["name"] == "numbers") == numbers]
+    return found
+
+
 def shown_code(at: AppTest) -> list[str]:
     """Every piece of code on the page, as text: st.code blocks and the server-highlighted
     "Show the code" blocks (core.code_html)."""
@@ -66,7 +79,7 @@ def shown_code(at: AppTest) -> list[str]:
 # What a learner sees, by part: a test names the parts its page's controls can change.
 _SEEN = {
     "charts": charts,
-    "tables": lambda at: [df.value.to_json() for df in at.dataframe],
+    "tables": lambda at: [df.to_json() for df in tables(at)],
     "text": lambda at: [md.value for md in at.markdown],
     "metrics": lambda at: [m.value for m in at.metric],
     "errors": lambda at: [e.value for e in at.error],

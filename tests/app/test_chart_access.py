@@ -18,7 +18,7 @@ import pytest
 
 from core.charts import marks, summary
 from core.i18n import t
-from tests.app.conftest import assert_clean, run_page
+from tests.app.conftest import assert_clean, run_page, tables
 from ui.frame import INTERACTIVE_KEY
 from ui.navigation import available
 
@@ -138,10 +138,10 @@ def test_every_chart_has_its_numbers_and_needs_no_colour(path, lang):
         if not expected:
             continue  # a diagram (a model graph) has no numbers of its own
         assert box is not None, f"{path}: a chart without its numbers ({expected[0].columns})"
-        shown = box.table
+        shown = tables(box, numbers=True)
         assert len(shown) == len(expected)
         for table, element in zip(expected, shown):
-            frame = element.value.reset_index()
+            frame = element
             assert tuple(str(c) for c in frame.columns)[1:] == tuple(table.columns)[1:] or table.kind == "grid"
             for row in frame.astype(str).itertuples(index=False):
                 assert row_in_figure(figure, table.kind, tuple(row)), f"{path}: {tuple(row)} is not in the chart"
@@ -157,5 +157,5 @@ def test_the_pictures_drawn_by_default_have_the_same_numbers_beside_them(path):
     interactive = charts_and_numbers(run_page(path, "en", **{INTERACTIVE_KEY: True}), "en")
     assert pictures and all(figure is None for figure, _ in pictures)
     assert [box is not None for _, box in pictures] == [box is not None for _, box in interactive]
-    assert [[tb.value.reset_index().to_json() for tb in box.table] for _, box in pictures if box] == \
-        [[tb.value.reset_index().to_json() for tb in box.table] for _, box in interactive if box]
+    assert [[tb.to_json() for tb in tables(box, numbers=True)] for _, box in pictures if box] == \
+        [[tb.to_json() for tb in tables(box, numbers=True)] for _, box in interactive if box]

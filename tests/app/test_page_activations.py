@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import LANGS, assert_clean, assert_control_changes_the_screen, run_page, charts
+from tests.app.conftest import LANGS, assert_clean, assert_control_changes_the_screen, run_page, charts, tables
 
 PAGE = "pages/activations.py"
 SHOWN = ("charts", "tables", "text")  # what its controls change (conftest.screen)
@@ -44,7 +44,7 @@ def test_huge_logits_button_shows_overflow_and_the_fix(at):
     assert_clean(at)
     text = " ".join(md.value for md in at.markdown)
     assert "inf / inf is nan" in text
-    table = at.dataframe[-1].value
+    table = tables(at)[-1]
     assert (table.iloc[:, 1] == "inf").all() and (table.iloc[:, 2] == "nan").all()
     at.button(key="act_huge").click().run()
     assert "inf / inf is nan" not in " ".join(md.value for md in at.markdown)

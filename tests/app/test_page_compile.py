@@ -4,7 +4,7 @@ on screen (weights unchanged by compile, optimizer state depending on the choice
 import pytest
 
 from core.lessons import compile as lesson
-from tests.app.conftest import LANGS, assert_clean, run_page, charts
+from tests.app.conftest import LANGS, assert_clean, run_page, charts, tables
 
 PAGE = "pages/compile.py"
 
@@ -25,7 +25,7 @@ def test_compile_page(lang):
         at.select_slider(key="compile_epochs").set_value(10)
         at.run()
         assert_clean(at)
-    assert at.table, "the line-by-line table"
+    assert tables(at), "the line-by-line table"
     assert len(charts(at)) == 1
 
 

@@ -1,8 +1,11 @@
 """The Training Lab through AppTest: controls -> config -> URL, run semantics, bad links."""
 
+import re
+
 import pytest
 
 from core.config import FIELD, ExperimentConfig
+from core.html_table import parse
 from tests.app.conftest import LANGS, assert_clean, run_page
 
 PAGE = "pages/lab.py"
@@ -140,6 +143,11 @@ def test_runs_are_compared_and_results_shown():
     at.button(key="lab_train").click().run()
     assert_clean(at)
     assert len(at.session_state["lab_runs"]) == 2
+    (compared,) = [md.value for md in at.markdown if 'data-table="lab_compare_table"' in md.value]
+    (table,) = parse(compared)
+    assert table.iloc[:, 0].tolist() == ["#1", "#2"]
+    marked = re.findall(r'<th scope="col" class="marked">([^<]*)</th>', compared)
+    assert len(marked) == 1 and {"relu", "tanh"} <= set(table[marked[0]])  # only the activation differs
     assert any("validation set" in m.value.lower() for m in at.markdown)  # confusion-matrix sentence
     at.toggle(key="lab_tsne").set_value(True).run()
     assert_clean(at)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from core.lessons.optimizers import SURFACES
-from tests.app.conftest import LANGS, assert_clean, run_page, screen, charts
+from tests.app.conftest import LANGS, assert_clean, run_page, screen, charts, tables
 
 PAGE = "pages/optimizers.py"
 SHOWN = ("charts", "tables", "text")  # what its controls change (conftest.screen)
@@ -18,11 +18,11 @@ def test_renders_with_live_numbers(lang):
     assert_clean(page)
     assert page.title[0].value
     assert len(charts(page)) == 5
-    table = page.dataframe[0].value
+    table = tables(page)[0]
     assert len(table) == 4  # SGD, momentum, RMSprop, Adam by default
     assert table.iloc[0, 4] == "0.0°"  # SGD's step is exactly -lr·g
     # The learning-rate sweep, read from its shipped file: one row per batch size, 442 steps for SGD.
-    sweep = page.dataframe[-1].value
+    sweep = tables(page)[-1]
     assert list(sweep.iloc[:, 0]) == [1, 32, 442] and list(sweep.iloc[:, 1]) == [442, 14, 1]
 
 

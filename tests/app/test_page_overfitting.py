@@ -4,7 +4,7 @@ the page uses, to keep the test short), both languages, no exception."""
 import pytest
 
 from core.lessons import overfitting as lesson_overfitting
-from tests.app.conftest import assert_clean, run_page, charts
+from tests.app.conftest import assert_clean, run_page, charts, tables
 
 PAGE = "pages/overfitting.py"
 
@@ -31,7 +31,7 @@ def test_overfitting_page_in_both_languages(short_runs):
     at.button(key="overfitting_run_all").click().run()
     assert_clean(at)
     assert len(charts(at)) == 4
-    assert len(at.metric) == 3 and at.dataframe
+    assert len(at.metric) == 3 and tables(at)
     assert at.button(key="overfitting_run_all").disabled
     # Korean: the same settings, every run already trained on this "server".
     ko = run_page(PAGE, "ko", overfitting_n=40, overfitting_dataset="circle", overfitting_seed=2,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import LANGS, assert_clean, assert_control_changes_the_screen, charts, run_page, shown_code
+from tests.app.conftest import LANGS, assert_clean, assert_control_changes_the_screen, charts, run_page, shown_code, tables
 
 PAGE = "pages/structure.py"
 SHOWN = ("charts", "tables", "text", "metrics", "code")  # what its controls change (conftest.screen)
@@ -23,7 +23,7 @@ def test_renders_the_lecture_example_with_live_numbers(lang):
     assert len(charts(page)) == 5  # graph, hidden representation, depth race, axes, example
     notice = text(page)
     assert "(13 + 1) × 5" in notice and "88" in notice  # wine 13 -> 5 -> 3, counted two ways
-    table = page.dataframe[0].value
+    table = tables(page)[0]
     assert list(table.iloc[:, 4]) == [0, 70, 0, 18]
 
 

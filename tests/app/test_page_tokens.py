@@ -2,7 +2,7 @@
 
 from core.text import corpus
 from core.text.tokenizing import BpeTokenizer
-from tests.app.conftest import assert_clean, run_page, charts
+from tests.app.conftest import assert_clean, run_page, charts, tables
 
 PAGE = "pages/tokens.py"
 
@@ -17,7 +17,7 @@ def test_defaults_in_both_languages(lang):
     assert at.text_area(key="tok_text").value == corpus.EXAMPLES["ko" if lang == "ko" else "en"]
     assert len(at.get("html")) >= 8, "four schemes for the text and four for the unseen word"
     assert len(charts(at)) == 4
-    assert at.dataframe, "the Korean/English comparison table"
+    assert tables(at), "the Korean/English comparison table"
     assert "**" in at.markdown[-3].value or at.expander, "notice, claim and code are present"
 
 
