@@ -37,6 +37,9 @@ def test_charts_are_pictures_until_the_visitor_asks_for_interactive_ones(server_
     assert page.locator(".js-plotly-plot").count() == 0
     scripts = page.evaluate("performance.getEntriesByType('resource').map(r => r.name)")
     assert not [s for s in scripts if "PlotlyChart" in s]
+    # Tables are HTML too: neither the Arrow reader nor the data grid (1.0–1.6 MB) is loaded.
+    assert page.locator("[data-table]").count() >= 2
+    assert not [s for s in scripts if any(name in s for name in ("Quiver.", "DataFrame.", "/Table."))]
     for i in range(shown):  # every picture has a description and a real drawing
         assert pictures.nth(i).get_attribute("alt")
         assert pictures.nth(i).evaluate("img => img.naturalWidth > 0 && img.complete")
