@@ -19,7 +19,6 @@ import re
 from html.parser import HTMLParser
 from numbers import Integral, Real
 
-import pandas as pd
 
 MARK = "data-table"
 _CODE = re.compile(r"`([^`]+)`")
@@ -61,6 +60,8 @@ def render(df, name: str = "table", index: bool = False,
     """`df` (a DataFrame or a dict of columns) as one line of HTML; `index=True` shows the index
     as the first column (row headers); `precision` fixes the decimals of every number or, as a
     dict, of the named columns; the `marked` columns are highlighted."""
+    import pandas as pd  # here, not at the top: ui.frame imports this module on every first page
+
     frame = pd.DataFrame(df)
     frame = frame.reset_index() if index else frame
     columns = list(frame.columns)
@@ -112,8 +113,10 @@ class _Reader(HTMLParser):
             self._row = None
 
 
-def parse(text: str) -> list[pd.DataFrame]:
+def parse(text: str) -> list:
     """Every table `render` wrote into `text`, as DataFrames with their exact values."""
+    import pandas as pd
+
     reader = _Reader()
     reader.feed(text)
     found = []

@@ -11,7 +11,6 @@ from ui import classroom, frame, navigation, warmup
 
 def main() -> None:
     st.set_page_config(page_title="Keras Lens", page_icon=":material/biotech:", layout="wide")
-    warmup.start()
     page = navigation.navigation()
     if frame.presenting():
         # A projected page needs its full width: the sidebar holds only navigation, the language
@@ -21,7 +20,10 @@ def main() -> None:
     classroom.apply()
     info = navigation.by_url(page.url_path)
     navigation.warn_unused_params(info)
-    with frame.inside_frame(frame.tr(f"{info.key}.title") if info is not None else None):
-        page.run()
-    if info is not None:
-        classroom.builder(info.prefix)
+    try:
+        with frame.inside_frame(frame.tr(f"{info.key}.title") if info is not None else None):
+            page.run()
+        if info is not None:
+            classroom.builder(info.prefix)
+    finally:  # also when the run is interrupted (a rerun); a page that needed TensorFlow started it
+        warmup.start_soon()

@@ -1,38 +1,57 @@
-"""Import TensorFlow once per server process, in a background thread, at start-up.
+"""Import TensorFlow once per server process, in a background thread, soon after start-up.
 
 Importing TensorFlow takes 3-4.5 s on this kind of machine. Starting it when the first visitor
 opens any page means that by the time they press Train, the import is done. Pages that need
-TensorFlow call `wait()`; it returns at once when the warm-up has finished."""
+TensorFlow call `wait()`: it starts the import at once if it has not started, and returns at
+once when it has finished.
+
+A page that does not need TensorFlow starts it with `start_soon()` after its own script has
+run: the import holds Python's lock most of its time, and started before the page (as it was)
+it slowed the server's first page and the static files its browser was still fetching."""
 
 from __future__ import annotations
 
 import threading
 
-import streamlit as st
+_lock = threading.Lock()
+_thread: threading.Thread | None = None
+SOON_S = 1.0  # after a page that does not need TensorFlow: its browser is still loading
 
 
-@st.cache_resource(show_spinner=False)
+def _work() -> None:
+    import os
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras  # noqa: F401
+
+    import plotly.graph_objects  # noqa: F401
+
+    from core.runtime import configure_tensorflow, freeze_imported_objects
+
+    configure_tensorflow()
+    freeze_imported_objects()
+
+
 def _warmup_thread() -> threading.Thread:
-    def work():
-        import os
-
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        import keras  # noqa: F401
-
-        import plotly.graph_objects  # noqa: F401
-
-        from core.runtime import configure_tensorflow, freeze_imported_objects
-
-        configure_tensorflow()
-        freeze_imported_objects()
-
-    thread = threading.Thread(target=work, name="tensorflow-warmup", daemon=True)
-    thread.start()
-    return thread
+    """The one import thread of this server process, started on the first call."""
+    global _thread
+    with _lock:
+        if _thread is None:
+            _thread = threading.Thread(target=_work, name="tensorflow-warmup", daemon=True)
+            _thread.start()
+        return _thread
 
 
 def start() -> None:
     _warmup_thread()
+
+
+def start_soon(delay: float = SOON_S) -> None:
+    """Start the import `delay` seconds from now unless something started it already."""
+    if _thread is None:
+        timer = threading.Timer(delay, start)
+        timer.daemon = True
+        timer.start()
 
 
 def wait(timeout: float | None = None) -> bool:
