@@ -6,6 +6,7 @@ import streamlit as st
 from core.datasets import get_dataset
 from ui import frame, lab_buttons, lab_controls, lab_layout, lab_replay, lab_tabs, navigation
 from ui.frame import lang, tr
+from ui.fair_training import prepare_ahead
 from ui.live_training import LabViews, settle, start_run, train_live
 
 frame.header("lab", intro=False)
@@ -42,11 +43,13 @@ elif trainer is not None:
     views.draw(trainer, log_y, live=False)
     if trainer.config != config and trainer.status != "running":
         places["status"].caption(tr("lab.status.settings_changed"))
+        prepare_ahead(config)
     if pressed.stop:
         st.toast(tr("lab.status.stopped"))
 else:
     views.status.info(tr("lab.status.ready"))
     views.preview(config)
+    prepare_ahead(config)  # traced in the background while the learner reads the page
 
 if trainer is not None and trainer.history:
     lab_tabs.hidden_tab(trainer, views)

@@ -139,3 +139,17 @@ def _log_totals() -> None:
     budget, sched = frame_budget(), scheduler()
     print(f"keras-lens-load frames={budget.frames} frame_s={budget.total_seconds:.2f} "
           f"turns={sched.turns_run} turn_s={sched.turn_seconds_total:.2f}", file=sys.stderr, flush=True)
+
+
+def prepare_ahead(config) -> None:
+    """Build and trace `config`'s architecture in the background while the learner is still
+    choosing (core.training.prepare), so that Train trains at once. Only on an idle server: with
+    runs in line, a preparation would take CPU from them, and they trace in their own turns."""
+    if config is None or scheduler().sessions > 0:
+        return
+    from core.training import prepare
+
+    try:
+        prepare(config)
+    except Exception:  # noqa: BLE001 - a head start, never a reason for the page to fail
+        pass

@@ -169,6 +169,13 @@ class _Compiled:
         finally:
             self.has_run = True
 
+    def trace_plain(self) -> None:
+        """Trace the plain-graph chunk function ahead of a run (zero epochs: nothing trains)."""
+        import tensorflow as tf
+
+        self.train_chunk_plain(tf.constant(0, tf.int32), tf.constant(0, tf.int32))
+        self.has_run = True
+
     @property
     def xla_compiling(self) -> bool:
         """The XLA function is being compiled in the background."""

@@ -10,6 +10,7 @@ length adapts to the measured speed so that a caller can redraw about 15 times a
 from __future__ import annotations
 
 import math
+import threading
 import time
 import uuid
 import weakref
@@ -22,7 +23,7 @@ from core.config import ExperimentConfig, live_changes
 from core.datasets import DataSplit, make_split
 from core.losses import LOSSES, encode_targets
 from core.training.compiled import MAX_CHUNK, _Compiled
-from core.training.pool import _Lease, _signature
+from core.training.pool import _POOL, _Lease, _signature
 from core.network import PICTURE_GRID, read_state
 from core.training.records import EpochRecord, Snapshot, make_grid, make_probe_set, metric_name
 
@@ -76,15 +77,7 @@ class Trainer:
 
         n_train = len(self.data.x_train)
         self.batch_size = int(min(config.batch_size, n_train))
-        self._arrays = {
-            "x_train": self.data.x_train.astype("float32"),
-            "y_train": encode_targets(self.data.y_train, self.task, config.loss, self.n_classes),
-            "x_val": self.data.x_val.astype("float32"),
-            "y_val": encode_targets(self.data.y_val, self.task, config.loss, self.n_classes),
-            # Labels as integers for accuracy; real values for regression's MAE.
-            "labels_train": self.data.y_train.reshape(-1),
-            "labels_val": self.data.y_val.reshape(-1),
-        }
+        self._arrays = _run_arrays(config, self.data)
         self.probe_set = make_probe_set(self.data, probe_size, config.seed)
         self._grid = make_grid(self.data, grid_size, config.features) if self.data.points_train is not None else None
         # The network diagram's neuron pictures: a coarse grid over the same plane.
@@ -387,3 +380,51 @@ class Trainer:
         network = read_state(compiled.network_fn, self._picture_inputs, self.config.input_dim,
                              [*self.config.hidden, self.config.n_outputs], self._grid is not None)
         return Snapshot(epoch, hidden, grad_norms, boundary, confidence, network)
+
+
+def _run_arrays(config: ExperimentConfig, data: DataSplit) -> dict:
+    """What a run's compiled set holds in its data variables (their shapes are in its signature)."""
+    return {
+        "x_train": data.x_train.astype("float32"),
+        "y_train": encode_targets(data.y_train, data.task, config.loss, data.n_classes),
+        "x_val": data.x_val.astype("float32"),
+        "y_val": encode_targets(data.y_val, data.task, config.loss, data.n_classes),
+        # Labels as integers for accuracy; real values for regression's MAE.
+        "labels_train": data.y_train.reshape(-1),
+        "labels_val": data.y_val.reshape(-1),
+    }
+
+
+# ---- preparing an architecture before its first run -------------------------------------------
+_PREPARING = threading.BoundedSemaphore(1)  # one preparation at a time, server-wide
+
+
+def prepare(config: ExperimentConfig, use_xla: bool = True) -> bool:
+    """Build and trace `config`'s architecture in a background thread, before anyone presses
+    Train: the model, its plain-graph chunk function and the epoch-0 functions (evaluation,
+    snapshot). The set then waits in the pool, and the first run of this architecture starts
+    training at once instead of spending its first second tracing. A run that starts while the
+    set is being prepared waits for it (`_Pool.acquire`). False when nothing was started: the
+    set is free already, being prepared, or another preparation is running."""
+    config = config.validate()
+    data = make_split(config.dataset, config.n_samples, config.noise, config.val_split, config.seed, config.features)
+    signature = _signature(config, int(min(config.batch_size, len(data.x_train))), _run_arrays(config, data), use_xla)
+    if not _PREPARING.acquire(blocking=False):
+        return False
+    if not _POOL.start_preparing(signature):
+        _PREPARING.release()
+        return False
+
+    def work() -> None:
+        compiled = None
+        try:
+            trainer = Trainer(config, data, use_xla=use_xla, reuse=False)  # a private set, pooled below
+            trainer._compiled.trace_plain()
+            trainer._evaluate_record(0, 0.0)  # traces the evaluation and snapshot functions
+            compiled, trainer._lease.compiled = trainer._compiled, None
+        finally:
+            _POOL.done_preparing(signature, compiled)
+            _PREPARING.release()
+
+    threading.Thread(target=work, name="prepare-architecture", daemon=True).start()
+    return True

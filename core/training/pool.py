@@ -34,6 +34,9 @@ from core.config import ExperimentConfig
 from core.training.compiled import DATA_KEYS, _Compiled
 
 MAX_FREE_SETS = 8  # compiled sets kept for later runs, across all architectures
+# A run that needs a set being prepared (loop.prepare) waits for it rather than building a second
+# one; past this it builds its own (a preparation that hangs must not hold a run up for ever).
+PREPARE_WAIT_S = 60.0
 
 
 def _signature(config: ExperimentConfig, batch_size: int, data: dict, use_xla: bool) -> tuple:
@@ -54,10 +57,17 @@ class _Pool:
         self.max_free = max_free
         self._free: list[tuple[tuple, _Compiled]] = []
         self._lock = threading.Lock()
+        self._preparing: dict[tuple, threading.Event] = {}  # sets being built and traced ahead
 
-    def acquire(self, signature: tuple, token: object | None = None) -> _Compiled | None:
+    def acquire(self, signature: tuple, token: object | None = None,
+                wait_s: float = PREPARE_WAIT_S) -> _Compiled | None:
         """A free set of this signature: preferably the one that still holds `token`'s state
-        (no copy needed), else one that has run (traced), else the least recently freed."""
+        (no copy needed), else one that has run (traced), else the least recently freed. A set
+        of this signature being prepared (`start_preparing`) is waited for, not built twice."""
+        with self._lock:
+            event = self._preparing.get(signature)
+        if event is not None:
+            event.wait(wait_s)
         with self._lock:
             matches = [i for i, (sig, _) in enumerate(self._free) if sig == signature]
             if not matches:
@@ -66,6 +76,25 @@ class _Pool:
             mine = [i for i in matches if token is not None and getattr(sets[i], "loaded", None) is token]
             traced = [i for i in matches if getattr(sets[i], "has_run", False)]
             return self._free.pop((mine or traced or matches)[0])[1]
+
+    def start_preparing(self, signature: tuple) -> bool:
+        """Claim the preparation of this signature's set: False when one is being prepared or
+        a traced one is free already."""
+        with self._lock:
+            if signature in self._preparing or any(
+                    sig == signature and compiled.has_run for sig, compiled in self._free):
+                return False
+            self._preparing[signature] = threading.Event()
+            return True
+
+    def done_preparing(self, signature: tuple, compiled: _Compiled | None) -> None:
+        """The prepared set (None: it failed) joins the free ones; whoever waits goes on."""
+        if compiled is not None:
+            self.release(signature, compiled)
+        with self._lock:
+            event = self._preparing.pop(signature, None)
+        if event is not None:
+            event.set()
 
     def release(self, signature: tuple, compiled: _Compiled) -> None:
         with self._lock:

@@ -280,3 +280,30 @@ def test_an_upload_with_two_numeric_features_gets_a_decision_boundary():
     assert_clean(at)
     trainer = at.session_state["lab_trainer"]
     assert trainer.grid_axes is not None and trainer.history[-1].snapshot.boundary is not None
+
+
+def test_the_shown_architecture_is_traced_before_train_and_a_changed_one_too():
+    """While the learner reads the page, the Lab builds and traces the architecture on screen
+    (ui.fair_training.prepare_ahead): Train then trains at once, with no chunk paying a trace."""
+    import time
+
+    from core.training.pool import _POOL
+
+    def prepared():
+        deadline = time.monotonic() + 60
+        while _POOL._preparing and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _POOL._preparing
+
+    at = lab(params={**FAST, "hidden": "7-5", "act": "tanh", "bn": "1"})
+    prepared()
+    at.button(key="lab_train").click().run()
+    assert_clean(at)
+    trainer = at.session_state["lab_trainer"]
+    assert trainer.status == "finished" and trainer.compile_seconds is None
+    at.select_slider(key="lab_batch_size").set_value(16).run()  # a new graph: prepared too
+    assert trainer.config != url_config(at)
+    prepared()
+    at.button(key="lab_train").click().run()
+    assert at.session_state["lab_trainer"] is not trainer
+    assert at.session_state["lab_trainer"].compile_seconds is None

@@ -138,3 +138,23 @@ def test_the_pool_keeps_a_bounded_number_of_free_sets():
     assert pool.acquire(("sig", 0)) is None  # the oldest went first
     assert pool.acquire(("sig", 2)) is not None
     assert pool.acquire(("sig", 2)) is None  # taken sets are not handed out twice
+
+
+def test_a_prepared_architecture_starts_traced_and_trains_exactly_like_a_new_set():
+    """core.training.prepare builds and traces an architecture in the background before Train;
+    a run that starts meanwhile waits for that set instead of tracing a second one."""
+    from core.training import prepare
+
+    config = XOR.replace(hidden=(5, 3), batchnorm=True, seed=3, epochs=6)
+    assert prepare(config, use_xla=False)
+    assert not prepare(config, use_xla=False), "prepared twice"
+    trainer = Trainer(config, use_xla=False)  # at once: waits for the preparation
+    compiled = trainer._compiled
+    assert compiled.has_run and compiled.train_chunk_plain.experimental_get_tracing_count() == 1
+    assert compiled.evaluate_fn.experimental_get_tracing_count() == 1
+    got, want = _everything(trainer), _everything(Trainer(config, use_xla=False, reuse=False))
+    np.testing.assert_allclose(got["losses"], want["losses"], rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(got["predictions"], want["predictions"], rtol=1e-4, atol=1e-6)
+    assert compiled.train_chunk_plain.experimental_get_tracing_count() == 1, "traced again for the run"
+    assert trainer.compile_seconds is None  # no chunk of this run paid for a trace
+    assert not prepare(config, use_xla=False), "a traced set is free in the pool already"
