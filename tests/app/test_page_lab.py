@@ -282,12 +282,15 @@ def test_an_upload_with_two_numeric_features_gets_a_decision_boundary():
     assert trainer.grid_axes is not None and trainer.history[-1].snapshot.boundary is not None
 
 
-def test_the_shown_architecture_is_traced_before_train_and_a_changed_one_too():
+def test_the_shown_architecture_is_traced_before_train_and_a_changed_one_too(monkeypatch):
     """While the learner reads the page, the Lab builds and traces the architecture on screen
     (ui.fair_training.prepare_ahead): Train then trains at once, with no chunk paying a trace."""
     import time
 
+    from core.training import loop
     from core.training.pool import _POOL
+
+    monkeypatch.setattr(loop, "_prepared", [0])  # other tests in this process prepared some
 
     def prepared():
         deadline = time.monotonic() + 60

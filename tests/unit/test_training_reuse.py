@@ -158,3 +158,17 @@ def test_a_prepared_architecture_starts_traced_and_trains_exactly_like_a_new_set
     assert compiled.train_chunk_plain.experimental_get_tracing_count() == 1, "traced again for the run"
     assert trainer.compile_seconds is None  # no chunk of this run paid for a trace
     assert not prepare(config, use_xla=False), "a traced set is free in the pool already"
+
+
+def test_preparations_are_bounded_per_server(monkeypatch):
+    """Each traced architecture keeps some memory in TensorFlow: a server prepares a bounded
+    number of them ahead (core.training.loop.MAX_PREPARATIONS); runs still trace their own."""
+    from core.training import loop, prepare
+
+    monkeypatch.setattr(loop, "_prepared", [loop.MAX_PREPARATIONS])
+    config = XOR.replace(hidden=(4, 6), seed=5, epochs=3)
+    assert not prepare(config, use_xla=False)
+    trainer = Trainer(config, use_xla=False)
+    list(trainer.run())
+    assert trainer.compile_seconds is not None and trainer.status == "finished"
+
