@@ -107,11 +107,11 @@ with right:
     if classify:
         spread = sections.separation(NS, config)
         sep = structure_seeds.separation_numbers(spread, frame.lang())
-        quiet = dict(delta_color="off", delta_arrow="off", help=tr("structure.hidden.centroid_help"))
+        quiet = dict(delta_color="off", delta_arrow="off", help=tr("structure.hidden.centroid_seeds_help", n=spread.n))
         for space, values in ((tr("structure.hidden.input_space", d=config.input_dim), spread.inputs),
                               (f"{run.block_names[0]} ({run.hidden[0].shape[1]})", spread.hidden)):
-            st.metric(tr("structure.hidden.centroid_seeds", space=space, n=spread.n), f"{values.mean:.3f}",
-                      tr("structure.hidden.range", lo=f"{values.lo:.3f}", hi=f"{values.hi:.3f}"), **quiet)
+            st.metric(tr("structure.hidden.centroid", space=space), f"{values.mean:.3f}",
+                      tr("structure.hidden.range", n=spread.n, lo=f"{values.lo:.3f}", hi=f"{values.hi:.3f}"), **quiet)
     st.caption(tr("structure.hidden.seconds", seconds=f"{run.seconds:.1f}", epochs=config.epochs,
                   params=f"{run.params:,}"))
 separation = (tr("structure.hidden.separation", d=config.input_dim, w1=run.hidden[0].shape[1], **sep)
