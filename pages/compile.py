@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from core.lessons import compile as lesson
+from core.lessons import compile_seeds
 from core.charts import compile as charts
 from ui import frame, navigation, shared, warmup
 from ui.frame import tr
@@ -15,6 +16,7 @@ NS = "compile"
 
 
 PERSIST = shared.Persist("compile", (lesson,), NS)
+SEEDS_PERSIST = shared.Persist("compile", (compile_seeds, lesson), NS)  # one "recompute live" flag
 
 
 def experiment(epochs: int, recompile: str, seed: int) -> lesson.CompileExperiment:
@@ -27,6 +29,15 @@ def experiment(epochs: int, recompile: str, seed: int) -> lesson.CompileExperime
 
     return shared.once((NS, epochs, recompile, seed), tr("compile.running", done=0, total=2 * epochs),
                        compute, persist=PERSIST)
+
+
+def seed_comparison(epochs: int) -> compile_seeds.SeedComparison:
+    """Continue vs compile again over every seed: once per epoch count for the whole server."""
+    running = shared.template("compile.seeds.running")
+    total = len(compile_seeds.SEEDS) * len(compile_seeds.BRANCHES)
+    return shared.once((NS, "seeds", epochs), tr("compile.seeds.running", done=0, total=total),
+                       lambda progress: compile_seeds.compare(epochs, progress=lambda done, total: progress(
+                           done / total, running.format(done=done, total=total))), persist=SEEDS_PERSIST)
 
 
 def change(before, after, fmt: str = "{}") -> str:
@@ -88,7 +99,12 @@ frame.table(pd.DataFrame({
                                 for s in run.steps],
 }), name="compile_lines")
 
-optimizer_text = lesson.optimizer_sentence(run, recompile, lang)
+frame.section(tr("compile.seeds.title", n=len(compile_seeds.SEEDS)))
+st.markdown(tr("compile.seeds.intro", epochs=epochs))
+seeds = seed_comparison(epochs)
+shared.recompute_button(f"{NS}_seeds", SEEDS_PERSIST, [(NS, "seeds", epochs)])
+st.table(pd.DataFrame(compile_seeds.table_rows(seeds, lang)), hide_index=True)
+optimizer_text = compile_seeds.optimizer_sentence(run, seeds, recompile, lang)
 clone_compiled = "" if clone.iterations is None else tr("compile.clone_compiled", clone_it=clone.iterations)
 frame.notice(NS, h_fit=fitted.fingerprint, h_comp=recompiled.fingerprint, ws=f"{recompiled.weight_sum:.2f}",
              loss_fit=f"{fitted.loss:.4f}", loss_comp=f"{recompiled.loss:.4f}",

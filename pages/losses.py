@@ -41,13 +41,18 @@ def fit(outlier: float):
 
 
 @st.cache_data(show_spinner=False)
+def on_line_draws():
+    return lesson.on_line_fits()
+
+
+@st.cache_data(show_spinner=False)
 def magnitudes():
     return lesson.magnitudes()
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def underflow(n: int, p: float):
-    return lesson.underflow(n, p)
+    return lesson.underflow_runs(n, p)
 
 
 def g(value: float) -> str:
@@ -132,7 +137,7 @@ frame.notice("losses.regression", outlier=f"{outlier:g}", clean=f"{f.clean_line[
              **{f"{n}_slope": f"{f.lines[n][0]:.3f}" for n in lesson.REGRESSION_LOSSES},
              **{f"{n}_shift": f"{f.shift(n):+.2f}" for n in lesson.REGRESSION_LOSSES},
              **{f"{n}_pull": f"{f.outlier_pull[n]:.2f}" for n in lesson.REGRESSION_LOSSES},
-             on_line=lesson.on_line_sentence(f, lang))
+             on_line=lesson.on_line_sentence(f, lang, on_line_draws()))
 
 # ---- the log scale: microscope and telescope ----------------------------------------------------
 frame.section(tr("losses.log.title"))
@@ -150,11 +155,12 @@ st.markdown(f"**{tr('losses.underflow.title')}**")
 c1, c2 = st.columns(2)
 n = c1.slider(tr("losses.underflow.n"), 10, 3000, 1000, 10, key="loss_n_probs")
 p_typical = c2.slider(tr("losses.underflow.p"), 0.3, 0.99, 0.9, 0.01, key="loss_p_typical")
-u = underflow(n, p_typical)
+runs = underflow(n, p_typical)
+u = runs[0]  # the chart's draw
 frame.plot(charts.underflow_figure(u, lang), key="loss_underflow_fig")
 frame.claim_vs_measurement(
     tr("losses.claim.log"),
-    tr("losses.measured.log", n=n, underflow=lesson.underflow_sentence(u, lang),
+    tr("losses.measured.log", n=n, underflow=lesson.underflow_sentence(runs, lang),
        sum=f"{float(u.sum_log32[-1]):.2f}", mean=f"{u.mean_nll:.4f}", keras=f"{u.keras_bce:.4f}"))
 
 frame.code("\n\n".join(inspect.getsource(fn) for fn in (

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from core.lessons import structure as lesson
+from core.lessons import structure_seeds
 from core.charts import graph as graph_charts
 from core.charts import structure as charts
 from core.models import build_model
@@ -90,7 +91,7 @@ frame.code(inspect.getsource(build_model) + "\n\n" + inspect.getsource(lesson.la
 frame.section(tr("structure.hidden.title"))
 st.markdown(tr("structure.hidden.intro", epochs=config.epochs))
 run = trained(config)
-shared.recompute_button(NS, PERSIST, [(NS, "hidden", config)])
+shared.recompute_button(NS, PERSIST, [(NS, "hidden", config), sections.separation_key(NS, config)])
 classify = run.metric == "accuracy"
 left, right = st.columns([2, 1])
 with left:
@@ -104,17 +105,17 @@ with right:
     st.metric(tr("structure.hidden.train", metric=metric), f"{run.final_train:.3f}")
     st.metric(tr("structure.hidden.val", metric=metric), f"{run.final_val:.3f}")
     if classify:
-        space = tr("structure.hidden.input_space", d=config.input_dim)
-        st.metric(tr("structure.hidden.centroid", space=space), f"{run.centroid_input:.3f}",
-                  help=tr("structure.hidden.centroid_help"))
-        st.metric(tr("structure.hidden.centroid", space=f"{run.block_names[0]} ({run.hidden[0].shape[1]})"),
-                  f"{run.centroid_hidden[0]:.3f}", f"{run.centroid_hidden[0] - run.centroid_input:+.3f}",
-                  help=tr("structure.hidden.centroid_help"))
+        spread = sections.separation(NS, config)
+        sep = structure_seeds.separation_numbers(spread, frame.lang())
+        quiet = dict(delta_color="off", delta_arrow="off", help=tr("structure.hidden.centroid_seeds_help", n=spread.n))
+        for space, values in ((tr("structure.hidden.input_space", d=config.input_dim), spread.inputs),
+                              (f"{run.block_names[0]} ({run.hidden[0].shape[1]})", spread.hidden)):
+            st.metric(tr("structure.hidden.centroid", space=space), f"{values.mean:.3f}",
+                      tr("structure.hidden.range", n=spread.n, lo=f"{values.lo:.3f}", hi=f"{values.hi:.3f}"), **quiet)
     st.caption(tr("structure.hidden.seconds", seconds=f"{run.seconds:.1f}", epochs=config.epochs,
                   params=f"{run.params:,}"))
-separation = (tr("structure.hidden.separation", d=config.input_dim, w1=run.hidden[0].shape[1],
-                 n_train=run.n_fit, n_val=run.n_held,
-                 c_in=f"{run.centroid_input:.1%}", c_hid=f"{run.centroid_hidden[0]:.1%}") if classify else "")
+separation = (tr("structure.hidden.separation", d=config.input_dim, w1=run.hidden[0].shape[1], **sep)
+              if classify else "")
 frame.notice("structure.hidden", d=config.input_dim, w1=run.hidden[0].shape[1], n=len(run.labels),
              first=run.block_names[0], separation=separation,
              grouping=tr("structure.hidden.grouped" if classify else "structure.hidden.sorted"))
@@ -125,6 +126,7 @@ if classify:
                        epochs=config.epochs))
     frame.claim_vs_measurement(tr("structure.hidden.claim"), perfect)
 frame.code("\n\n".join(inspect.getsource(f) for f in (lesson.train_structure, lesson.held_out_separation,
+                                                        structure_seeds.separation_spread,
                                                         lesson.centroid_accuracy)))
 
 # ---- 3. deeper or wider, at the same number of parameters -------------------------------------

@@ -50,21 +50,28 @@ def overfitting_jobs() -> list[Job]:
 
 
 def compile_jobs() -> list[Job]:
+    """The default run (20 epochs, a new Adam, seed 0) and, at 20 epochs, continue vs compile
+    again over every seed."""
     from core.lessons import compile as lesson
+    from core.lessons import compile_seeds
 
     epochs, recompile, seed = 20, lesson.RECOMPILE_CHOICES[0], 0
     return [Job("compile", "compile", lesson, ("compile", epochs, recompile, seed),
-                lambda: lesson.compile_experiment(epochs, recompile, seed))]
+                lambda: lesson.compile_experiment(epochs, recompile, seed)),
+            Job("compile", "compile", (compile_seeds, lesson), ("compile", "seeds", epochs),
+                lambda: compile_seeds.compare(epochs))]
 
 
 def structure_jobs() -> list[Job]:
-    from core.lessons import seed_race, structure_depth
+    from core.lessons import seed_race, structure_depth, structure_seeds
     from core.lessons import structure as lesson
 
     config = lesson.structure_config(lesson.STRUCTURE_DATASETS[0], lesson.parse_widths("5"), False, False)
     depth = structure_depth.DEFAULT_DEPTH
     return [Job("structure", "structure", lesson, ("structure", "hidden", config),
                 lambda: lesson.train_structure(config)),
+            Job("structure", "structure", (structure_seeds, lesson), ("structure", "separation", config),
+                lambda: structure_seeds.separation_spread(config)),
             Job("structure", "structure", (structure_depth, seed_race), ("structure", "depth", depth),
                 lambda: structure_depth.depth_race(depth))]
 

@@ -9,12 +9,27 @@ import pandas as pd
 import streamlit as st
 
 from core.lessons import seed_race
+from core.lessons import structure as structure_lesson
 from core.lessons import structure_depth as depth_lesson
+from core.lessons import structure_seeds
 from core.lessons import structure_rank as rank_lesson
 from ui import frame, seed_race as race_view, shared
 from ui.frame import tr
 
 DEPTH_PERSIST = shared.Persist("structure", (depth_lesson, seed_race), "structure")  # the page's Persist page
+SEEDS_PERSIST = shared.Persist("structure", (structure_seeds, structure_lesson), "structure")
+
+
+def separation_key(ns: str, config) -> tuple:
+    return (ns, "separation", config)
+
+
+def separation(ns: str, config) -> structure_seeds.SeparationSpread:
+    """The hidden layer's class separation over five seeds, once per configuration (shipped for
+    the default one)."""
+    return shared.once(separation_key(ns, config), tr("structure.hidden.seeds_training", n=len(structure_seeds.SEEDS)),
+                       lambda progress: structure_seeds.separation_spread(config, progress=progress),
+                       persist=SEEDS_PERSIST)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

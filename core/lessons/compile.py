@@ -152,18 +152,3 @@ def _loss(model, x, y) -> float:
     import keras
 
     return float(keras.losses.BinaryCrossentropy()(y.reshape(-1, 1), model(x, training=False)))
-
-
-def optimizer_sentence(run: CompileExperiment, recompile: str, lang: str) -> str:
-    """What the second compile() did to the optimizer, and, for a new Adam by name, what the
-    second fit measurably did with its learning rate (lowered the loss or not)."""
-    from core.i18n import t
-
-    fitted, recompiled, refitted = run.steps[2], run.steps[3], run.steps[4]
-    numbers = dict(a=fitted.iterations, b=recompiled.iterations, c=refitted.iterations,
-                   lr_before=f"{fitted.learning_rate:g}", lr_after=f"{recompiled.learning_rate:g}",
-                   loss_before=f"{fitted.loss:.4f}", loss_after=f"{refitted.loss:.4f}")
-    if recompile != "string":
-        return t(f"compile.optimizer_{recompile}", lang, **numbers)
-    outcome = "lower" if refitted.loss < fitted.loss else "not_lower"
-    return t(f"compile.optimizer_string.{outcome}", lang, **numbers)

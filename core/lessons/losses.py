@@ -15,7 +15,7 @@ import numpy as np
 from core.losses import LOSSES
 # The log scale and float32 underflow live in their own module; these names stay importable here.
 from core.lessons.losses_scale import (MLP_SHAPES, Magnitude, Underflow, magnitudes,  # noqa: F401
-                                       underflow, underflow_sentence, zoom_counts)
+                                       underflow, underflow_runs, underflow_sentence, zoom_counts)
 
 REGRESSION_LOSSES = ("mse", "mae", "huber")
 # Two fitted lines "agree" when they are within this distance everywhere on the data's x range
@@ -321,8 +321,18 @@ def loss_of_residual(residuals: np.ndarray) -> dict[str, np.ndarray]:
 
 
 # ---- sentences chosen by the measurement -------------------------------------------------------
-def on_line_sentence(fit: RobustFit, lang: str) -> str:
-    """What the three losses fit when the last point sits on the least-squares line."""
+ON_LINE_SEEDS = (0, 1, 2, 3, 4)  # draws of the regression data's noise (the page shows seed 0)
+
+
+def on_line_fits(seeds: tuple[int, ...] = ON_LINE_SEEDS) -> tuple[RobustFit, ...]:
+    """The regression fitted once per draw of the noise. Where the outlier sits does not matter
+    for the with-the-point-on-the-line fits compared here."""
+    return tuple(robust_fit(0.0, seed=seed) for seed in seeds)
+
+
+def on_line_sentence(fit: RobustFit, lang: str, draws: tuple[RobustFit, ...]) -> str:
+    """What the three losses fit when the last point sits on the least-squares line, then
+    whether the same holds in every draw of the noise (`draws`), else how often each does."""
     from core.i18n import t
 
     x_end = float(fit.x[-1])
@@ -330,4 +340,9 @@ def on_line_sentence(fit: RobustFit, lang: str) -> str:
                    gap=f"{max(fit.on_line_gaps().values()):.3f}",
                    **{f"{n}_line": f"({fit.on_line[n][0]:.3f}, {fit.on_line[n][1]:.3f})"
                       for n in REGRESSION_LOSSES})
-    return t(f"losses.regression.on_line.{fit.agreement()}", lang, **numbers)
+    outcomes = [d.agreement() for d in draws]
+    gaps = [max(d.on_line_gaps().values()) for d in draws]
+    seeds = t(f"losses.regression.on_line_seeds.{'same' if set(outcomes) == {fit.agreement()} else 'mixed'}",
+              lang, k=len(draws), last=len(draws) - 1, lo=f"{min(gaps):.3f}", hi=f"{max(gaps):.3f}",
+              **{o: outcomes.count(o) for o in ("all", "mse_huber", "none")})
+    return t(f"losses.regression.on_line.{fit.agreement()}", lang, **numbers) + " " + seeds

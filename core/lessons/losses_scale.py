@@ -101,20 +101,52 @@ def underflow(n: int, p_typical: float, seed: int = 0) -> Underflow:
                      product_ieee)
 
 
-def underflow_sentence(u: Underflow, lang: str) -> str:
-    """Where the float32 product ends, in TensorFlow (flushes subnormals) and in IEEE float32."""
+UNDERFLOW_SEEDS = (0, 1, 2, 3, 4)  # draws of the probabilities: the chart shows the first
+
+
+def underflow_runs(n: int, p_typical: float, seeds: tuple[int, ...] = UNDERFLOW_SEEDS) -> tuple[Underflow, ...]:
+    return tuple(underflow(n, p_typical, seed) for seed in seeds)
+
+
+def ieee_outcome(u: Underflow) -> str:
+    """How the IEEE float32 product ends: "zero", "close" (within a factor of 10 of the true
+    value) or "stuck" (rounding among the few subnormal numbers left it further away)."""
+    if u.ieee_zero_at is not None:
+        return "zero"
+    true_log10 = float(u.sum_log64[-1] / np.log(10))
+    return "stuck" if abs(np.log10(float(u.product_ieee[-1])) - true_log10) > 1 else "close"
+
+
+def _span(values, fmt: str) -> str:
+    lo, hi = min(values), max(values)
+    return format(lo, fmt) if lo == hi else f"{format(lo, fmt)}–{format(hi, fmt)}"
+
+
+def underflow_sentence(runs: tuple[Underflow, ...], lang: str) -> str:
+    """Where the float32 product ends, in TensorFlow (flushes subnormals) and in IEEE float32,
+    said for every draw of the probabilities: what holds in all of them, else how many."""
     from core.i18n import t
 
-    true_log10 = float(u.sum_log64[-1] / np.log(10))
-    tf_part = (t("losses.underflow.tf_zero", lang, n=u.zero_at, sub=u.subnormal_at) if u.zero_at
-               else t("losses.underflow.tf_positive", lang, product=f"{float(u.product32[-1]):.3g}"))
-    last = float(u.product_ieee[-1])
-    if u.ieee_zero_at is not None:
-        ieee = t("losses.underflow.ieee_zero", lang, n=u.ieee_zero_at)
-    elif abs(np.log10(last) - true_log10) > 1:  # more than a factor of 10 from the truth
-        ieee = t("losses.underflow.ieee_stuck", lang, product=f"{last:.3g}",
-                 off=f"{abs(np.log10(last) - true_log10):.0f}")
+    k = len(runs)
+    true = [float(u.sum_log64[-1] / np.log(10)) for u in runs]
+    zero = [u.zero_at for u in runs if u.zero_at is not None]
+    if len(zero) == k:
+        tf_part = t("losses.underflow.tf_zero", lang, n=_span(zero, "d"), k=k) if all(
+            u.zero_at == u.subnormal_at for u in runs) else t("losses.underflow.tf_zero_late", lang,
+                                                             n=_span(zero, "d"), k=k)
+    elif not zero:
+        tf_part = t("losses.underflow.tf_positive", lang, k=k,
+                    product=_span([float(u.product32[-1]) for u in runs], ".3g"))
     else:
-        ieee = t("losses.underflow.ieee_close", lang, product=f"{last:.3g}")
-    return t("losses.underflow.sentence", lang, n=len(u.probs), tf=tf_part, ieee=ieee,
-             true=f"{true_log10:.1f}")
+        tf_part = t("losses.underflow.tf_some", lang, zero=len(zero), k=k, n=_span(zero, "d"))
+    outcomes = [ieee_outcome(u) for u in runs]
+    ends = [float(u.product_ieee[-1]) for u in runs]
+    if len(set(outcomes)) == 1:
+        off = [abs(np.log10(e) - tr) for e, tr in zip(ends, true)] if outcomes[0] != "zero" else [0.0]
+        ieee = t(f"losses.underflow.ieee_{outcomes[0]}", lang, k=k, product=_span(ends, ".3g"),
+                 n=_span([u.ieee_zero_at or 0 for u in runs], "d"), off=_span(off, ".0f"))
+    else:
+        ieee = t("losses.underflow.ieee_mixed", lang, k=k, zero=outcomes.count("zero"),
+                 close=outcomes.count("close"), stuck=outcomes.count("stuck"), product=_span(ends, ".3g"))
+    return t("losses.underflow.sentence", lang, n=len(runs[0].probs), tf=tf_part, ieee=ieee, k=k,
+             true_lo=f"{min(true):.1f}", true_hi=f"{max(true):.1f}")
