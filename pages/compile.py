@@ -103,7 +103,7 @@ frame.section(tr("compile.seeds.title", n=len(compile_seeds.SEEDS)))
 st.markdown(tr("compile.seeds.intro", epochs=epochs))
 seeds = seed_comparison(epochs)
 shared.recompute_button(f"{NS}_seeds", SEEDS_PERSIST, [(NS, "seeds", epochs)])
-st.table(pd.DataFrame(compile_seeds.table_rows(seeds, lang)), hide_index=True)
+frame.table(pd.DataFrame(compile_seeds.table_rows(seeds, lang)), name="compile_seeds")
 optimizer_text = compile_seeds.optimizer_sentence(run, seeds, recompile, lang)
 clone_compiled = "" if clone.iterations is None else tr("compile.clone_compiled", clone_it=clone.iterations)
 frame.notice(NS, h_fit=fitted.fingerprint, h_comp=recompiled.fingerprint, ws=f"{recompiled.weight_sum:.2f}",
