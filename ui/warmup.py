@@ -10,9 +10,13 @@ import threading
 
 import streamlit as st
 
+from ui import script_cleanup
+
 
 @st.cache_resource(show_spinner=False)
 def _warmup_thread() -> threading.Thread:
+    script_cleanup.install()  # once per server: keep TensorFlow's kernel cache between runs
+
     def work():
         import os
 
