@@ -124,6 +124,7 @@ def main() -> None:
     parser.add_argument("--profile", choices=("open", "train", "frame", "end"))
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--lines", type=int, default=40)
+    parser.add_argument("--only", default="", help="a regular expression: only functions whose file matches")
     args = parser.parse_args()
     query = {"lang": "en", "epochs": str(args.epochs)}
     query.update(dict(item.split("=", 1) for item in args.query.split("&") if item))
@@ -141,7 +142,8 @@ def main() -> None:
         print(f"  {name:38} {1000 * statistics.median(values):8.1f} ms  (n={len(values)}, "
               f"mean {1000 * statistics.fmean(values):.1f})")
     if meter.profiler is not None:
-        pstats.Stats(meter.profiler).strip_dirs().sort_stats(args.sort).print_stats(args.lines)
+        stats = pstats.Stats(meter.profiler).sort_stats(args.sort)
+        stats.print_stats(*([args.only] if args.only else []), args.lines)
 
 
 if __name__ == "__main__":
