@@ -99,6 +99,27 @@ class Meter:
         script_runner.ScriptRunner._run_script = timed_run
         live_training.LabViews.draw = timed_draw
 
+    def time_functions(self, names: list[str]) -> None:
+        """Also time these functions ("module:function" or "module:Class.method"), per call."""
+        import importlib
+
+        for name in names:
+            module_name, attr = name.split(":")
+            owner = importlib.import_module(module_name)
+            *path, leaf = attr.split(".")
+            for part in path:
+                owner = getattr(owner, part)
+            setattr(owner, leaf, self._timed(name, getattr(owner, leaf)))
+
+    def _timed(self, name: str, fn):
+        def timed(*args, **kwargs):
+            started = time.thread_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.samples[f"fn {name} ({self.phase})"].append(time.thread_time() - started)
+        return timed
+
 
 def one_learner(meter: Meter, query: dict[str, str]) -> None:
     from tests.app.conftest import app
@@ -124,12 +145,14 @@ def main() -> None:
     parser.add_argument("--profile", choices=("open", "train", "frame", "end"))
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--lines", type=int, default=40)
+    parser.add_argument("--time", default="", help="module:function,... timed per call too")
     parser.add_argument("--only", default="", help="a regular expression: only functions whose file matches")
     args = parser.parse_args()
     query = {"lang": "en", "epochs": str(args.epochs)}
     query.update(dict(item.split("=", 1) for item in args.query.split("&") if item))
     meter = Meter(args.profile)
     meter.install()
+    meter.time_functions([name for name in args.time.split(",") if name])
     one_learner(meter, query)  # warm: imports, TensorFlow, the model pool (the teacher's demo)
     meter.samples.clear()
     if meter.profiler is not None:
