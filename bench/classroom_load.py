@@ -41,7 +41,7 @@ from bench.streamlit_client import StreamlitSession, first_epoch_at  # noqa: E40
 from core.i18n import t  # noqa: E402
 from scripts.server import free_port, start_server, stop_server, wait_healthy  # noqa: E402
 
-LOAD_LOG_ENV = "KERAS_LENS_LOAD_LOG"  # ui.fair_training logs drawing and training totals
+LOAD_LOG_ENV = "KERAS_LENS_LOAD_LOG"  # ui.load_log logs drawing, training and script-run totals
 
 # (name, the link's query string besides lang and epochs): the architectures of the mix.
 DEFAULT_LINK = ("default", "")
@@ -205,8 +205,9 @@ def report(learners: list[Learner]) -> None:
 
 
 def load_totals(log: Path | None) -> dict[str, float]:
-    """The server's last `keras-lens-load` line (ui.fair_training, KERAS_LENS_LOAD_LOG=1): the
-    seconds spent drawing live frames and training in turns, summed over all runs so far."""
+    """The server's last `keras-lens-load` line (ui.load_log, KERAS_LENS_LOAD_LOG=1): the
+    seconds spent drawing live frames and training in turns, and the CPU seconds of script runs,
+    frames and turns, summed over all runs so far."""
     if log is None or not log.exists():
         return {}
     text = log.read_text(errors="replace")
@@ -227,6 +228,12 @@ def report_work(before: dict[str, float], after: dict[str, float], n: int) -> No
           f"({1000 * spent['frame_s'] / frames:.0f} ms each), training {spent['turn_s'] / n:.2f} s in "
           f"{spent['turns'] / n:.0f} turns ({1000 * spent['turn_s'] / turns:.0f} ms each); "
           f"drawing/training {spent['frame_s'] / max(1e-9, spent['turn_s']):.2f}")
+    if "run_cpu_s" in spent:  # CPU seconds (thread time): less sensitive to the machine's other load
+        runs = max(1.0, spent["runs"])
+        print(f"server CPU per learner: script runs {spent['run_cpu_s'] / n:.2f} s in {spent['runs'] / n:.1f} runs "
+              f"({1000 * spent['run_cpu_s'] / runs:.0f} ms each), of it live frames {spent['frame_cpu_s'] / n:.2f} s "
+              f"({1000 * spent['frame_cpu_s'] / frames:.1f} ms each) and training turns "
+              f"{spent['turn_cpu_s'] / n:.2f} s ({1000 * spent['turn_cpu_s'] / turns:.1f} ms each)")
 
 
 async def bench(base: str, args, pid: int | None, log: Path | None = None) -> None:

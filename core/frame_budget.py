@@ -33,6 +33,7 @@ class FrameBudget:
         self.frame_seconds: float | None = None  # the smoothed cost of one redraw
         self.frames = 0
         self.total_seconds = 0.0
+        self.cpu_seconds = 0.0  # of the drawing threads (counted only, for the load benchmark)
 
     def enter(self) -> None:
         with self._lock:
@@ -42,11 +43,12 @@ class FrameBudget:
         with self._lock:
             self.live = max(0, self.live - 1)
 
-    def record(self, seconds: float) -> None:
-        """One redraw took `seconds` (wall time on the drawing thread)."""
+    def record(self, seconds: float, cpu_seconds: float = 0.0) -> None:
+        """One redraw took `seconds` (wall time on the drawing thread; `cpu_seconds` of CPU)."""
         with self._lock:
             self.frames += 1
             self.total_seconds += seconds
+            self.cpu_seconds += cpu_seconds
             self.frame_seconds = seconds if self.frame_seconds is None else (
                 (1 - SMOOTHING) * self.frame_seconds + SMOOTHING * seconds)
 

@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import classroom, frame, navigation, warmup
+from ui import classroom, frame, load_log, navigation, warmup
 
 
 def main() -> None:
+    with load_log.script_run():  # KERAS_LENS_LOAD_LOG=1: the run's CPU, for bench.classroom_load
+        _main()
+
+
+def _main() -> None:
     st.set_page_config(page_title="Keras Lens", page_icon=":material/biotech:", layout="wide")
     page = navigation.navigation()
     if frame.presenting():

@@ -12,7 +12,6 @@ Streamlit stops a waiting run whose learner pressed Stop or closed the tab.
 from __future__ import annotations
 
 import os
-import sys
 import time
 from contextlib import contextmanager
 
@@ -20,10 +19,10 @@ import streamlit as st
 
 from core.frame_budget import FrameBudget
 from core.training.scheduler import Place, Scheduler, Session
-from ui import slots
+from ui import load_log, slots
 from ui.frame import tr
 
-LOAD_LOG_ENV = "KERAS_LENS_LOAD_LOG"  # "1": one line of drawing/training totals per run, on stderr
+LOAD_LOG_ENV = load_log.LOAD_LOG_ENV  # "1": one line of drawing/training totals per run, on stderr
 
 
 @st.cache_resource(show_spinner=False)
@@ -101,7 +100,7 @@ def scheduled(trainer, views):
         budget.leave()
         session.leave()
         session.on_wait = None
-        _log_totals()
+        load_log.log()
 
 
 class Redraws:
@@ -124,21 +123,13 @@ class Redraws:
         return time.perf_counter() - self.last >= interval
 
     def draw(self, fn) -> None:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         fn()
         self.last = time.perf_counter()
         seconds = self.last - started
-        self.budget.record(seconds)
+        self.budget.record(seconds, cpu_seconds=time.thread_time() - cpu)
         # On a busy server drawing may get slow: keep it under ~40 % of this session's time.
         self.own = 2.5 * seconds
-
-
-def _log_totals() -> None:
-    if os.environ.get(LOAD_LOG_ENV) != "1":
-        return
-    budget, sched = frame_budget(), scheduler()
-    print(f"keras-lens-load frames={budget.frames} frame_s={budget.total_seconds:.2f} "
-          f"turns={sched.turns_run} turn_s={sched.turn_seconds_total:.2f}", file=sys.stderr, flush=True)
 
 
 def prepare_ahead(config) -> None:

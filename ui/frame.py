@@ -286,20 +286,29 @@ def plot(fig, key: str | None = None, height: int | None = None, numbers: bool =
     """A figure (a picture, or Plotly when charts are interactive), and below it the numbers it
     draws: its text alternative (`numbers=False` for a diagram with none)."""
     themed = charts.theme(fig, scale(), height=height)
-    _draw(themed, key)
+    draw_themed(themed, key)
     if numbers:
         chart_numbers(themed)
 
 
-def _draw(themed, key: str | None) -> None:
-    if not interactive():
-        try:
-            svg = static.figure_svg(themed, name=key or "chart", width=_expected_width())
-        except static.Unsupported:
-            pass  # a figure the picture renderer does not draw: Plotly draws it
-        else:
-            st.markdown(live.as_image(svg, alt=static.alt_text(themed, tr("app.chart"))), unsafe_allow_html=True)
-            return
+def picture(themed, key: str | None) -> str | None:
+    """The markup `plot` shows for a themed figure drawn as a picture; None when Plotly draws
+    it (charts are interactive, or the picture renderer does not draw this figure)."""
+    if interactive():
+        return None
+    try:
+        svg = static.figure_svg(themed, name=key or "chart", width=_expected_width())
+    except static.Unsupported:
+        return None  # a figure the picture renderer does not draw: Plotly draws it
+    return live.as_image(svg, alt=static.alt_text(themed, tr("app.chart")))
+
+
+def draw_themed(themed, key: str | None) -> None:
+    """A themed figure as a picture, or by Plotly when charts are interactive."""
+    markup = picture(themed, key)
+    if markup is not None:
+        st.markdown(markup, unsafe_allow_html=True)
+        return
     # theme=None: Streamlit's own chart theme replaces the template's fonts, so presentation
     # mode's larger chart type (core.charts.theme) never reached the screen.
     st.plotly_chart(themed, key=key, width="stretch", theme=None, config={"displaylogo": False})

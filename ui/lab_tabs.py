@@ -12,7 +12,8 @@ from core import codegen, html_table, probes, runs
 from core.charts import lab as charts
 from core.datasets import class_names
 from ui.frame import lang, plot, tr
-from ui.live_training import LabViews, plot_into
+from ui.kept_pictures import plot_kept
+from ui.live_training import LabViews
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -34,21 +35,24 @@ def hidden_tab(trainer, views: LabViews) -> None:
         three_d = cols[1].toggle(tr("lab.hidden.three_d"), key="lab_proj_3d")
         st.caption(tr("lab.hidden.caption"))
     k = 3 if three_d else 2
-    run_key = f"{trainer.run_id}-{len(snapshots)}-{trainer.epoch}"
-    per_layer = _aligned(run_key, snapshots, k)
     index = epochs.index(epoch)
     labels, names = trainer.probe_set.labels, class_names(trainer.config.dataset)
-    panels = [(tr("lab.chart.input_space"), probes.pca(trainer.probe_set.x, k))]
-    panels += [(tr("lab.chart.layer", n=i + 1), layer[index]) for i, layer in enumerate(per_layer)]
+
+    def panels() -> list:
+        per_layer = _aligned(f"{trainer.run_id}-{len(snapshots)}-{trainer.epoch}", snapshots, k)
+        return ([(tr("lab.chart.input_space"), probes.pca(trainer.probe_set.x, k))]
+                + [(tr("lab.chart.layer", n=i + 1), layer[index]) for i, layer in enumerate(per_layer)])
+
     if three_d:
+        shown = panels()
         with views.projections.container():
-            choice = st.selectbox(tr("lab.hidden.layer"), range(len(panels)), format_func=lambda i: panels[i][0],
-                                  index=len(panels) - 1, key="lab_proj_layer")
-            plot(charts.projection_3d(panels[choice][1], labels, trainer.task, trainer.n_classes, names),
+            choice = st.selectbox(tr("lab.hidden.layer"), range(len(shown)), format_func=lambda i: shown[i][0],
+                                  index=len(shown) - 1, key="lab_proj_layer")
+            plot(charts.projection_3d(shown[choice][1], labels, trainer.task, trainer.n_classes, names),
                  key="lab_proj3d")
-    else:
-        plot_into(views.projections, charts.projections(panels, labels, trainer.task, trainer.n_classes, lang(),
-                                                        names), "lab_proj_static")
+    else:  # kept across reruns (ui.kept_pictures)
+        plot_kept(views.projections, trainer, "lab_proj_static", (index,),
+                  lambda: charts.projections(panels(), labels, trainer.task, trainer.n_classes, lang(), names))
     if (views.boundary is not None and snapshots[index].boundary is not None
             and views.boundary_epoch != snapshots[index].epoch):  # not already drawn this run
         views.draw_boundary(trainer, snapshots[index])

@@ -7,7 +7,6 @@ records the run in the session and gives the training slot back.
 
 from __future__ import annotations
 
-import itertools
 import time
 
 import numpy as np
@@ -18,7 +17,7 @@ from core.datasets import class_names, plane_limits
 from core.charts import PALETTE
 from core.charts import live as live_charts
 from core.charts import lab as charts
-from ui import fair_training, lab_layout, lab_network
+from ui import fair_training, kept_pictures, lab_layout, lab_network
 from ui.frame import lang, plot, scale, tr
 
 # While a run is live the charts are light SVG frames (core.charts.live): Streamlit makes the
@@ -107,13 +106,19 @@ class LabViews:
                                                                    marks), scale=scale(),
                                                      height=self.curves_height, x_titles=False))
             return
-        figure = charts.loss_curves(arrays["epoch"], arrays["train_loss"], arrays["val_loss"], arrays["train_metric"],
-                                    arrays["val_metric"], trainer.metric_name, log_y, lang(), fit_loss=fit,
-                                    earlier=earlier, marks=marks)
-        # Short, beside the network: the x axes are epochs (the status line says so).
-        figure.update_xaxes(title_text=None, nticks=3).update_layout(
-            legend=dict(y=-0.24, yanchor="top", font=dict(size=round(11 * scale()))), margin=dict(b=10))
-        plot_into(self.curves, figure, "lab_curves", height=self.curves_height)
+        def figure():
+            fig = charts.loss_curves(arrays["epoch"], arrays["train_loss"], arrays["val_loss"], arrays["train_metric"],
+                                     arrays["val_metric"], trainer.metric_name, log_y, lang(), fit_loss=fit,
+                                     earlier=earlier, marks=marks)
+            # Short, beside the network: the x axes are epochs (the status line says so).
+            return fig.update_xaxes(title_text=None, nticks=3).update_layout(
+                legend=dict(y=-0.24, yanchor="top", font=dict(size=round(11 * scale()))), margin=dict(b=10))
+
+        if history is not trainer.history:  # a part of the run (not kept)
+            plot_into(self.curves, figure(), "lab_curves", height=self.curves_height)
+            return
+        view = (log_y, len(history), tuple(marks), tuple((label, len(epochs)) for label, epochs, _ in earlier))
+        kept_pictures.plot_kept(self.curves, trainer, "lab_curves", view, figure, height=self.curves_height)
 
     def draw_boundary(self, trainer, snapshot, live: bool = False) -> None:
         self.boundary_epoch = None if live else snapshot.epoch
@@ -126,17 +131,21 @@ class LabViews:
                                                     class_names=class_names(trainer.config.dataset)),
                       max_height=self.boundary_height)
             return
-        figure = charts.decision_boundary(
-            xs, ys, snapshot.boundary, trainer.task, probe.points, probe.labels, probe.is_val,
-            trainer.n_classes, snapshot.boundary_confidence, lang(), class_names(trainer.config.dataset))
-        # Beside the curves: a slim colour bar and one small row of legend, so the map keeps the
-        # height (it was ~140 px tall under a legend that wrapped into a column).
-        figure.update_traces(colorbar=dict(thickness=8, len=0.9, title=dict(font=dict(size=round(11 * scale())))),
-                             selector=dict(type="heatmap"))
-        figure.update_xaxes(title_text=None).update_yaxes(title_text=None)  # the plane: x₁ across, x₂ up
-        figure.update_layout(legend=dict(y=-0.1, font=dict(size=round(10 * scale())), itemwidth=30),
-                             margin=dict(l=40, r=10, t=10, b=10))
-        plot_into(self.boundary, figure, "lab_boundary", height=self.boundary_height)
+
+        def figure():
+            fig = charts.decision_boundary(
+                xs, ys, snapshot.boundary, trainer.task, probe.points, probe.labels, probe.is_val,
+                trainer.n_classes, snapshot.boundary_confidence, lang(), class_names(trainer.config.dataset))
+            # Beside the curves: a slim colour bar and one small row of legend, so the map keeps the
+            # height (it was ~140 px tall under a legend that wrapped into a column).
+            fig.update_traces(colorbar=dict(thickness=8, len=0.9, title=dict(font=dict(size=round(11 * scale())))),
+                              selector=dict(type="heatmap"))
+            fig.update_xaxes(title_text=None).update_yaxes(title_text=None)  # the plane: x₁ across, x₂ up
+            return fig.update_layout(legend=dict(y=-0.1, font=dict(size=round(10 * scale())), itemwidth=30),
+                                     margin=dict(l=40, r=10, t=10, b=10))
+
+        kept_pictures.plot_kept(self.boundary, trainer, "lab_boundary", (snapshot.epoch,), figure,
+                                height=self.boundary_height)
 
     def draw_live_projection(self, trainer, snapshot) -> None:
         """Each layer's PCA, rotated onto what was drawn before so points do not flip.
@@ -172,7 +181,8 @@ class LabViews:
                 [{"title": tr("lab.chart.grad_norm"), "x_title": tr("lab.chart.epoch"), "log_y": True,
                   "series": series}], scale=scale(), name="gradients"))
             return
-        plot_into(self.gradients, charts.gradient_norms(epochs, norms, lang()), "lab_grads")
+        kept_pictures.plot_kept(self.gradients, trainer, "lab_grads", (tuple(epochs),),
+                                lambda: charts.gradient_norms(epochs, norms, lang()))
 
     def preview(self, config) -> None:
         """Before the first run: the network's layout and the data points (cheap, no
@@ -227,7 +237,7 @@ class LabViews:
             self.status.success(f"{state} · {text}")
 
 
-_keys = itertools.count()
+_keys = kept_pictures.names
 EARLIER_COLOUR = "#c4c4c4"  # earlier runs, drawn faintly behind the current one
 MARK_COLOUR = "#7f7f7f"
 

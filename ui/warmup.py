@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import threading
 
+from ui import script_cleanup
+
 _lock = threading.Lock()
 _thread: threading.Thread | None = None
 SOON_S = 1.0  # after a page that does not need TensorFlow: its browser is still loading
@@ -35,6 +37,7 @@ def _work() -> None:
 def _warmup_thread() -> threading.Thread:
     """The one import thread of this server process, started on the first call."""
     global _thread
+    script_cleanup.install()  # once per server: keep TensorFlow's kernel cache between runs
     with _lock:
         if _thread is None:
             _thread = threading.Thread(target=_work, name="tensorflow-warmup", daemon=True)
@@ -48,6 +51,7 @@ def start() -> None:
 
 def start_soon(delay: float = SOON_S) -> None:
     """Start the import `delay` seconds from now unless something started it already."""
+    script_cleanup.install()
     if _thread is None:
         timer = threading.Timer(delay, start)
         timer.daemon = True

@@ -95,10 +95,12 @@ def decision_boundary(xs, ys, z, task: str, points, labels, is_val, n_classes: i
 
 
 
-def _point_traces(points, labels, is_val, task, n_classes, lang, class_names=()) -> list[go.Scatter]:
+def _point_traces(points, labels, is_val, task, n_classes, lang, class_names=()) -> list[dict]:
     """One trace per data split (cheap to rebuild on every live redraw): each point coloured
     by class through a stepped scale and shaped by class (core.charts.marks), so colour is not
-    the only cue; validation points are larger, with a black outline."""
+    the only cue; validation points are larger, with a black outline. Plain trace dicts: the
+    figure validates them once (a trace object is validated again when added to a figure, and
+    its per-point symbols are most of the cost)."""
     traces = []
     if task == "regression":
         colour = dict(colorscale="RdBu_r", cmid=0)
@@ -108,19 +110,19 @@ def _point_traces(points, labels, is_val, task, n_classes, lang, class_names=())
         if mask.any():
             name = t(f"lab.chart.{split}_points", lang)  # the data split, not a loss's mode
             symbol = TRAIN_SYMBOL if task == "regression" else [marks.class_symbol(k) for k in labels[mask]]
-            traces.append(go.Scatter(x=points[mask, 0], y=points[mask, 1], mode="markers", name=name,
-                                     showlegend=False, legendgroup=split,
-                                     marker=dict(color=labels[mask], symbol=symbol, size=size,
-                                                 line=dict(color=edge, width=0.8 if split == "train" else 1.5),
-                                                 **colour)))
+            traces.append(dict(type="scatter", x=points[mask, 0], y=points[mask, 1], mode="markers", name=name,
+                               showlegend=False, legendgroup=split,
+                               marker=dict(color=labels[mask], symbol=symbol, size=size,
+                                           line=dict(color=edge, width=0.8 if split == "train" else 1.5),
+                                           **colour)))
             # The legend's mark is grey: Plotly would colour it like the first point, so on
             # circle runs "training" looked like a class of its own.
-            traces.append(go.Scatter(x=[None], y=[None], mode="markers", name=name, legendgroup=split,
-                                     marker=dict(color=LEGEND_GREY, symbol=TRAIN_SYMBOL, size=size + 1,
-                                                 line=dict(color=edge, width=0.8 if split == "train" else 1.5))))
+            traces.append(dict(type="scatter", x=[None], y=[None], mode="markers", name=name, legendgroup=split,
+                               marker=dict(color=LEGEND_GREY, symbol=TRAIN_SYMBOL, size=size + 1,
+                                           line=dict(color=edge, width=0.8 if split == "train" else 1.5))))
     if task != "regression":
-        traces += [go.Scatter(x=[None], y=[None], mode="markers", name=class_label(k, class_names),
-                              marker=dict(color=color(k), size=9, symbol=marks.class_symbol(k)))
+        traces += [dict(type="scatter", x=[None], y=[None], mode="markers", name=class_label(k, class_names),
+                        marker=dict(color=color(k), size=9, symbol=marks.class_symbol(k)))
                    for k in range(n_classes)]
     return traces
 
@@ -179,15 +181,16 @@ def projections(panels: list[tuple[str, object]], labels, task: str, n_classes: 
                                    anchor=f"y{n}")
         layout[f"yaxis{n}"] = dict(domain=[max(0.0, y1 - height), min(1.0, y1)], showticklabels=False,
                                    anchor=f"x{n}")
-        data.append(go.Scatter(x=proj.coords[:, 0], y=proj.coords[:, 1], mode="markers", marker=marker,
-                               showlegend=False, xaxis=f"x{n}", yaxis=f"y{n}", hoverinfo="skip"))
+        # A plain dict, validated once by the figure (the per-point symbols are the cost).
+        data.append(dict(type="scatter", x=proj.coords[:, 0], y=proj.coords[:, 1], mode="markers", marker=marker,
+                         showlegend=False, xaxis=f"x{n}", yaxis=f"y{n}", hoverinfo="skip"))
         pct = t("lab.chart.explained", lang, pct=round(100 * float(proj.explained.sum())))
         annotations.append(dict(text=f"{title}<br><sup>{proj.total_dims}-d → 2-d · {pct}</sup>",
                                 x=x0 + width / 2, y=y1, xref="paper", yref="paper", xanchor="center",
                                 yanchor="bottom", showarrow=False))
     if task != "regression":  # a legend: one invisible point per class
-        data += [go.Scatter(x=[None], y=[None], mode="markers", name=class_label(k, class_names),
-                            marker=dict(color=color(k), size=8, symbol=marks.class_symbol(k))) for k in range(n_classes)]
+        data += [dict(type="scatter", x=[None], y=[None], mode="markers", name=class_label(k, class_names),
+                      marker=dict(color=color(k), size=8, symbol=marks.class_symbol(k))) for k in range(n_classes)]
     return go.Figure(data=data, layout=dict(layout, annotations=annotations, height=300 * rows + 80,
                                             uirevision="projections", margin=dict(t=70),
                                             legend=dict(orientation="h", y=-0.05)))

@@ -91,10 +91,11 @@ class Session:
         """Wait for this session's turn and hold it for the body; the body fills in the Turn."""
         report = Turn()
         self.scheduler.wait_turn(self, poll)
+        cpu = time.thread_time()
         try:
             yield report
         finally:
-            self.scheduler.end(self, report)
+            self.scheduler.end(self, report, cpu_seconds=time.thread_time() - cpu)
 
     def place(self) -> Place:
         return self.scheduler.place(self)
@@ -118,6 +119,7 @@ class Scheduler:
         self.turn_seconds: float | None = None  # mean turn length over all sessions
         self.turns_run = 0
         self.turn_seconds_total = 0.0
+        self.turn_cpu_total = 0.0  # CPU seconds of the turns' threads (for the load benchmark)
 
     # ---- membership ------------------------------------------------------------------------
     def join(self, kind: object = None, on_wait=None) -> Session:
@@ -169,8 +171,9 @@ class Scheduler:
             self._running.append(session)
             return True
 
-    def end(self, session: Session, report: Turn | None = None) -> None:
-        """The turn is over (in any way): measure it and let the next one start."""
+    def end(self, session: Session, report: Turn | None = None, cpu_seconds: float = 0.0) -> None:
+        """The turn is over (in any way): measure it and let the next one start. `cpu_seconds`
+        (the turn thread's CPU) is only counted, for the load benchmark."""
         report = report or Turn()
         with self._cond:
             if session in self._waiting:  # it never started (stopped while waiting)
@@ -183,6 +186,7 @@ class Scheduler:
                 session.turns += 1
                 self.turns_run += 1
                 self.turn_seconds_total += seconds
+                self.turn_cpu_total += cpu_seconds
                 session.turn_seconds = _mean(session.turn_seconds, seconds)
                 self.turn_seconds = _mean(self.turn_seconds, seconds)
                 if report.units > 0:

@@ -48,5 +48,6 @@ def test_thirty_sessions_redraw_about_once_a_second():
 def test_counters_add_up():
     budget = FrameBudget(cores=1)
     for seconds in (0.01, 0.03):
-        budget.record(seconds)
+        budget.record(seconds, cpu_seconds=seconds / 2)
     assert budget.frames == 2 and budget.total_seconds == pytest.approx(0.04)
+    assert budget.cpu_seconds == pytest.approx(0.02)

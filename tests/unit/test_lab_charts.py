@@ -1,5 +1,7 @@
 """The Lab's finished charts: a fixed accuracy axis, legend marks that match the points."""
 
+import json
+
 import numpy as np
 
 from core.charts import color
@@ -44,3 +46,42 @@ def test_an_uploads_class_names_are_shown_not_their_numbers():
     svg = boundary(xs, ys, None, "multiclass", points, labels, np.zeros(30, bool), 3,
                    legend=("training", "validation"), class_names=names)
     assert all(f">{n}<" in svg for n in names)
+
+
+def _as_trace_objects(figure):
+    """The same figure rebuilt from validated go.Scatter/go.Heatmap objects, as the builders made
+    it before they passed plain trace dicts (each object was validated twice then)."""
+    import plotly.graph_objects as go
+
+    traces = [getattr(go, type(trace).__name__)(trace.to_plotly_json()) for trace in figure.data]
+    return go.Figure(data=traces, layout=figure.layout)
+
+
+def test_point_and_projection_traces_as_dicts_draw_what_trace_objects_drew():
+    import pytest
+
+    from core import probes
+    from core.charts import static
+    from core.charts.lab import projections
+
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        for task, n in (("binary", 2), ("multiclass", 3), ("regression", 1)):
+            labels = rng.normal(size=90) if task == "regression" else rng.integers(0, n, 90)
+            panels = [("in", probes.pca(rng.normal(size=(90, 2)), 2)), ("h", probes.pca(rng.normal(size=(90, 5)), 2))]
+            xs = np.linspace(-1, 1, 10)
+            figures = (projections(panels, labels, task, n, "en", ("a", "b", "c")[:n]),
+                       decision_boundary(xs, xs, rng.random((10, 10)), task, rng.normal(size=(90, 2)), labels,
+                                         rng.random(90) < 0.3, n, None, "ko", ("a", "b", "c")[:n]))
+            for figure in figures:
+                symbols = [t.marker.symbol for t in figure.data if t.type == "scatter" and len(t.x) > 1]
+                if task != "regression":  # validated: per-point symbols by class
+                    assert all(len(s) == len(t) for s, t in zip(symbols, [t.x for t in figure.data
+                                                                           if t.type == "scatter" and len(t.x) > 1]))
+                reference = _as_trace_objects(figure)
+                assert json.loads(figure.to_json()) == json.loads(reference.to_json())
+                assert static.figure_svg(figure, name="f") == static.figure_svg(reference, name="f")
+    with pytest.raises(ValueError):  # the dicts are still validated: a wrong value is refused
+        import plotly.graph_objects as go
+
+        go.Figure(data=[dict(type="scatter", x=[0], y=[0], marker=dict(symbol=["not-a-symbol"]))])

@@ -279,3 +279,19 @@ def test_the_pool_hands_a_session_back_its_own_set_else_a_traced_one():
     assert pool.acquire("sig", token) is mine       # its state is still loaded: no copy
     assert pool.acquire("sig", object()) is traced  # no tracing needed
     assert pool.acquire("sig") is untraced
+
+
+def test_turns_count_their_threads_cpu_not_their_waits():
+    """The load benchmark's CPU counter: a turn that spins counts its CPU, one that sleeps ~none."""
+    scheduler = Scheduler(1)
+    session = scheduler.join()
+    with session.turn():
+        until = time.thread_time() + 0.05
+        while time.thread_time() < until:
+            pass
+    spun = scheduler.turn_cpu_total
+    with session.turn():
+        time.sleep(0.05)
+    session.leave()
+    assert scheduler.turns_run == 2 and 0.05 <= spun < scheduler.turn_seconds_total
+    assert scheduler.turn_cpu_total - spun < 0.02
