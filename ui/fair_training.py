@@ -138,9 +138,11 @@ def prepare_ahead(config) -> None:
     runs in line, a preparation would take CPU from them, and they trace in their own turns."""
     if config is None or scheduler().sessions > 0:
         return
-    from core.training import prepare
+    from core.training import ahead
 
+    sched = scheduler()
+    ahead.when = lambda: sched.sessions == 0  # a queued request found at a busy moment is dropped
     try:
-        prepare(config)
+        ahead.prepare(config)
     except Exception:  # noqa: BLE001 - a head start, never a reason for the page to fail
         pass

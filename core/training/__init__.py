@@ -13,8 +13,9 @@ phase), `pool` (compiled sets shared in turn by the runs of one architecture), `
 """
 
 from core.training.compiled import GRAD_PROBE_SIZE, MAX_CHUNK
-from core.training.loop import DEFAULT_GRID, DEFAULT_PROBE_SIZE, DEFAULT_SNAPSHOTS, TARGET_CHUNK_SECONDS, WATCH_SECONDS, XLA_WORTH_SECONDS, Trainer, prepare
+from core.training.loop import DEFAULT_GRID, DEFAULT_PROBE_SIZE, DEFAULT_SNAPSHOTS, TARGET_CHUNK_SECONDS, WATCH_SECONDS, XLA_WORTH_SECONDS, Trainer
 from core.training.pool import MAX_FREE_SETS, _Pool
+from core.training.ahead import prepare
 from core.training.records import EpochRecord, ProbeSet, Snapshot, metric_name
 
 __all__ = ["DEFAULT_GRID", "DEFAULT_PROBE_SIZE", "DEFAULT_SNAPSHOTS", "EpochRecord", "GRAD_PROBE_SIZE",

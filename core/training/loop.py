@@ -10,7 +10,6 @@ length adapts to the measured speed so that a caller can redraw about 15 times a
 from __future__ import annotations
 
 import math
-import threading
 import time
 import uuid
 import weakref
@@ -23,7 +22,7 @@ from core.config import ExperimentConfig, live_changes
 from core.datasets import DataSplit, make_split
 from core.losses import LOSSES, encode_targets
 from core.training.compiled import MAX_CHUNK, _Compiled
-from core.training.pool import _POOL, _Lease, _signature
+from core.training.pool import _Lease, _signature
 from core.network import PICTURE_GRID, read_state
 from core.training.records import EpochRecord, Snapshot, make_grid, make_probe_set, metric_name
 
@@ -393,45 +392,3 @@ def _run_arrays(config: ExperimentConfig, data: DataSplit) -> dict:
         "labels_train": data.y_train.reshape(-1),
         "labels_val": data.y_val.reshape(-1),
     }
-
-
-# ---- preparing an architecture before its first run -------------------------------------------
-_PREPARING = threading.BoundedSemaphore(1)  # one preparation at a time, server-wide
-# TensorFlow keeps ~9 MB per traced architecture even after the pool lets its set go (measured:
-# 40 architectures prepared one after another, +340 MB). Training a new architecture costs the
-# same, but a learner who only moves sliders would not have paid it: so a server prepares this
-# many architectures in its life, at most (~200 MB), and after that runs trace as they start.
-MAX_PREPARATIONS = 24
-_prepared = [0]
-
-
-def prepare(config: ExperimentConfig, use_xla: bool = True) -> bool:
-    """Build and trace `config`'s architecture in a background thread, before anyone presses
-    Train: the model, its plain-graph chunk function and the epoch-0 functions (evaluation,
-    snapshot). The set then waits in the pool, and the first run of this architecture starts
-    training at once instead of spending its first second tracing. A run that starts while the
-    set is being prepared waits for it (`_Pool.acquire`). False when nothing was started: the
-    set is free already, being prepared, or another preparation is running."""
-    config = config.validate()
-    data = make_split(config.dataset, config.n_samples, config.noise, config.val_split, config.seed, config.features)
-    signature = _signature(config, int(min(config.batch_size, len(data.x_train))), _run_arrays(config, data), use_xla)
-    if _prepared[0] >= MAX_PREPARATIONS or not _PREPARING.acquire(blocking=False):
-        return False
-    if not _POOL.start_preparing(signature):
-        _PREPARING.release()
-        return False
-    _prepared[0] += 1
-
-    def work() -> None:
-        compiled = None
-        try:
-            trainer = Trainer(config, data, use_xla=use_xla, reuse=False)  # a private set, pooled below
-            trainer._compiled.trace_plain()
-            trainer._evaluate_record(0, 0.0)  # traces the evaluation and snapshot functions
-            compiled, trainer._lease.compiled = trainer._compiled, None
-        finally:
-            _POOL.done_preparing(signature, compiled)
-            _PREPARING.release()
-
-    threading.Thread(target=work, name="prepare-architecture", daemon=True).start()
-    return True

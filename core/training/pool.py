@@ -77,12 +77,20 @@ class _Pool:
             traced = [i for i in matches if getattr(sets[i], "has_run", False)]
             return self._free.pop((mine or traced or matches)[0])[1]
 
+    def traced_or_preparing(self, signature: tuple) -> bool:
+        """A traced set of this signature is free, or one is being prepared."""
+        with self._lock:
+            return self._taken(signature)
+
+    def _taken(self, signature: tuple) -> bool:
+        return signature in self._preparing or any(
+            sig == signature and compiled.has_run for sig, compiled in self._free)
+
     def start_preparing(self, signature: tuple) -> bool:
         """Claim the preparation of this signature's set: False when one is being prepared or
         a traced one is free already."""
         with self._lock:
-            if signature in self._preparing or any(
-                    sig == signature and compiled.has_run for sig, compiled in self._free):
+            if self._taken(signature):
                 return False
             self._preparing[signature] = threading.Event()
             return True

@@ -287,16 +287,15 @@ def test_the_shown_architecture_is_traced_before_train_and_a_changed_one_too(mon
     (ui.fair_training.prepare_ahead): Train then trains at once, with no chunk paying a trace."""
     import time
 
-    from core.training import loop
-    from core.training.pool import _POOL
+    from core.training import ahead
 
-    monkeypatch.setattr(loop, "_prepared", [0])  # other tests in this process prepared some
+    monkeypatch.setattr(ahead, "_prepared", [0])  # other tests in this process prepared some
 
     def prepared():
         deadline = time.monotonic() + 60
-        while _POOL._preparing and time.monotonic() < deadline:
+        while ahead.pending() and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert not _POOL._preparing
+        assert not ahead.pending()
 
     at = lab(params={**FAST, "hidden": "7-5", "act": "tanh", "bn": "1"})
     prepared()

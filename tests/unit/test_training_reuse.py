@@ -143,11 +143,17 @@ def test_the_pool_keeps_a_bounded_number_of_free_sets():
 def test_a_prepared_architecture_starts_traced_and_trains_exactly_like_a_new_set():
     """core.training.prepare builds and traces an architecture in the background before Train;
     a run that starts meanwhile waits for that set instead of tracing a second one."""
-    from core.training import prepare
+    import time
+
+    from core.training import ahead, prepare
+    from core.training.pool import _POOL
 
     config = XOR.replace(hidden=(5, 3), batchnorm=True, seed=3, epochs=6)
     assert prepare(config, use_xla=False)
-    assert not prepare(config, use_xla=False), "prepared twice"
+    assert not prepare(config, use_xla=False), "queued twice"
+    deadline = time.monotonic() + 60
+    while not _POOL._preparing and ahead.pending() and time.monotonic() < deadline:
+        time.sleep(0.001)  # until the worker has claimed it (or finished)
     trainer = Trainer(config, use_xla=False)  # at once: waits for the preparation
     compiled = trainer._compiled
     assert compiled.has_run and compiled.train_chunk_plain.experimental_get_tracing_count() == 1
@@ -160,15 +166,37 @@ def test_a_prepared_architecture_starts_traced_and_trains_exactly_like_a_new_set
     assert not prepare(config, use_xla=False), "a traced set is free in the pool already"
 
 
+def test_queued_preparations_run_one_after_another_and_a_busy_server_drops_them(monkeypatch):
+    import time
+
+    from core.training import ahead, prepare
+    from core.training.pool import _POOL
+
+    configs = [XOR.replace(hidden=(h, 2), seed=6, epochs=3) for h in (3, 4)]
+    assert all(prepare(c, use_xla=False) for c in configs)  # a classroom opens several links at once
+    deadline = time.monotonic() + 120
+    while ahead.pending() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    for config in configs:
+        trainer = Trainer(config, use_xla=False)
+        assert trainer._compiled.has_run, f"{config.hidden} was not prepared"
+        trainer.park()
+    monkeypatch.setattr(ahead, "when", lambda: False)  # runs are in line: no preparation
+    busy = XOR.replace(hidden=(2, 5), seed=6, epochs=3)
+    assert prepare(busy, use_xla=False)
+    while ahead.pending() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not Trainer(busy, use_xla=False)._compiled.has_run
+
+
 def test_preparations_are_bounded_per_server(monkeypatch):
     """Each traced architecture keeps some memory in TensorFlow: a server prepares a bounded
-    number of them ahead (core.training.loop.MAX_PREPARATIONS); runs still trace their own."""
-    from core.training import loop, prepare
+    number of them ahead (core.training.ahead.MAX_PREPARATIONS); runs still trace their own."""
+    from core.training import ahead, prepare
 
-    monkeypatch.setattr(loop, "_prepared", [loop.MAX_PREPARATIONS])
+    monkeypatch.setattr(ahead, "_prepared", [ahead.MAX_PREPARATIONS])
     config = XOR.replace(hidden=(4, 6), seed=5, epochs=3)
     assert not prepare(config, use_xla=False)
     trainer = Trainer(config, use_xla=False)
     list(trainer.run())
     assert trainer.compile_seconds is not None and trainer.status == "finished"
-

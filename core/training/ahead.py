@@ -1,0 +1,91 @@
+"""Architectures built and traced ahead of Train, one at a time, in a background thread.
+
+While a learner reads the Lab or changes a control, the architecture on screen can be made
+ready: its model, its plain-graph chunk function and the epoch-0 functions (evaluation and
+snapshot) traced. The set then waits in the pool (core.training.pool) and the first run of that
+architecture trains at once instead of spending its first second (many seconds on a busy
+server) tracing. A run that starts while its set is being prepared waits for it
+(`_Pool.acquire`) rather than tracing a second one.
+
+Requests queue (a classroom opens several links at once); the queue is short and forgets what
+it cannot do in time. `when` (set by the app) says whether the server is idle enough: a queued
+request found at a busy moment is dropped, because runs in line trace in their own turns and a
+preparation would take the CPU from them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from typing import Callable
+
+from core.config import ExperimentConfig
+from core.datasets import make_split
+from core.training.loop import Trainer, _run_arrays
+from core.training.pool import _POOL, _signature
+
+# TensorFlow keeps ~9 MB per traced architecture even after the pool lets its set go (measured:
+# 40 architectures prepared one after another, +340 MB). Training a new architecture costs the
+# same, but a learner who only moves sliders would not have paid it: so a server prepares this
+# many architectures in its life, at most (~200 MB), and after that runs trace as they start.
+MAX_PREPARATIONS = 24
+MAX_QUEUED = 6
+
+_cond = threading.Condition()
+_queue: deque = deque()           # (signature, config, data, use_xla), oldest first
+_queued: set = set()              # their signatures
+_prepared = [0]                   # requests accepted in this process's life
+_worker: list[threading.Thread] = []
+when: Callable[[], bool] = lambda: True  # noqa: E731 - replaced by the app (ui.fair_training)
+
+
+def prepare(config: ExperimentConfig, use_xla: bool = True) -> bool:
+    """Queue `config`'s architecture to be built and traced in the background. False when it
+    is not queued: being prepared or queued already, a traced set of it is free in the pool,
+    the queue is full, or this server has prepared its share."""
+    config = config.validate()
+    data = make_split(config.dataset, config.n_samples, config.noise, config.val_split, config.seed, config.features)
+    signature = _signature(config, int(min(config.batch_size, len(data.x_train))), _run_arrays(config, data), use_xla)
+    with _cond:
+        if (_prepared[0] >= MAX_PREPARATIONS or len(_queue) >= MAX_QUEUED or signature in _queued
+                or _POOL.traced_or_preparing(signature)):
+            return False
+        _queue.append((signature, config, data, use_xla))
+        _queued.add(signature)
+        _prepared[0] += 1
+        if not _worker or not _worker[0].is_alive():
+            _worker[:] = [threading.Thread(target=_work, name="prepare-architectures", daemon=True)]
+            _worker[0].start()
+        _cond.notify()
+    return True
+
+
+def pending() -> int:
+    """Requests queued or being prepared (tests wait for 0)."""
+    with _cond:
+        return len(_queued)
+
+
+def _work() -> None:
+    while True:
+        with _cond:
+            while not _queue:
+                _cond.wait()
+            signature, config, data, use_xla = _queue.popleft()
+        try:
+            if when() and _POOL.start_preparing(signature):
+                _prepare_one(signature, config, data, use_xla)
+        finally:
+            with _cond:
+                _queued.discard(signature)
+
+
+def _prepare_one(signature: tuple, config: ExperimentConfig, data, use_xla: bool) -> None:
+    compiled = None
+    try:
+        trainer = Trainer(config, data, use_xla=use_xla, reuse=False)  # a private set, pooled below
+        trainer._compiled.trace_plain()
+        trainer._evaluate_record(0, 0.0)  # traces the evaluation and snapshot functions
+        compiled, trainer._lease.compiled = trainer._compiled, None
+    finally:
+        _POOL.done_preparing(signature, compiled)
