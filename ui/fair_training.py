@@ -139,9 +139,11 @@ def prepare_ahead(config) -> None:
     if config is None or scheduler().sessions > 0:
         return
     from core.training import ahead
+    from ui import warmup
 
     sched = scheduler()
     ahead.when = lambda: sched.sessions == 0  # a queued request found at a busy moment is dropped
+    ahead.ready = warmup.wait  # TensorFlow is imported by the warm-up thread alone
     try:
         ahead.prepare(config)
     except Exception:  # noqa: BLE001 - a head start, never a reason for the page to fail

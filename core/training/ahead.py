@@ -16,6 +16,7 @@ preparation would take the CPU from them.
 from __future__ import annotations
 
 import threading
+import traceback
 from collections import deque
 from typing import Callable
 
@@ -37,6 +38,9 @@ _queued: set = set()              # their signatures
 _prepared = [0]                   # requests accepted in this process's life
 _worker: list[threading.Thread] = []
 when: Callable[[], bool] = lambda: True  # noqa: E731 - replaced by the app (ui.fair_training)
+# Blocks until TensorFlow is imported (the app: ui.warmup.wait). Two threads importing TensorFlow
+# at once break its import ("partially initialized module"): the app imports it in one thread.
+ready: Callable[[], object] = lambda: None  # noqa: E731
 
 
 def prepare(config: ExperimentConfig, use_xla: bool = True) -> bool:
@@ -73,8 +77,11 @@ def _work() -> None:
                 _cond.wait()
             signature, config, data, use_xla = _queue.popleft()
         try:
+            ready()
             if when() and _POOL.start_preparing(signature):
                 _prepare_one(signature, config, data, use_xla)
+        except Exception:  # noqa: BLE001 - a head start that failed: the run traces its own set
+            traceback.print_exc()
         finally:
             with _cond:
                 _queued.discard(signature)
