@@ -1,5 +1,5 @@
 """Does bench.classroom_load's protocol client make the server do what browsers make it do?
-One `streamlit run` server; in rounds (default: protocol, chromium, chromium, protocol, so that a
+One `streamlit run` server; in rounds (default: pccppccp, p = protocol, c = Chromium, so that a
 drift in the machine's load falls on both alike) three learners open the Training Lab's default
 link and press Train at once, either as bench.streamlit_client sessions or as three Chromium
 pages (one browser, a fresh context each, all clicking at one moment of the machine's clock).
@@ -27,7 +27,7 @@ The last lines are exactly `protocol_first_epoch_s=`, `chromium_first_epoch_s=`,
 `protocol_done_s=`, `chromium_done_s=` (the server's times, medians over all learners of all
 rounds), `ratio_first=`, `ratio_done=` (chromium / protocol) and `within_20pct=<yes|no>`.
 
-Usage: python -m bench.classroom_crosscheck [--learners 3] [--epochs 300] [--rounds pccp]
+Usage: python -m bench.classroom_crosscheck [--learners 3] [--epochs 300] [--rounds pccppccp]
        [--warmup pp] [--settle 1] [--split-cores] [--network]
 """
 
@@ -293,7 +293,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--learners", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=300)
-    parser.add_argument("--rounds", default="pccp",
+    parser.add_argument("--rounds", default="pccppccp",
                         help="p = a protocol round, c = a Chromium round, in order")
     parser.add_argument("--warmup", default="pp", help="rounds first, not counted")
     parser.add_argument("--settle", type=float, default=1.0, help="seconds between pages open and Train")
