@@ -35,7 +35,7 @@ def batchnorm_race(ns: str) -> None:
     lang = frame.lang()
     numbers = lesson.race_numbers(race, lang)
     st.markdown(tr("overfitting.bnrace.measure", **numbers))
-    labels = {name: tr(f"overfitting.bnrace.names.{name}") for name in lesson.CONTENDERS}
+    labels = {name: tr(f"overfitting.bnrace.short.{name}") for name in lesson.CONTENDERS}  # BN: BatchNorm
     race_view.show(race, labels, key=f"{ns}_bnrace_chart", measure="fit_loss",
                    titles={"curves": tr("overfitting.bnrace.curves", n=len(race.seeds)),
                            "train_loss": tr("overfitting.bnrace.train_loss")},

@@ -62,8 +62,8 @@ def test_the_batchnorm_race_opens_shipped_with_sentences_from_its_numbers(lang):
     text = " ".join(m.value for m in at.markdown if not m.value.startswith("<div data-code"))
     race_chart = next(c for c in charts(at) if 'data-chart="overfitting&#95;bnrace&#95;chart"' in c)
     for name in batchnorm_race.CONTENDERS:  # a legend entry (and an axis label) per contender
-        label = {"en": ["plain", "BatchNorm", "Dropout", "BatchNorm + Dropout"],
-                 "ko": ["그대로", "BatchNorm", "Dropout", "BatchNorm + Dropout"]}[lang][batchnorm_race.CONTENDERS.index(name)]
+        label = {"en": ["plain", "BN", "Dropout", "BN + Dropout"],
+                 "ko": ["그대로", "BN", "Dropout", "BN + Dropout"]}[lang][batchnorm_race.CONTENDERS.index(name)]
         assert f">{label}<" in race_chart, label
     table = next(df.value for df in at.dataframe if len(df.value) == len(batchnorm_race.CONTENDERS))
     assert "BatchNorm + Dropout" in table.iloc[:, 0].tolist()
