@@ -4,7 +4,7 @@ overfitting page treats it as a regularizer; and Dropout with BatchNorm together
 The same deep ReLU network on the same task, four ways (plain, BatchNorm, Dropout, both), over
 several seeds (core.lessons.seed_race, full batch). "Faster" is read from the training-mode loss
 (the loss each step minimised, what model.fit reports) after `EARLY` epochs and from the epoch
-it first falls below `THRESHOLD`; "steadier" from how far the seeds spread at `EARLY`. The final
+it first falls below `THRESHOLD`; "steadier" from how far that epoch moves with the seed. The final
 validation loss is measured in inference mode, where BatchNorm uses its running statistics.
 Every sentence is chosen from these numbers.
 """
