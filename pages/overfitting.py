@@ -1,5 +1,6 @@
 """Overfitting: fit 100 % first (capacity on clean data), watch the gap open with noise, compare
-regularizers, and test "always use BatchNorm" against the batch size. Every run is live."""
+regularizers, and test "always use BatchNorm" against the batch size; before that, measure what
+BatchNorm was made for (faster, steadier training) over five seeds. Every run is live."""
 
 import inspect
 
@@ -7,7 +8,7 @@ import streamlit as st
 
 from core.lessons import overfitting as lesson
 from core.charts import overfitting as charts
-from ui import frame, navigation, shared, warmup
+from ui import frame, navigation, overfitting_sections, shared, warmup
 from ui.frame import tr
 
 NS = "overfitting"
@@ -76,7 +77,7 @@ seed = int(right.number_input(tr("overfitting.seed"), min_value=0, max_value=999
 base = lesson.base_config(dataset, n_samples, seed=seed)
 st.caption(tr("overfitting.setup", epochs=base.epochs, n_train=base.n_train, n_val=n_samples - base.n_train))
 
-# Step 3's widgets are drawn in step 3; "train everything" reads their last values from the state.
+# Step 4's widgets are drawn in step 4; "train everything" reads their last values from the state.
 early = state.get("overfitting_early", False)
 patience = state.get("overfitting_patience", lesson.PATIENCE_DEFAULT) if early else None
 chosen_job = (lesson.regularized_config(dataset, n_samples, seed, state.get("overfitting_dropout", 0.3),
@@ -117,7 +118,10 @@ if noisy:
                    help=tr("overfitting.noise.gap_help", epochs=base.epochs))
     frame.notice(f"{NS}.noise", **numbers)
 
-# 3. Regularizers ---------------------------------------------------------------------------------
+# 3. BatchNorm's first purpose, faster and steadier training; Dropout with it (a seed race) --------
+overfitting_sections.batchnorm_race(NS)
+
+# 4. Regularizers ---------------------------------------------------------------------------------
 frame.section(tr("overfitting.reg.title"))
 st.markdown(tr("overfitting.reg.intro"))
 with st.container(border=True):
@@ -149,7 +153,7 @@ if reg:
     frame.table(lesson.comparison_table(rows, lang), name="overfitting_compared")
     frame.notice(f"{NS}.reg", **lesson.regularizer_numbers(base_run, run, label, lang))
 
-# 4. BatchNorm against the batch size --------------------------------------------------------------
+# 5. BatchNorm against the batch size --------------------------------------------------------------
 bn = section(tr("overfitting.bn.title"),
              tr("overfitting.bn.intro", noise=lesson.NOISES[1], epochs=lesson.BN_EPOCHS), bn_jobs,
              "overfitting_train_bn")

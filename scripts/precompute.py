@@ -34,7 +34,8 @@ class Job:
 
 def overfitting_jobs() -> list[Job]:
     """The page's default settings: moons, 100 points, seed 0, dropout 0.3, early stopping off
-    (one effect at a time)."""
+    (one effect at a time); and the BatchNorm seed race, which has no settings."""
+    from core.lessons import batchnorm_race, seed_race
     from core.lessons import overfitting as lesson
 
     dataset, n, seed = "moons", 100, 0
@@ -46,7 +47,9 @@ def overfitting_jobs() -> list[Job]:
     jobs += [(lesson.regularized_config(dataset, n, seed, batchnorm=True), None)]
     return [Job("overfitting", "overfitting", lesson, ("overfitting", config, patience),
                 lambda config=config, patience=patience: lesson.train_run(config, patience))
-            for config, patience in dict.fromkeys(jobs)]
+            for config, patience in dict.fromkeys(jobs)] + [
+        Job("overfitting", "overfitting", (batchnorm_race, seed_race), ("overfitting", "bnrace"),
+            lambda: batchnorm_race.batchnorm_race())]
 
 
 def compile_jobs() -> list[Job]:

@@ -11,14 +11,17 @@ from ui import frame
 from ui.frame import tr
 
 
-def show(race, labels: dict[str, str], key: str) -> None:
-    """Figure and table for `race`; `labels` names each contender in the learner's language."""
+def show(race, labels: dict[str, str], key: str, measure: str = "train_loss", titles: dict | None = None,
+         table: list[dict] | None = None) -> None:
+    """Figure and table for `race`; `labels` names each contender in the learner's language.
+    `measure` is the curve on the left (core.charts.seed_race), `titles` overrides the figure's
+    words, `table` replaces the default table's rows."""
     frame.plot(race_figure(race, labels, {
         "curves": tr("seed_race.curves", n=len(race.seeds)), "final": tr("seed_race.final"),
         "epoch": tr("seed_race.epoch"), "train_loss": tr("seed_race.train_loss"),
-        "val_loss": tr("seed_race.val_loss"), "seed": tr("seed_race.seed"),
-    }, scale=frame.scale()), key=key, height=360)
-    frame.table(pd.DataFrame([{
+        "val_loss": tr("seed_race.val_loss"), "seed": tr("seed_race.seed"), **(titles or {}),
+    }, scale=frame.scale(), measure=measure), key=key, height=360)
+    frame.table(pd.DataFrame(table or [{
         tr("seed_race.col.model"): labels[name],
         tr("seed_race.col.params"): race.runs[name, race.seeds[0]].params,
         tr("seed_race.col.train_loss"): race.spread(name, "train_loss").text(),

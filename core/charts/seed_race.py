@@ -16,16 +16,20 @@ def _rgba(hex_color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def race_figure(race, labels: dict[str, str], titles: dict, scale: float = 1.0) -> go.Figure:
-    """Left: training loss vs epoch (mean line, min-max band over seeds; log scale). Right: the
-    final validation loss, one dot per seed and contender, a grey line joining each seed."""
+def race_figure(race, labels: dict[str, str], titles: dict, scale: float = 1.0,
+                measure: str = "train_loss") -> go.Figure:
+    """Left: a training loss vs epoch (mean line, min-max band over seeds; log scale): `measure`
+    "train_loss" (inference mode) or "fit_loss" (training mode, from epoch 1). Right: the final
+    validation loss, one dot per seed and contender, a grey line joining each seed."""
     fig = make_subplots(rows=1, cols=2, column_widths=[0.62, 0.38], horizontal_spacing=0.1,
                         subplot_titles=[titles["curves"], titles["final"]])
     fig.update_annotations(font_size=round(13 * scale))
     for i, name in enumerate(race.names):
         color = PALETTE[i % len(PALETTE)]
-        mean, lo, hi = race.curve_band(name, "train_loss")
+        mean, lo, hi = race.curve_band(name, measure)
         epochs = np.arange(len(mean))
+        keep = np.isfinite(mean)  # the training-mode loss has none at epoch 0
+        mean, lo, hi, epochs = mean[keep], lo[keep], hi[keep], epochs[keep]
         fig.add_trace(go.Scatter(x=np.concatenate([epochs, epochs[::-1]]), y=np.concatenate([hi, lo[::-1]]),
                                  fill="toself", fillcolor=_rgba(color, 0.18), line=dict(width=0),
                                  hoverinfo="skip", showlegend=False), row=1, col=1)

@@ -31,6 +31,10 @@ class RaceRun:
     train_loss: list[float] = field(default_factory=list)  # per epoch, epoch 0 = before training
     val_loss: list[float] = field(default_factory=list)
     val_metric: list[float] = field(default_factory=list)  # accuracy (classification)
+    # The loss each step minimised, in training mode (dropout on, BatchNorm on the batch's own
+    # statistics): what model.fit reports as "loss". NaN at epoch 0. The losses above are
+    # measured after each epoch in inference mode, as model.evaluate does.
+    fit_loss: list[float] = field(default_factory=list)
 
     @property
     def final(self) -> dict[str, float]:
@@ -86,6 +90,7 @@ def run_one(config: ExperimentConfig, name: str) -> RaceRun:
         run.train_loss.append(float(record.train_loss))
         run.val_loss.append(float(record.val_loss))
         run.val_metric.append(float(record.val_metric))
+        run.fit_loss.append(float(record.fit_loss))
     run.params = int(trainer.with_model(lambda model: model.count_params()))
     return run
 

@@ -46,6 +46,8 @@ def assert_same(shipped, fresh, path: str = "result") -> None:
     elif isinstance(shipped, np.ndarray):
         assert shipped.shape == fresh.shape, path
         np.testing.assert_allclose(shipped, fresh, rtol=1e-3, atol=1e-4, err_msg=path)
+    elif isinstance(shipped, float) and math.isnan(shipped):  # e.g. the training-mode loss at epoch 0
+        assert isinstance(fresh, float) and math.isnan(fresh), f"{path}: {shipped} != {fresh}"
     elif isinstance(shipped, float):
         assert math.isclose(shipped, fresh, rel_tol=1e-3, abs_tol=1e-4), f"{path}: {shipped} != {fresh}"
     elif hasattr(shipped, "get_weights"):  # a Keras model: same architecture, same weights

@@ -64,6 +64,17 @@ def test_a_gap_in_the_data_breaks_the_line():
     assert [len(p) for p in _polylines(_svg(fig))] == [2, 2]
 
 
+def test_a_band_with_line_width_0_is_a_fill_without_edges():
+    """A min-max band (core.charts.seed_race): Plotly draws its fill and no outline."""
+    xs = np.arange(30.0)
+    fig = go.Figure([go.Scatter(x=np.concatenate([xs, xs[::-1]]), y=np.concatenate([xs + 1, xs[::-1] - 1]),
+                                fill="toself", fillcolor="rgba(0,0,255,0.2)", line=dict(width=0)),
+                     go.Scatter(x=xs, y=xs, mode="lines")])
+    svg = _svg(fig)
+    assert svg.count("<polygon") == 1
+    assert len(_polylines(svg)) == 1  # the mean line only
+
+
 def test_bars_have_the_heights_of_their_values():
     values = [3.0, 1.0, 2.0]
     fig = go.Figure(go.Bar(x=["a", "b", "c"], y=values))

@@ -47,7 +47,7 @@ def _scatter(t: dict, traces: list, default_colour: str, xa: Axis, ya: Axis, g: 
     out = []
     if t.get("fill") and t.get("fill") != "none":
         out.append(_fill(t, traces, fx, fy, line_colour, opacity, xa, ya, g))
-    if "lines" in mode:
+    if "lines" in mode and _get(t, "line.width") != 0:  # width 0: Plotly draws no line (a band's edge)
         out.append(_lines(t, fx, fy, line_colour, line_alpha * opacity, scale, xa, ya, g))
     box = _box(xa, ya, g)
     if "markers" in mode:
