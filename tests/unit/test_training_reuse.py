@@ -20,6 +20,25 @@ CONFIGS = {
     "regression": ExperimentConfig(dataset="diabetes", hidden=(8,), loss="mse", epochs=8, n_samples=442),
 }
 
+@pytest.fixture(autouse=True)
+def own_pool():
+    """Each test starts with an empty pool and no preparations: other files of this process
+    (the Lab's AppTests) prepare architectures ahead in the background (core.training.ahead)."""
+    import time
+
+    from core.training import ahead
+    from core.training.pool import _POOL
+
+    deadline = time.monotonic() + 120
+    while ahead.pending() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    saved, ahead._prepared[:] = list(ahead._prepared), [0]
+    with _POOL._lock:
+        _POOL._free.clear()
+    yield
+    ahead._prepared[:] = saved
+
+
 def _finished(config):
     trainer = Trainer(config)
     list(trainer.run())
