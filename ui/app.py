@@ -9,6 +9,9 @@ import streamlit as st
 from ui import classroom, frame, load_log, navigation, warmup
 
 
+TENSORFLOW_FIRST = {"lab"}  # pages whose first click needs TensorFlow: its import starts with them
+
+
 def main() -> None:
     with load_log.script_run():  # KERAS_LENS_LOAD_LOG=1: the run's CPU, for bench.classroom_load
         _main()
@@ -25,6 +28,8 @@ def _main() -> None:
     classroom.apply()
     info = navigation.by_url(page.url_path)
     navigation.warn_unused_params(info)
+    if info is not None and info.key in TENSORFLOW_FIRST:
+        warmup.start()  # the Lab trains within seconds of opening: import TensorFlow now
     try:
         with frame.inside_frame(frame.tr(f"{info.key}.title") if info is not None else None):
             page.run()
