@@ -66,8 +66,8 @@ def regularizer_seeds(ns: str, dataset: str, n_samples: int, chosen_job, one_see
                          type="primary"):
             st.info(tr("overfitting.pending"))
             return
-    comparison = shared.once(key, tr("overfitting.regseeds.training"), lambda progress: seeds_lesson.compare(
-        *key[2:], progress=progress), persist=SEEDS_PERSIST)
+    comparison = shared.once(key, tr("overfitting.regseeds.training"), lambda progress: seeds_lesson.compare_key(
+        key, progress), persist=SEEDS_PERSIST)
     frame.table(seeds_lesson.table(comparison, label, lang), name=f"{ns}_regseeds")
     said = seeds_lesson.sentence(comparison, label, lang)
     st.markdown(said["text"])

@@ -117,6 +117,14 @@ def contradiction(one_seed: str, five_seed: str, lang: str) -> str | None:
 
 def job_key(dataset: str, n_samples: int, dropout: float, batchnorm: bool, l2: float,
             patience: int | None) -> tuple:
-    """The page's `shared.once` key (and the shipped file's) for one comparison."""
-    return ("overfitting", "regseeds", dataset, int(n_samples), float(dropout), bool(batchnorm), float(l2),
-            None if patience is None else int(patience))
+    """The page's `shared.once` key (and the shipped file's) for one comparison: the chosen
+    setting's full config at seed 0 (epochs, noise and all), and early stopping's patience."""
+    config = lesson.regularized_config(dataset, n_samples, 0, float(dropout), bool(batchnorm), float(l2))
+    return ("overfitting", "regseeds", config, None if patience is None else int(patience))
+
+
+def compare_key(key: tuple, progress: Callable[[float], None] | None = None) -> SeedComparison:
+    """`compare` for a `job_key`."""
+    config, patience = key[2], key[3]
+    return compare(config.dataset, config.n_samples, config.dropout, config.batchnorm, config.l2, patience,
+                   progress=progress)

@@ -100,12 +100,14 @@ def test_regularizer_over_five_seeds_sentence_from_keras_evaluate(monkeypatch):
         count = {"en": "all 5 seeds" if k == 5 else f"{k} of 5 seeds",
                  "ko": "5개 시드 모두" if k == 5 else f"5개 중 {k}개"}[lang]
         assert count in said["text"]
-    gaps = overfitting_seeds.table(comparison, "Dropout 0.3", "en")["gap (train − val), mean (min–max) over 5 seeds"]
+    table = overfitting_seeds.table(comparison, "Dropout 0.3", "en")
+    gaps = table["gap (train − val), mean (min–max) over 5 seeds"]
     baseline = 100 * np.array(oracle[0::2])
     assert gaps[0] == f"{baseline.mean():+.0f} ({baseline.min():+.0f}–{baseline.max():+.0f}) pts"
 
 
-@pytest.mark.parametrize(("k", "word"), [(5, "all"), (4, "most"), (3, "most"), (2, "few"), (1, "few"), (0, "none")])
+@pytest.mark.parametrize(("k", "word"), [(5, "all"), (4, "most"), (3, "most"), (2, "few"), (1, "few"),
+                                         (0, "none")])
 def test_seed_count_words_and_a_one_seed_verdict_that_disagrees(k, word):
     """The sentence's word for k of 5 (seed_race.outcome), and the warning shown when one seed's
     verdict points the other way."""
