@@ -135,7 +135,10 @@ with st.container(border=True):
     left, right = st.columns(2)
     left.toggle(tr("overfitting.reg.batchnorm"), value=False, key="overfitting_batchnorm")
     right.toggle(tr("overfitting.reg.early"), value=False, key="overfitting_early")
-reg = section(None, None, [baseline_job, chosen_job], "overfitting_train_reg")
+reg_jobs = [baseline_job, chosen_job]
+one_seed = [result(job) for job in reg_jobs] if all(ready(job) for job in reg_jobs) else None
+overfitting_sections.regularizer_seeds(NS, dataset, n_samples, chosen_job, one_seed)  # leads: 5 seeds, then 1
+reg = section(None, None, reg_jobs, "overfitting_train_reg")
 if reg:
     compared = state.setdefault(COMPARED, [])
     for job in (baseline_job, chosen_job):

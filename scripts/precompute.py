@@ -34,8 +34,9 @@ class Job:
 
 def overfitting_jobs() -> list[Job]:
     """The page's default settings: moons, 100 points, seed 0, dropout 0.3, early stopping off
-    (one effect at a time); and the BatchNorm seed race, which has no settings."""
-    from core.lessons import batchnorm_race, seed_race
+    (one effect at a time); the BatchNorm seed race, which has no settings; and that regularizer
+    setting against the baseline over seeds 0-4."""
+    from core.lessons import batchnorm_race, overfitting_seeds, seed_race
     from core.lessons import overfitting as lesson
 
     dataset, n, seed = "moons", 100, 0
@@ -49,7 +50,10 @@ def overfitting_jobs() -> list[Job]:
                 lambda config=config, patience=patience: lesson.train_run(config, patience))
             for config, patience in dict.fromkeys(jobs)] + [
         Job("overfitting", "overfitting", (batchnorm_race, seed_race), ("overfitting", "bnrace"),
-            lambda: batchnorm_race.batchnorm_race())]
+            lambda: batchnorm_race.batchnorm_race()),
+        Job("overfitting", "overfitting", (overfitting_seeds, lesson),
+            overfitting_seeds.job_key(dataset, n, 0.3, False, 0.0, None),
+            lambda: overfitting_seeds.compare(dataset, n, 0.3, False, 0.0, None))]
 
 
 def compile_jobs() -> list[Job]:

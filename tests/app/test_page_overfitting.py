@@ -89,3 +89,45 @@ def test_the_batchnorm_race_recomputes_live_with_a_progress_bar(monkeypatch):
     assert_clean(at)
     assert any('data-chart="overfitting&#95;bnrace&#95;chart"' in c for c in charts(at))
     assert any("Dropout and BatchNorm together" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_regularizer_over_five_seeds_opens_shipped(lang, monkeypatch):
+    """Default settings: the 5-seed table (gap and validation loss as mean (min–max)) and the
+    seed-count sentence come from the shipped file; nothing trains (training would raise here).
+    The sentence comes before the one-seed detail."""
+    from core import result_files
+    from core.lessons import overfitting_seeds
+    from scripts.precompute import overfitting_jobs
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("the default view trained")
+
+    monkeypatch.setattr(overfitting_seeds, "compare", no_training)
+    monkeypatch.setattr(lesson_overfitting, "train_run", no_training)
+    at = run_page(PAGE, lang)
+    assert_clean(at)
+    assert not [b for b in at.button if b.key == "overfitting_train_regseeds"]
+    shipped = result_files.load(next(job.file_name for job in overfitting_jobs() if "regseeds" in job.key))
+    label = "Dropout 0.3"
+    expected = overfitting_seeds.table(shipped, label, lang)
+    table = next(df for df in tables(at) if list(df.columns) == list(expected))
+    assert table.astype(str).to_dict("list") == {k: [str(v) for v in vs] for k, vs in expected.items()}
+    said = overfitting_seeds.sentence(shipped, label, lang)["text"]
+    texts = [m.value for m in at.markdown]
+    assert said in texts
+    one_seed = {"en": "Baseline: training", "ko": "기준: 학습"}[lang]  # the one-seed notice
+    assert texts.index(said) < next(i for i, t in enumerate(texts) if t.startswith(one_seed))
+    assert ("of 5 seeds" in said or "all 5 seeds" in said) if lang == "en" else "5개" in said
+
+
+def test_the_regularizer_over_five_seeds_trains_on_request(short_runs):
+    """Any other setting: a button, and after it the table and the sentence for that setting."""
+    at = run_page(PAGE, "en", overfitting_dropout=0.5)
+    assert_clean(at)
+    assert not any("over 5 seeds" in " ".join(df.columns) for df in tables(at))
+    at.button(key="overfitting_train_regseeds").click().run()
+    assert_clean(at)
+    table = next(df for df in tables(at) if "gap (train − val), mean (min–max) over 5 seeds" in df.columns)
+    assert table.iloc[:, 0].tolist() == ["baseline", "Dropout 0.5"]
+    assert any(m.value.startswith("Over 5 seeds,") and "Dropout 0.5" in m.value for m in at.markdown)
