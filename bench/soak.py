@@ -48,6 +48,8 @@ def main() -> None:
                 started = time.perf_counter()
                 # A new seed each run: a new model, new traces, new data, as a learner would do.
                 seed = page.locator(".st-key-lab_seed input")
+                if not seed.is_visible():  # the Lab folds its less used controls (ui.lab_layout)
+                    page.locator(".st-key-lab_seed").locator("xpath=ancestor::details[1]/summary").click()
                 seed.fill(str(run))
                 seed.press("Enter")
                 wait_for_app(page, 120_000)
