@@ -65,46 +65,59 @@ def lines(panels: list[dict], *, scale: float = 1.0, height: int = CURVES_HEIGHT
             legend.setdefault(label, (colour, dashed))
         all_x = np.concatenate([s[1] for s in series] or [np.zeros(0)])
         all_y = np.concatenate([s[2] for s in series] or [np.zeros(0)])
-        x_lo, x_hi = _range(all_x, pad=0.0)
-        y_lo, y_hi = _range(all_y, pad=0.05)
-        out.append(f'<text x="{x0 + width / 2:.2f}%" y="{top - 12 * scale:.1f}" text-anchor="middle" '
-                   f'font-size="{font + scale:.1f}">{escape(panel["title"])}</text>')
-        y_ticks = _log_ticks(y_lo, y_hi) if panel.get("log_y") else _ticks(y_lo, y_hi)
-        for value, label in y_ticks:
-            y = top + plot_h * (1 - (value - y_lo) / (y_hi - y_lo))
-            out.append(f'<line x1="{x0:.2f}%" x2="{x0 + width:.2f}%" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>')
-            out.append(f'<text x="{x0:.2f}%" dx="{-6 * scale:.1f}" y="{y:.1f}" dy="0.35em" text-anchor="end" '
-                       f'font-size="{font - 2 * scale:.1f}">{label}</text>')
-        for value, label in _ticks(x_lo, x_hi, integer=True):
-            share = (value - x_lo) / (x_hi - x_lo)
-            x = x0 + width * share
-            # A label at a panel's edge is drawn inside it: a centred "1000" at the right end of
-            # the loss panel ran into the "0" at the start of the next one.
-            anchor = "end" if share > 0.9 else "start" if share < 0.1 and i > 0 else "middle"
-            out.append(f'<text x="{x:.2f}%" y="{top + plot_h + 18 * scale:.1f}" text-anchor="{anchor}" '
-                       f'font-size="{font - 2 * scale:.1f}">{label}</text>')
-        if x_titles:
-            out.append(f'<text x="{x0 + width / 2:.2f}%" y="{top + plot_h + 40 * scale:.1f}" text-anchor="middle">'
-                       f'{escape(panel.get("x_title", ""))}</text>')
-        out.append(f'<line x1="{x0:.2f}%" x2="{x0 + width:.2f}%" y1="{top + plot_h:.1f}" y2="{top + plot_h:.1f}" '
-                   f'stroke="{AXIS}"/>')
-        # The data: a nested SVG stretched over the plot area; strokes keep their width.
-        out.append(f'<svg x="{x0:.2f}%" y="{top:.1f}" width="{width:.2f}%" height="{plot_h:.1f}" '
-                   f'viewBox="0 0 1000 1000" preserveAspectRatio="none" overflow="hidden">')
-        for label, xs, ys, colour, dashed in series:
-            for segment in _segments(xs, ys):
-                points = [f"{1000 * (x - x_lo) / (x_hi - x_lo):.1f},{1000 * (1 - (y - y_lo) / (y_hi - y_lo)):.1f}"
-                          for x, y in segment]
-                if len(points) == 1:  # a lone point (epoch 0): a round dot, the line's width
-                    points.append(points[0])
-                points = " ".join(points)
-                dash = f' stroke-dasharray="{6 * scale:.0f} {4 * scale:.0f}"' if dashed else ""
-                out.append(f'<polyline points="{points}" fill="none" stroke="{colour}" '
-                           f'stroke-width="{2 * scale:.1f}" stroke-linecap="round" vector-effect="non-scaling-stroke"{dash}/>')
-        out.append("</svg>")
+        box = (x0, width, top, plot_h, *_range(all_x, pad=0.0), *_range(all_y, pad=0.05))
+        out += _panel_axes(panel, box, i, font, scale, x_titles)
+        out += _panel_data(series, box, scale)
     out.append(_legend(legend, height - 14 * scale, scale))
     out.append("</svg>")
     return "".join(out)
+
+
+def _panel_axes(panel: dict, box: tuple, i: int, font: float, scale: float, x_titles: bool) -> list[str]:
+    """One panel's title, grid lines with y tick labels, x tick labels, x title and x axis.
+    `box`: (x0 %, width %, top px, height px, x_lo, x_hi, y_lo, y_hi)."""
+    x0, width, top, plot_h, x_lo, x_hi, y_lo, y_hi = box
+    out = [f'<text x="{x0 + width / 2:.2f}%" y="{top - 12 * scale:.1f}" text-anchor="middle" '
+           f'font-size="{font + scale:.1f}">{escape(panel["title"])}</text>']
+    y_ticks = _log_ticks(y_lo, y_hi) if panel.get("log_y") else _ticks(y_lo, y_hi)
+    for value, label in y_ticks:
+        y = top + plot_h * (1 - (value - y_lo) / (y_hi - y_lo))
+        out.append(f'<line x1="{x0:.2f}%" x2="{x0 + width:.2f}%" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>')
+        out.append(f'<text x="{x0:.2f}%" dx="{-6 * scale:.1f}" y="{y:.1f}" dy="0.35em" text-anchor="end" '
+                   f'font-size="{font - 2 * scale:.1f}">{label}</text>')
+    for value, label in _ticks(x_lo, x_hi, integer=True):
+        share = (value - x_lo) / (x_hi - x_lo)
+        x = x0 + width * share
+        # A label at a panel's edge is drawn inside it: a centred "1000" at the right end of
+        # the loss panel ran into the "0" at the start of the next one.
+        anchor = "end" if share > 0.9 else "start" if share < 0.1 and i > 0 else "middle"
+        out.append(f'<text x="{x:.2f}%" y="{top + plot_h + 18 * scale:.1f}" text-anchor="{anchor}" '
+                   f'font-size="{font - 2 * scale:.1f}">{label}</text>')
+    if x_titles:
+        out.append(f'<text x="{x0 + width / 2:.2f}%" y="{top + plot_h + 40 * scale:.1f}" text-anchor="middle">'
+                   f'{escape(panel.get("x_title", ""))}</text>')
+    out.append(f'<line x1="{x0:.2f}%" x2="{x0 + width:.2f}%" y1="{top + plot_h:.1f}" y2="{top + plot_h:.1f}" '
+               f'stroke="{AXIS}"/>')
+    return out
+
+
+def _panel_data(series: list, box: tuple, scale: float) -> list[str]:
+    """The data: a nested SVG stretched over the plot area; strokes keep their width."""
+    x0, width, top, plot_h, x_lo, x_hi, y_lo, y_hi = box
+    out = [f'<svg x="{x0:.2f}%" y="{top:.1f}" width="{width:.2f}%" height="{plot_h:.1f}" '
+           f'viewBox="0 0 1000 1000" preserveAspectRatio="none" overflow="hidden">']
+    for label, xs, ys, colour, dashed in series:
+        for segment in _segments(xs, ys):
+            points = [f"{1000 * (x - x_lo) / (x_hi - x_lo):.1f},{1000 * (1 - (y - y_lo) / (y_hi - y_lo)):.1f}"
+                      for x, y in segment]
+            if len(points) == 1:  # a lone point (epoch 0): a round dot, the line's width
+                points.append(points[0])
+            points = " ".join(points)
+            dash = f' stroke-dasharray="{6 * scale:.0f} {4 * scale:.0f}"' if dashed else ""
+            out.append(f'<polyline points="{points}" fill="none" stroke="{colour}" '
+                       f'stroke-width="{2 * scale:.1f}" stroke-linecap="round" vector-effect="non-scaling-stroke"{dash}/>')
+    out.append("</svg>")
+    return out
 
 
 def _legend(items: dict[str, tuple[str, bool]], y: float, scale: float) -> str:
