@@ -47,6 +47,8 @@ def prepare(config: ExperimentConfig, use_xla: bool = True) -> bool:
     """Queue `config`'s architecture to be built and traced in the background. False when it
     is not queued: being prepared or queued already, a traced set of it is free in the pool,
     the queue is full, or this server has prepared its share."""
+    if _prepared[0] >= MAX_PREPARATIONS or len(_queue) >= MAX_QUEUED:
+        return False  # before building the data: the Lab asks on every idle rerun
     config = config.validate()
     data = make_split(config.dataset, config.n_samples, config.noise, config.val_split, config.seed, config.features)
     signature = _signature(config, int(min(config.batch_size, len(data.x_train))), _run_arrays(config, data), use_xla)
