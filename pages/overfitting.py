@@ -38,9 +38,15 @@ def chance(config):
     return lesson.chance_accuracy(config)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
 def first_gradient(config, batch_size: int) -> float:
-    return lesson.first_layer_gradient(config, batch_size)
+    """hidden_1's gradient on the untrained model, once per server; shipped for the default
+    settings, so a first visit does not wait for TensorFlow's import."""
+    def compute(progress) -> float:
+        warmup.wait()  # TensorFlow is imported by the warm-up thread alone
+        return lesson.first_layer_gradient(config, batch_size)
+
+    return shared.once((NS, "gradient", config, batch_size), tr("app.loading_tf"), compute,
+                       persist=PERSIST, slot=False)
 
 
 def train(jobs) -> None:
@@ -161,8 +167,6 @@ bn = section(tr("overfitting.bn.title"),
              tr("overfitting.bn.intro", noise=lesson.NOISES[1], epochs=lesson.BN_EPOCHS), bn_jobs,
              "overfitting_train_bn")
 if bn:
-    with st.spinner(tr("app.loading_tf")):  # the gradient below needs TensorFlow; the runs did not
-        warmup.wait()
     guess = chance(bn_jobs[0][0])
     frame.plot(charts.batchnorm_bars(list(lesson.BATCH_SIZES), [r.final_val_acc for r in bn[:-1:2]],
                                      [r.final_val_acc for r in bn[1:-1:2]], guess, lang),

@@ -49,6 +49,9 @@ def overfitting_jobs() -> list[Job]:
     return [Job("overfitting", "overfitting", lesson, ("overfitting", config, patience),
                 lambda config=config, patience=patience: lesson.train_run(config, patience))
             for config, patience in dict.fromkeys(jobs)] + [
+        Job("overfitting", "overfitting", lesson, ("overfitting", "gradient", config, 1),
+            lambda config=config: lesson.first_layer_gradient(config, 1))
+        for config in lesson.batchnorm_configs(dataset, n, seed)[:2]] + [  # batch size 1, without/with BN
         Job("overfitting", "overfitting", (batchnorm_race, seed_race), ("overfitting", "bnrace"),
             lambda: batchnorm_race.batchnorm_race()),
         Job("overfitting", "overfitting", (overfitting_seeds, lesson),
