@@ -13,32 +13,33 @@ from core.lessons import activation_race, seed_race
 from core.lessons import activations as lesson
 from core.activations import ACTIVATIONS
 from core.charts import activations as charts
-from ui import frame, navigation, seed_race as race_view, shared, warmup
+from ui import frame, navigation, seed_race as race_view, shared, stored
 from ui.frame import tr
 
 NS = "activations"
 ALWAYS = ("relu", "swish", "gelu")  # measured even when not plotted: the notice talks about them
 DEFAULT_LOGITS = (2.0, 1.0, -1.0, -3.0, 0.5, -0.5)
 RACE_PERSIST = shared.Persist("activations", (activation_race, seed_race), NS)
+PERSIST = shared.Persist("activations", (lesson, registry), NS)  # the untrained demos below
 BIASES = tuple(b / 4 for b in range(-12, 5))  # -3.0 ... 1.0 in steps of 0.25, the slider's grid
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@stored.function(PERSIST, max_entries=64)
 def curves(names: tuple[str, ...], lo: float, hi: float):
     return lesson.activation_curves(names, lo, hi)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@stored.function(PERSIST, max_entries=32)
 def dead_sweep(names: tuple[str, ...]):
     return lesson.dead_units_sweep(names, BIASES)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@stored.function(PERSIST, max_entries=128)
 def stages(logits: tuple[float, ...], temperature: float):
     return lesson.softmax_stages(logits, temperature)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@stored.function(PERSIST, max_entries=64)
 def overflow(logits: tuple[float, ...], temperature: float):
     return lesson.overflow_demo(logits, temperature=temperature)
 
@@ -53,8 +54,6 @@ def pct(share: float) -> str:
 
 frame.header(NS)
 lang = frame.lang()
-with st.spinner(tr("app.loading_tf")):
-    warmup.wait()
 
 # ---- f and f' --------------------------------------------------------------------------------
 frame.section(tr("activations.curves.title"))
@@ -184,4 +183,5 @@ frame.claim_vs_measurement(
 frame.code("\n\n".join(inspect.getsource(f) for f in (
     lesson.autodiff_derivative, lesson.dead_units_sweep, lesson.softmax_stages, registry.softmax,
     registry.softmax_jacobian, lesson.overflow_demo)))
+stored.recompute_button(NS, PERSIST)
 navigation.link_to_next(NS)

@@ -9,7 +9,7 @@ import streamlit as st
 from core.lessons import compile as lesson
 from core.lessons import compile_seeds
 from core.charts import compile as charts
-from ui import frame, navigation, shared, warmup
+from ui import frame, navigation, shared
 from ui.frame import tr
 
 NS = "compile"
@@ -54,8 +54,6 @@ recompile = middle.radio(tr("compile.recompile"), lesson.RECOMPILE_CHOICES, hori
 seed = int(right.number_input(tr("compile.seed"), min_value=0, max_value=9999, value=0, key="compile_seed"))
 st.caption(tr("compile.setup", n_train=lesson.lesson_config(seed).n_train))
 
-with st.spinner(tr("app.loading_tf")):
-    warmup.wait()
 run = experiment(epochs, recompile, seed)
 shared.recompute_button(NS, PERSIST, [(NS, epochs, recompile, seed)])
 built, compiled, fitted, recompiled, refitted, clone, fresh, other = run.steps

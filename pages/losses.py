@@ -7,50 +7,53 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from core import losses as registry
 from core.lessons import losses as lesson
+from core.lessons import losses_scale
 from core.charts import losses as charts
-from ui import frame, navigation, warmup
+from ui import frame, navigation, shared, stored
 from ui.frame import tr
 
 NS = "losses"
+PERSIST = shared.Persist("losses", (lesson, losses_scale, registry), NS)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@stored.function(PERSIST, max_entries=4)
 def sweep(y: int):
     return lesson.binary_sweep(y)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@stored.function(PERSIST, max_entries=256)
 def point(y: int, p: float):
     return lesson.sigmoid_losses(y, [lesson.logit(p)])
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@stored.function(PERSIST, max_entries=128)
 def race(y: int, p: float, lr: float):
     return lesson.fix_race(y, p, lr)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@stored.function(PERSIST, max_entries=64)
 def tables(seed: int, n_classes: int):
     return lesson.bce_vs_two_column_cce(seed=seed), lesson.sparse_vs_onehot(n_classes=n_classes, seed=seed)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@stored.function(PERSIST, max_entries=256)
 def fit(outlier: float):
     return lesson.robust_fit(outlier)
 
 
-@st.cache_data(show_spinner=False)
+@stored.function(PERSIST, max_entries=1)
 def on_line_draws():
     return lesson.on_line_fits()
 
 
-@st.cache_data(show_spinner=False)
+@stored.function(PERSIST, max_entries=1)
 def magnitudes():
     return lesson.magnitudes()
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@stored.function(PERSIST, max_entries=128)
 def underflow(n: int, p: float):
     return lesson.underflow_runs(n, p)
 
@@ -65,8 +68,6 @@ def vector(values, fmt: str) -> str:
 
 frame.header(NS)
 lang = frame.lang()
-with st.spinner(tr("app.loading_tf")):
-    warmup.wait()
 
 # ---- MSE vs binary cross-entropy -----------------------------------------------------------------
 frame.section(tr("losses.binary.title"))
@@ -166,4 +167,5 @@ frame.claim_vs_measurement(
 frame.code("\n\n".join(inspect.getsource(fn) for fn in (
     lesson.sigmoid_losses, lesson.fix_race, lesson.bce_vs_two_column_cce, lesson.sparse_vs_onehot,
     lesson.LineFitter, lesson.robust_fit, lesson.magnitudes, lesson.underflow)))
+stored.recompute_button(NS, PERSIST)
 navigation.link_to_next(NS)

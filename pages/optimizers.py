@@ -7,14 +7,16 @@ import pandas as pd
 import streamlit as st
 
 from core import charts as theme
+from core import optimizers as registry
 from core.lessons import batch_spread
 from core.lessons import optimizers as lesson
 from core.charts import optimizers as charts
 from core.optimizers import OPTIMIZERS
-from ui import frame, navigation, optimizers_sections, warmup
+from ui import frame, navigation, optimizers_sections, shared, stored
 from ui.frame import tr
 
 NS = "optimizers"
+PERSIST = shared.Persist("optimizers", (lesson, batch_spread, registry), NS)  # the live demos
 RATES = (0.0001, 0.0003, 0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.2, 0.3, 0.5,
          1.0)
 DEFAULTS = {"opt_names": ["sgd", "momentum", "rmsprop", "adam"], "opt_momentum": 0.9,
@@ -39,22 +41,22 @@ def clicked() -> None:
             st.session_state[key] = round(min(max(float(value), lo), hi), 2)
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@stored.function(PERSIST, max_entries=512)
 def trajectory(surface: str, name: str, lr: float, steps: int, start: tuple, momentum: float):
     return lesson.run_trajectory(surface, name, lr, steps, start, momentum)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@stored.function(PERSIST, max_entries=16)
 def contour(surface: str):
     return lesson.grid(surface), lesson.lowest_value(surface)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@stored.function(PERSIST, max_entries=128)
 def batches(batch_size: int, epochs: int, lr: float):
     return batch_spread.compare_batches(batch_size, epochs, lr)
 
 
-@st.cache_data(show_spinner=False)
+@stored.function(PERSIST, max_entries=1)
 def data_shape() -> tuple[int, int]:
     return lesson.diabetes()[0].shape  # (patients, features)
 
@@ -66,8 +68,6 @@ if "opt_surface" not in st.session_state:
     surface_defaults()
 for key, value in DEFAULTS.items():
     st.session_state.setdefault(key, value)
-with st.spinner(tr("app.loading_tf")):
-    warmup.wait()
 
 # ---- loss surfaces ---------------------------------------------------------------------------------
 frame.section(tr("optimizers.surface.title"))
@@ -165,6 +165,8 @@ frame.claim_vs_measurement(tr("optimizers.claim.batch"), tr("optimizers.measured
 frame.code("\n\n".join(inspect.getsource(obj) for obj in (
     surface.fn, lesson.TrajectoryRunner, lesson.run_trajectory, lesson.BatchRunner,
     batch_spread.compare_batches)))
+
+stored.recompute_button(NS, PERSIST)
 
 optimizers_sections.lr_sweep_section()
 navigation.link_to_next(NS)

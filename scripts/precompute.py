@@ -147,6 +147,39 @@ def deep_jobs() -> list[Job]:
             lambda: lesson.baseline(settings))]
 
 
+# Pages whose default view calls ui.stored functions: their calls are found by running the page.
+STORED_PAGES = ("activations", "losses", "optimizers")
+VIEWS = [(lang, present) for lang in ("en", "ko") for present in (False, True)]
+
+
+def recorded_calls(page: str) -> list:
+    """Every ui.stored call the page's default view makes, in both languages, on a screen and
+    in presentation mode (AppTest runs the page in this process, as Streamlit would)."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from ui import frame, stored
+
+    path = Path(__file__).resolve().parent.parent / "pages" / f"{page}.py"
+    stored.RECORDED = calls = []
+    try:
+        for lang, present in VIEWS:
+            at = AppTest.from_file(str(path), default_timeout=600)
+            at.session_state["lang"], at.session_state[frame.PRESENT_KEY] = lang, present
+            at.run()
+            if at.exception:
+                raise RuntimeError(f"{page} ({lang}): {at.exception[0].value}")
+    finally:
+        stored.RECORDED = None
+    return list({call.file_name: call for call in calls}.values())  # each run defines its functions anew
+
+
+def stored_jobs(page: str) -> list[Job]:
+    return [Job(page, call.persist.namespace, call.persist.modules, call.key, call.compute)
+            for call in recorded_calls(page)]
+
+
 PAGES = {"overfitting": overfitting_jobs, "compile": compile_jobs, "structure": structure_jobs,
          "activations": activations_jobs, "optimizers": optimizers_jobs,
          "skip": skip_jobs, "lm": lm_jobs, "vector-search": vector_search_jobs, "deep": deep_jobs}
@@ -157,8 +190,9 @@ def main(pages: list[str]) -> None:
 
     configure_tensorflow()
     result_files.SHIPPED.mkdir(parents=True, exist_ok=True)
-    for page in pages or list(PAGES):
-        for job in PAGES[page]():
+    for page in pages or [*PAGES, *STORED_PAGES]:
+        jobs = (PAGES[page]() if page in PAGES else []) + (stored_jobs(page) if page in STORED_PAGES else [])
+        for job in jobs:
             if not result_files.save(job.file_name, job.compute(), result_files.SHIPPED):
                 raise SystemExit(f"could not write {job.file_name}")
             size = (result_files.SHIPPED / job.file_name).stat().st_size

@@ -244,6 +244,9 @@ def header(ns: str, intro: bool = True) -> None:
     """Title and two-sentence intro of a page, from `<ns>.title` and `<ns>.intro` (intro=False:
     the page places the intro itself, as the Lab does beside its charts)."""
     ensure_inside_frame()
+    from ui import stored  # imports this module
+
+    stored.new_run()
     holder = getattr(_inside, "title", None) or st
     _inside.title = None
     holder.title(tr(f"{ns}.title"))

@@ -31,7 +31,7 @@ from core import result_files
 from core.i18n import t
 from core.shared_work import DONE, FAILED, RUNNING, SharedWork
 from core.text import lm
-from ui import frame, slots
+from ui import frame, slots, warmup
 from ui.frame import tr
 
 OWNER_KEY = "shared_owner"  # this session's name as a claim owner
@@ -80,6 +80,7 @@ def _job(compute, name: str | None, slot: bool):
             stored = result_files.load(name)
             if stored is not result_files.MISSING:
                 return stored
+        warmup.wait()  # TensorFlow is imported by the warm-up thread alone (two importers break it)
         if pool is None:
             value = compute(progress)
         else:

@@ -58,6 +58,11 @@ def start_soon(delay: float = SOON_S) -> None:
         timer.start()
 
 
+def ready() -> bool:
+    """True when TensorFlow is imported (never blocks, never starts the import)."""
+    return _thread is not None and not _thread.is_alive()
+
+
 def wait(timeout: float | None = None) -> bool:
     """Block until TensorFlow is imported; True when ready."""
     thread = _warmup_thread()

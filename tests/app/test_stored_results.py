@@ -1,0 +1,66 @@
+"""A page's default view reads what it shows from files shipped with the app (ui.stored,
+ui.shared with `persist`), so a lesson link opened as a fresh server's first request does not
+wait for TensorFlow's import. Here: every ui.stored call a default view makes is shipped, each
+shipped file is what the code computes today, no file is stale, and a default view run in a
+fresh process never imports TensorFlow."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from core import result_files
+from scripts import precompute
+from tests.app.conftest import ROOT
+from tests.unit.test_shipped_results import ALL_JOBS, assert_same
+
+# Pages whose default view must not import TensorFlow (the Lab starts the import on purpose).
+WITHOUT_TENSORFLOW = ("home", "activations", "losses", "optimizers", "compile", "overfitting", "deep", "tokens")
+
+
+@pytest.fixture(scope="module")
+def recorded():
+    return {page: precompute.stored_jobs(page) for page in precompute.STORED_PAGES}
+
+
+@pytest.mark.parametrize("page", precompute.STORED_PAGES)
+def test_every_call_of_a_default_view_is_shipped_and_what_the_code_computes(recorded, page):
+    jobs = recorded[page]
+    assert jobs, f"{page} made no ui.stored call"
+    for job in jobs:
+        shipped = result_files.load(job.file_name, [result_files.SHIPPED])
+        assert shipped is not result_files.MISSING, (
+            f"{job.key} is not shipped: run `python -m scripts.precompute {page}`")
+        assert_same(shipped, job.compute(), f"{job.key}")
+
+
+def test_every_shipped_file_belongs_to_a_page_default(recorded):
+    """No stale file lingers: each one is the default of a page as the code stands."""
+    names = {job.file_name for job in ALL_JOBS} | {job.file_name for jobs in recorded.values() for job in jobs}
+    stale = {path.name for path in result_files.SHIPPED.glob("*.pkl.gz")} - names
+    assert not stale, f"stale files in data/results/: {sorted(stale)}"
+
+
+PROBE = textwrap.dedent("""
+    import sys
+    from streamlit.testing.v1 import AppTest
+    from ui import warmup
+    warmup.start = warmup.start_soon = lambda *a, **k: None  # no background import here
+    for lang in ("en", "ko"):
+        at = AppTest.from_file(f"pages/{sys.argv[1]}.py", default_timeout=120)
+        at.session_state["lang"] = lang
+        at.run()
+        assert not at.exception, at.exception[0].value
+    print("tensorflow" in sys.modules or "keras" in sys.modules)
+""")
+
+
+@pytest.mark.parametrize("page", WITHOUT_TENSORFLOW)
+def test_a_default_view_on_a_fresh_server_does_not_import_tensorflow(page):
+    result = subprocess.run([sys.executable, "-c", PROBE, page], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split()[-1] == "False", f"{page}'s default view imported TensorFlow"
