@@ -43,12 +43,12 @@ def fit(outlier: float):
     return lesson.robust_fit(outlier)
 
 
-@stored.function(PERSIST, max_entries=1)
+@stored.function(PERSIST, max_entries=2)
 def on_line_draws():
     return lesson.on_line_fits()
 
 
-@stored.function(PERSIST, max_entries=1)
+@stored.function(PERSIST, max_entries=2)
 def magnitudes():
     return lesson.magnitudes()
 

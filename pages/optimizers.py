@@ -56,7 +56,7 @@ def batches(batch_size: int, epochs: int, lr: float):
     return batch_spread.compare_batches(batch_size, epochs, lr)
 
 
-@stored.function(PERSIST, max_entries=1)
+@stored.function(PERSIST, max_entries=2)
 def data_shape() -> tuple[int, int]:
     return lesson.diabetes()[0].shape  # (patients, features)
 

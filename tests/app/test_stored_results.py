@@ -14,7 +14,7 @@ import pytest
 
 from core import result_files
 from scripts import precompute
-from tests.app.conftest import ROOT
+from tests.app.conftest import ROOT, assert_clean, run_page, tables
 from tests.unit.test_shipped_results import ALL_JOBS, assert_same
 
 # Pages whose default view must not import TensorFlow (the Lab starts the import on purpose).
@@ -42,6 +42,32 @@ def test_every_shipped_file_belongs_to_a_page_default(recorded):
     names = {job.file_name for job in ALL_JOBS} | {job.file_name for jobs in recorded.values() for job in jobs}
     stale = {path.name for path in result_files.SHIPPED.glob("*.pkl.gz")} - names
     assert not stale, f"stale files in data/results/: {sorted(stale)}"
+
+
+def test_recompute_live_computes_each_stored_call_again_and_shows_the_same_numbers(monkeypatch):
+    """The default view says its numbers were shipped; the button computes every one of them on
+    this server (TensorFlow, not the files), and the tables show the same numbers."""
+    from ui import stored
+
+    computed = []
+    read_or_compute = stored._read_or_compute
+
+    def spy(call, live):
+        value, from_file = read_or_compute(call, live)
+        computed.append((call.key, from_file))
+        return value, from_file
+
+    monkeypatch.setattr(stored, "_read_or_compute", spy)
+    at = run_page("pages/losses.py", "en")
+    assert_clean(at)
+    assert any("shipped with the app" in c.value for c in at.caption)
+    before, clicked = [df.to_dict() for df in tables(at)], len(computed)
+    at.button(key="losses_recompute_live").click().run()
+    assert_clean(at)
+    assert any("Computed live" in c.value for c in at.caption)
+    live = computed[clicked:]
+    assert len(live) >= 8 and not any(from_file for _, from_file in live)  # the page's eight computations
+    assert [df.to_dict() for df in tables(at)] == before
 
 
 PROBE = textwrap.dedent("""
