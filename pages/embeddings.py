@@ -10,7 +10,7 @@ import streamlit as st
 from core.charts import text as charts
 from core.text import corpus, embedding, lm
 from core.text.tokenizing import display_token
-from ui import frame, navigation, shared
+from ui import frame, lm_views, navigation, shared
 from ui.frame import tr
 
 NS = "embeddings"
@@ -39,7 +39,7 @@ if not ids:
     st.warning(tr("embeddings.empty"))
     st.stop()
 labels = [display_token(tok.id_to_token(i)) for i in ids]
-demo = embedding.lookup_vs_one_hot(table, ids)
+demo = lm_views.lookup(lm_views.Model(model), tuple(ids))  # Keras' two layers (shipped for the defaults)
 per_row = 2 if frame.presenting() else 4  # metric labels need room on a projector
 cols = [cell for _ in range(4 // per_row) for cell in st.columns(per_row)]
 cols[0].metric(tr("embeddings.m_tokens"), len(ids))

@@ -9,7 +9,7 @@ import streamlit as st
 from core.charts import text as charts
 from core.text import lm, render, sampling
 from core.text.tokenizing import display_token
-from ui import frame, navigation, shared
+from ui import frame, lm_views, navigation, shared
 from ui.frame import tr
 
 NS = "next_token"
@@ -47,6 +47,7 @@ config = lm.DEFAULTS[level]
 model = trained_model(config)
 shared.recompute_button(NS, shared.LM_PERSIST, [("lm", config)])
 tok, history = model.tokenizer, model.history
+model_arg = lm_views.Model(model)  # the model as the argument of its stored Keras computations
 last = history[-1]
 with st.expander(tr("next_token.training_done", seconds=f"{last.seconds:.1f}", tokens=f"{model.n_train_tokens:,}",
                     params=f"{model.n_params:,}", val=f"{last.val_loss:.2f}",
@@ -63,7 +64,7 @@ outside = max(0, len(encoding) - config.context)
 st.html(render.token_chips(encoding, show_ids=True, dim_before=outside))
 st.caption(tr("next_token.sees_caption", n=len(encoding), context=config.context, outside=outside))
 
-logits = model.next_logits(np.array([model.window(encoding.ids)]))[0]  # (vocab,)
+logits = lm_views.logits_for(model_arg, prompt)  # (vocab,)
 shown = sampling.next_token(logits, temperature, top_k, N_BARS)
 p_model, p_sample, top, h_model, h_sample = shown.p_model, shown.p_sample, shown.top, shown.h_model, shown.h_sample
 
@@ -92,7 +93,7 @@ with right:
                              height=360), key="nt_entropy")
 
 frame.section(tr("next_token.generate_title"))
-samples = sampling.generate(model, prompt, length, temperature, top_k, seed=seed, n_samples=N_SAMPLES)
+samples = lm_views.generate(model_arg, prompt, length, temperature, top_k, seed, N_SAMPLES)
 for i, sample in enumerate(samples, start=1):
     st.markdown(tr("next_token.sample", i=i, entropy=f"{sample.mean_entropy:.2f}"))
     st.html(render.probability_chips([tok.id_to_token(t) for t in sample.ids], sample.probabilities, prefix=prompt))

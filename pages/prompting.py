@@ -8,7 +8,7 @@ import os
 import streamlit as st
 
 from core.text import chat, lm, render, sampling
-from ui import frame, navigation, shared
+from ui import frame, lm_views, navigation, shared
 from ui.frame import tr
 
 NS = "prompting"
@@ -107,6 +107,7 @@ frame.section(tr("prompting.local_title"))
 model = trained_model(lm.DEFAULTS["bpe"])
 shared.recompute_button(NS, shared.LM_PERSIST, [("lm", lm.DEFAULTS["bpe"])])
 tok, context = model.tokenizer, model.config.context
+model_arg = lm_views.Model(model)  # the model as the argument of its stored Keras computations
 flat = chat.local_prompt(messages)
 encoding = tok.encode(flat)
 system_tokens = len(tok.encode(chat.local_prompt(messages[:1]))) if messages[0].role == "system" else 0
@@ -120,13 +121,13 @@ with c2:
     st.code(chat.chat_template(messages), language=None, wrap_lines=True)
 
 without_system = [m for m in messages if m.role != "system"]
-p_with = sampling.softmax(model.logits_for(flat))
-p_without = sampling.softmax(model.logits_for(chat.local_prompt(without_system)))
+p_with = sampling.softmax(lm_views.logits_for(model_arg, flat))
+p_without = sampling.softmax(lm_views.logits_for(model_arg, chat.local_prompt(without_system)))
 tv = sampling.total_variation(p_with, p_without)
 st.markdown(tr("prompting.system_effect", system=system_tokens, visible=visible_system, context=context,
                tv=f"{tv:.3f}"))
 
-samples = sampling.generate(model, flat, LOCAL_TOKENS, temperature, 0, seed=0, n_samples=N_SAMPLES)
+samples = lm_views.generate(model_arg, flat, LOCAL_TOKENS, temperature, 0, 0, N_SAMPLES)  # seed 0
 for i, sample in enumerate(samples, start=1):
     st.markdown(tr("prompting.local_sample", i=i, t=f"{temperature:.2f}"))
     st.html(render.probability_chips([tok.id_to_token(t) for t in sample.ids], sample.probabilities,

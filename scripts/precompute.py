@@ -148,7 +148,7 @@ def deep_jobs() -> list[Job]:
 
 
 # Pages whose default view calls ui.stored functions: their calls are found by running the page.
-STORED_PAGES = ("activations", "losses", "optimizers")
+STORED_PAGES = ("activations", "losses", "optimizers", "embeddings", "next-token", "prompting")
 VIEWS = [(lang, present) for lang in ("en", "ko") for present in (False, True)]
 
 

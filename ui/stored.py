@@ -71,11 +71,15 @@ def _read_or_compute(call: Call, live: bool):
 
 
 def function(persist: shared.Persist, *, max_entries: int = 64):
-    """Decorate a page's computation (positional, hashable arguments) as described above."""
+    """Decorate a page's computation as described above. Its arguments are positional, hashable,
+    and their repr names them (numbers, strings, tuples, frozen dataclasses, or an object whose
+    repr says what decides the result, such as ui.lm_views.Model)."""
 
     def decorate(fn: Callable):
-        def cached(args: tuple, live: bool):
-            return _read_or_compute(Call(persist, fn, args), live)
+        def cached(file_name: str, live: bool, _call: Call):
+            """Keyed by the call's file name (its arguments' repr and the code's version), as its
+            file is: an argument need not be hashable by Streamlit, only name itself by its repr."""
+            return _read_or_compute(_call, live)
 
         # st.cache_data tells functions apart by module and name: these would all share one cache.
         cached.__module__, cached.__qualname__ = fn.__module__, f"{persist.page}.{fn.__qualname__}"
@@ -89,7 +93,7 @@ def function(persist: shared.Persist, *, max_entries: int = 64):
             if (live or not result_files.shipped(call.file_name)) and not warmup.ready():
                 with st.spinner(tr("app.loading_tf")):
                     warmup.wait()
-            value, from_file = cached(args, live)
+            value, from_file = cached(call.file_name, live, call)
             if from_file:
                 st.session_state.setdefault(SHOWN_KEY, {}).setdefault(persist.page, []).append(call.key)
             return value
