@@ -150,7 +150,7 @@ def deep_jobs() -> list[Job]:
 
 
 # Pages whose default view calls ui.stored functions: their calls are found by running the page.
-STORED_PAGES = ("activations", "losses", "optimizers", "skip")
+STORED_PAGES = ("activations", "losses", "optimizers", "structure", "skip")
 VIEWS = [(lang, present) for lang in ("en", "ko") for present in (False, True)]
 
 

@@ -19,7 +19,7 @@ from tests.unit.test_shipped_results import ALL_JOBS, assert_same
 
 # Pages whose default view must not import TensorFlow (the Lab starts the import on purpose).
 WITHOUT_TENSORFLOW = ("home", "activations", "losses", "optimizers", "compile", "overfitting", "deep", "tokens",
-                      "skip")
+                      "structure", "skip")
 
 
 @pytest.fixture(scope="module")
