@@ -5,20 +5,21 @@ import inspect
 
 import streamlit as st
 
+from core import model_graph
 from core.lessons import skip as lesson
 from core.charts import graph as graph_charts
 from core.charts import skip as charts
 from core.lessons.structure import sample_batch
-from ui import frame, navigation, shared, warmup
+from ui import frame, navigation, shared, stored
 from ui.frame import tr
 
 NS = "skip"
 
 
-PERSIST = shared.Persist("skip", (lesson,), NS)
+PERSIST = shared.Persist("skip", (lesson, model_graph), NS)  # results hold the models' graphs
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@stored.function(PERSIST, max_entries=64)
 def branches(width_h: int, width_h1: int, merge: str) -> lesson.BranchResult:
     x, _ = sample_batch(lesson.BRANCH_INPUT, 8)
     return lesson.two_branches(width_h, width_h1, merge, x)
@@ -31,8 +32,6 @@ def pct(value: float) -> str:
 
 frame.header(NS)
 graph_words = frame.words(f"{NS}.graph", graph_charts.WORDS)
-with st.spinner(tr("app.loading_tf")):
-    warmup.wait()
 
 # ---- 1. two branches: Add vs Concatenate ----------------------------------------------------
 frame.section(tr("skip.branches.title"))
@@ -48,7 +47,7 @@ if shown.error:
     st.error(tr("skip.branches.refused", h=width_h, h1=width_h1))
     st.code(f"ValueError: {shown.error}", language=None)
 else:
-    frame.plot(graph_charts.graph_figure(graph_charts.model_graph(shown.model), graph_words,
+    frame.plot(graph_charts.graph_figure(shown.graph, graph_words,
                                          scale=frame.scale()), key="skip_branch_graph")
     frame.plot(charts.merge_figure(shown.H[0], shown.H1[0], shown.merged[0], merge, {
         "merged": tr(f"skip.branches.merged.{merge}"), "units": tr("skip.branches.units"),
@@ -57,6 +56,7 @@ add, concat = both["add"], both["concatenate"]
 frame.notice("skip.branches", h=width_h, h1=width_h1, concat=concat.merged_width, concat_params=concat.params,
              add=(tr("skip.branches.add_ok", width=add.merged_width, params=add.params) if add.error is None
                   else tr("skip.branches.add_error", error=add.error)))
+stored.recompute_button(NS, PERSIST)
 frame.code(inspect.getsource(lesson.build_two_branch))
 
 # ---- 2. residual nets as ensembles: delete blocks at test time ------------------------------
@@ -93,7 +93,7 @@ for column, net, name in ((g_left, plain, "plain"), (g_right, residual, "residua
         accuracy = net.base_accuracy if not deleted else net.per_block[deleted]
         st.markdown(tr("skip.lesion.graph_caption", net=words[name], paths=net.n_paths,
                        accuracy=pct(accuracy), params=f"{net.params:,}"))
-        frame.plot(graph_charts.graph_figure(graph_charts.model_graph(net.model), graph_words,
+        frame.plot(graph_charts.graph_figure(net.graph, graph_words,
                                              orientation="TB", scale=frame.scale(), highlight=faded,
                                              legend=False),
                    key=f"skip_graph_{name}")
@@ -126,7 +126,7 @@ chosen = runs[unet_merge]
 merge_names = {m: tr(f"skip.unet.merges.{m}") for m in lesson.UNET_MERGES}
 left, right = st.columns([2, 3]) if not frame.presenting() else (st.container(), st.container())
 with left:
-    frame.plot(graph_charts.graph_figure(graph_charts.model_graph(chosen.model), graph_words,
+    frame.plot(graph_charts.graph_figure(chosen.graph, graph_words,
                                          orientation="TB", scale=frame.scale(), legend=False),
                key="skip_unet_graph")
     st.caption(tr("skip.unet.graph_caption", merge=merge_names[unet_merge], params=f"{chosen.params:,}"))

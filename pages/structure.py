@@ -8,25 +8,22 @@ import pandas as pd
 import streamlit as st
 
 from core.lessons import structure as lesson
-from core.lessons import structure_seeds
+from core.lessons import structure_built, structure_seeds
 from core.charts import graph as graph_charts
 from core.charts import structure as charts
 from core.models import build_model
-from ui import frame, navigation, shared, structure_sections as sections, warmup
+from ui import frame, navigation, shared, stored, structure_sections as sections
 from ui.frame import tr
 
 NS = "structure"
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def built(config):
-    model = build_model(config)
-    x_batch, _ = lesson.sample_batch(config.dataset, 8)
-    shapes = dict(lesson.shape_trace(model, x_batch))
-    return model, graph_charts.model_graph(model), lesson.layer_rows(model), shapes
+@stored.function(sections.VIEW_PERSIST, max_entries=32)
+def built(config) -> structure_built.BuiltModel:
+    return structure_built.built_model(config)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@stored.function(sections.VIEW_PERSIST, max_entries=64)
 def three_ways(config, name: str, trainable: bool) -> lesson.ThreeWays:
     x_batch, _ = lesson.sample_batch(config.dataset, 8)
     return lesson.three_ways(config, x_batch, name=name, trainable=trainable)
@@ -42,7 +39,7 @@ def trained(config) -> lesson.StructureRun:
                        persist=PERSIST)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@stored.function(sections.VIEW_PERSIST, max_entries=64)
 def tensor(kind: str, batch: int, flatten: bool) -> lesson.TensorFacts:
     return lesson.tensor_example(kind, batch, flatten)
 
@@ -50,8 +47,6 @@ def tensor(kind: str, batch: int, flatten: bool) -> lesson.TensorFacts:
 
 frame.header(NS)
 graph_words = frame.words(f"{NS}.graph", graph_charts.WORDS)
-with st.spinner(tr("app.loading_tf")):
-    warmup.wait()
 
 # ---- 1. build a model and look at its graph ---------------------------------------------------
 frame.section(tr("structure.build.title"))
@@ -68,8 +63,9 @@ except lesson.WidthsError as err:
     st.warning(tr(f"structure.build.error.{err.key}", **err.params))
     hidden = lesson.DEFAULT_HIDDEN
 config = lesson.structure_config(dataset, hidden, skip, batchnorm)
-model, graph, rows, real = built(config)
-frame.plot(graph_charts.graph_figure(graph, graph_words, scale=frame.scale(), show_vectors=True),
+facts = built(config)
+rows, real = facts.rows, facts.shapes
+frame.plot(graph_charts.graph_figure(facts.graph, graph_words, scale=frame.scale(), show_vectors=True),
            key="structure_graph")
 
 frame.table(pd.DataFrame([{
@@ -81,9 +77,9 @@ first = next(r for r in rows if r.name == "hidden_1")
 total_by_hand = sum(r.by_hand for r in rows)
 frame.notice("structure.build", d=config.input_dim, data=tr(f"structure.datasets.{dataset}"),
              hidden=" -> ".join(str(w) for w in hidden) or "-", out=config.n_outputs,
-             w1=hidden[0], dim=lesson.dimension_sentence(model, config.input_dim, hidden[0], frame.lang()),
-             p1=first.params, f1=first.formula, total=model.count_params(),
-             by_hand=total_by_hand, match=tr("structure.build.match" if total_by_hand == model.count_params()
+             w1=hidden[0], dim=lesson.dimension_sentence(facts.rank, config.input_dim, hidden[0], frame.lang()),
+             p1=first.params, f1=first.formula, total=facts.params,
+             by_hand=total_by_hand, match=tr("structure.build.match" if total_by_hand == facts.params
                                                 else "structure.build.mismatch"))
 frame.code(inspect.getsource(build_model) + "\n\n" + inspect.getsource(lesson.layer_rows))
 
@@ -193,4 +189,5 @@ frame.notice("structure.three", params=three.by_style("functional").params,
 frame.code("\n\n".join(inspect.getsource(f) for f in (lesson.build_sequential, lesson.subclassed_mlp_class,
                                                        lesson.three_ways)))
 
+stored.recompute_button(f"{NS}_view", sections.VIEW_PERSIST)
 navigation.link_to_next(NS)

@@ -97,12 +97,14 @@ def activations_jobs() -> list[Job]:
 
 
 def skip_jobs() -> list[Job]:
+    from core import model_graph
     from core.lessons import skip as lesson
 
     depth, width, epochs, seed, noise = 6, 32, 20, 0, 0.35
-    return [Job("skip", "skip", lesson, ("skip", "lesion", depth, width, epochs, seed),
+    modules = (lesson, model_graph)  # the page's PERSIST: its results hold the models' graphs
+    return [Job("skip", "skip", modules, ("skip", "lesion", depth, width, epochs, seed),
                 lambda: lesson.lesion_experiment(depth, width, epochs, seed)),
-            Job("skip", "skip", lesson, ("skip", "unet", noise),
+            Job("skip", "skip", modules, ("skip", "unet", noise),
                 lambda: {m: lesson.train_unet(m, noise=noise) for m in lesson.UNET_MERGES})]
 
 
@@ -148,7 +150,8 @@ def deep_jobs() -> list[Job]:
 
 
 # Pages whose default view calls ui.stored functions: their calls are found by running the page.
-STORED_PAGES = ("activations", "losses", "optimizers", "embeddings", "next-token", "prompting")
+STORED_PAGES = ("activations", "losses", "optimizers", "structure", "skip", "embeddings", "next-token",
+                "prompting")
 VIEWS = [(lang, present) for lang in ("en", "ko") for present in (False, True)]
 
 

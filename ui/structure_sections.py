@@ -8,16 +8,20 @@ import inspect
 import pandas as pd
 import streamlit as st
 
+from core import model_graph
 from core.lessons import seed_race
 from core.lessons import structure as structure_lesson
+from core.lessons import structure_built
 from core.lessons import structure_depth as depth_lesson
 from core.lessons import structure_seeds
 from core.lessons import structure_rank as rank_lesson
-from ui import frame, seed_race as race_view, shared
+from ui import frame, seed_race as race_view, shared, stored
 from ui.frame import tr
 
 DEPTH_PERSIST = shared.Persist("structure", (depth_lesson, seed_race), "structure")  # the page's Persist page
 SEEDS_PERSIST = shared.Persist("structure", (structure_seeds, structure_lesson), "structure")
+# The page's untrained computations (ui.stored): the built model's facts, tensors, three ways.
+VIEW_PERSIST = shared.Persist("structure", (structure_built, structure_lesson, rank_lesson, model_graph), "structure")
 
 
 def separation_key(ns: str, config) -> tuple:
@@ -32,7 +36,7 @@ def separation(ns: str, config) -> structure_seeds.SeparationSpread:
                        persist=SEEDS_PERSIST)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@stored.function(VIEW_PERSIST, max_entries=64)
 def matrix(rows: int, cols: int, directions: int) -> rank_lesson.MatrixRanks:
     return rank_lesson.matrix_example(rows, cols, directions)
 

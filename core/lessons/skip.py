@@ -14,6 +14,7 @@ from typing import Callable
 import numpy as np
 
 from core.config import ExperimentConfig
+from core.model_graph import ModelGraph, model_graph
 
 MERGES = ("add", "concatenate")
 BRANCH_INPUT = "wine"   # 13 features, 3 classes: the lecture's running example
@@ -49,7 +50,7 @@ class BranchResult:
     merge: str
     width_h: int
     width_h1: int
-    model: object | None          # the built keras.Model, or None when Keras refused
+    graph: ModelGraph | None      # the built keras.Model's layer graph, or None when Keras refused
     error: str | None             # Keras' own error message when it refused
     H: np.ndarray | None = None        # (n, width_h) branch outputs on the sample batch
     H1: np.ndarray | None = None       # (n, width_h1)
@@ -71,7 +72,7 @@ def two_branches(width_h: int, width_h1: int, merge: str, x: np.ndarray, seed: i
         return BranchResult(merge, width_h, width_h1, None, str(err))
     probe = keras.Model(model.input, [model.get_layer(n).output for n in ("H", "H1", merge)])
     H, H1, merged = (np.asarray(v) for v in probe(np.asarray(x, "float32"), training=False))
-    return BranchResult(merge, width_h, width_h1, model, None, H, H1, merged, model.count_params())
+    return BranchResult(merge, width_h, width_h1, model_graph(model), None, H, H1, merged, model.count_params())
 
 
 # ---- the ensemble reading of residual nets: delete blocks at test time ---------------------
@@ -127,7 +128,8 @@ class NetLesion:
     params: int
     seconds: float
     val_history: list[float] = field(default_factory=list)
-    model: object = field(default=None, repr=False)
+    graph: ModelGraph | None = field(default=None, repr=False)  # the trained model's layer graph
+    weights: list[np.ndarray] = field(default_factory=list, repr=False)  # its get_weights()
 
     @property
     def mean_deleted(self) -> float:
@@ -136,6 +138,15 @@ class NetLesion:
     @property
     def worst_deleted(self) -> float:
         return float(min(self.per_block.values()))
+
+    def keras_model(self):
+        """The trained net, rebuilt from its weights: a result holds plain arrays, so reading
+        one from a file never imports TensorFlow."""
+        from core.models import build_model
+
+        model = build_model(self.config)
+        model.set_weights(self.weights)
+        return model
 
 
 @dataclass
@@ -167,7 +178,6 @@ def _subsets(blocks: list[int], k: int, seed: int) -> list[tuple[int, ...]]:
 
 def lesion_net(config: ExperimentConfig, progress: Callable[[float], None] | None = None) -> NetLesion:
     """Train one net with the project's Trainer, then delete blocks at test time."""
-    from core.model_graph import model_graph
     from core.training import Trainer
 
     started = time.perf_counter()
@@ -191,9 +201,9 @@ def lesion_net(config: ExperimentConfig, progress: Callable[[float], None] | Non
         by_count.append((k, float(np.mean(scores)), float(np.min(scores)), float(np.max(scores))))
     keras_probs = trainer.predict(x)
     gap = float(np.max(np.abs(keras_probs - lesioned_forward(trainer.model, config, x))))
-    return NetLesion(config.skip, config, accuracy(()), per_block, by_count, gap,
-                     model_graph(trainer.model).n_paths(), trainer.model.count_params(), seconds,
-                     history, trainer.model)
+    graph = model_graph(trainer.model)
+    return NetLesion(config.skip, config, accuracy(()), per_block, by_count, gap, graph.n_paths(),
+                     trainer.model.count_params(), seconds, history, graph, trainer.model.get_weights())
 
 
 def lesion_experiment(depth: int = 6, width: int = 32, epochs: int = 20, seed: int = 0,
@@ -295,7 +305,15 @@ class UNetRun:
     clean: np.ndarray             # (k, 8, 8)
     params: int
     seconds: float
-    model: object = field(default=None, repr=False)
+    graph: ModelGraph | None = field(default=None, repr=False)  # the trained model's layer graph
+    weights: list[np.ndarray] = field(default_factory=list, repr=False)  # its get_weights()
+    seed: int = 0
+
+    def keras_model(self):
+        """The trained U-Net, rebuilt from its weights (as NetLesion.keras_model)."""
+        model = build_unet(self.merge, self.seed)
+        model.set_weights(self.weights)
+        return model
 
 
 def train_unet(merge: str, epochs: int = 10, noise: float = 0.35, seed: int = 0,
@@ -319,4 +337,4 @@ def train_unet(merge: str, epochs: int = 10, noise: float = 0.35, seed: int = 0,
     return UNetRun(merge, float(np.mean((denoised - y_val) ** 2)), float(np.mean((x_val - y_val) ** 2)),
                    [float(v) for v in fit.history["loss"]], x_val[:n_examples, ..., 0],
                    denoised[:n_examples, ..., 0], y_val[:n_examples, ..., 0], model.count_params(),
-                   time.perf_counter() - started, model)
+                   time.perf_counter() - started, model_graph(model), model.get_weights(), seed)

@@ -228,13 +228,13 @@ def kernel_rank(model, layer: str = "hidden_1") -> int:
     return int(np.linalg.matrix_rank(np.asarray(model.get_layer(layer).kernel.numpy(), "float64")))
 
 
-def dimension_sentence(model, d: int, w1: int, lang: str) -> str:
+def dimension_sentence(rank: int, d: int, w1: int, lang: str) -> str:
     """The lecture's "13-d to 5-d" only when the layer is narrower than its input; a wider
-    layer is described by its measured rank instead."""
+    layer is described by its measured rank (`kernel_rank`) instead."""
     from core.i18n import t
 
     key = "structure.build.dim_reduce" if w1 < d else "structure.build.dim_widen"
-    return t(key, lang, d=d, w1=w1, rank=kernel_rank(model))
+    return t(key, lang, d=d, w1=w1, rank=rank)
 
 
 # ---- three ways to write the same model -----------------------------------------------------

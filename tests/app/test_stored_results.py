@@ -18,8 +18,8 @@ from tests.app.conftest import ROOT, assert_clean, run_page, tables
 from tests.unit.test_shipped_results import ALL_JOBS, assert_same
 
 # Pages whose default view must not import TensorFlow (the Lab starts the import on purpose).
-WITHOUT_TENSORFLOW = ("home", "activations", "losses", "optimizers", "compile", "overfitting", "deep", "tokens",
-                      "embeddings", "next-token", "prompting")
+WITHOUT_TENSORFLOW = ("home", "activations", "losses", "optimizers", "structure", "compile", "overfitting", "skip",
+                      "deep", "tokens", "embeddings", "next-token", "prompting")
 
 
 @pytest.fixture(scope="module")

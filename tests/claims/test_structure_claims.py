@@ -38,7 +38,7 @@ def test_a_wider_layer_spans_at_most_its_inputs(seed):
         x = make_split(config.dataset, config.n_samples, config.noise, config.val_split, seed,
                        config.features).x_train.astype(np.float64)
         assert np.linalg.matrix_rank(x @ kernel, tol=1e-6) == rank
-        text = lesson.dimension_sentence(model, 13, width, "en")
+        text = lesson.dimension_sentence(lesson.kernel_rank(model), 13, width, "en")
         if width > 13:
             assert f"span at most {rank} dimensions" in text and "13차원에서" not in text
         else:

@@ -36,7 +36,7 @@ def test_add_refuses_different_widths_with_keras_own_error(a, b):
     with pytest.raises(ValueError, match="incompatible shapes"):
         lesson.build_two_branch(13, a, b, "add")
     result = lesson.two_branches(a, b, "add", X)
-    assert result.model is None and result.merged is None
+    assert result.graph is None and result.merged is None
     assert "incompatible shapes" in result.error and f"({a},)" in result.error and f"({b},)" in result.error
 
 
@@ -97,6 +97,14 @@ def test_residual_net_survives_block_deletion_and_plain_net_does_not():
     means = [c[1] for c in residual.by_count]
     assert means[0] == residual.base_accuracy and means[-1] < means[0]
     assert residual.keras_gap < 1e-5 and plain.keras_gap < 1e-5
+    # A result holds weights and the graph, not a Keras model: the rebuilt net is the trained one.
+    x, _ = sample_batch("digits", 200)
+    for net in result.nets:
+        rebuilt = net.keras_model()
+        assert model_graph(rebuilt) == net.graph
+        np.testing.assert_allclose(lesson.lesioned_forward(rebuilt, net.config, x),
+                                   np.asarray(rebuilt(x, training=False)), atol=1e-5)
+        assert all(np.array_equal(a, b) for a, b in zip(rebuilt.get_weights(), net.weights))
 
 
 # ---- U-Net ----------------------------------------------------------------------------------
@@ -118,3 +126,8 @@ def test_unet_skips_denoise_better_than_a_plain_encoder_decoder():
     skip = lesson.train_unet("concatenate", epochs=4)
     assert skip.val_mse < 0.8 * plain.val_mse and skip.val_mse < 0.6 * skip.noisy_mse
     assert skip.denoised.shape == skip.clean.shape == (6, 8, 8)
+    # The result keeps weights and graph; the U-Net rebuilt from them denoises as the trained one did.
+    rebuilt = skip.keras_model()
+    assert model_graph(rebuilt) == skip.graph and len(skip.graph.skip_edges) == 2
+    np.testing.assert_allclose(np.asarray(rebuilt(skip.noisy[..., None], training=False))[..., 0],
+                               skip.denoised, atol=1e-6)

@@ -117,6 +117,25 @@ def test_shape_trace_measures_real_batches():
     assert trace == {"inputs": (7, 13), "hidden_1": (7, 5), "activation_1": (7, 5), "output": (7, 3)}
 
 
+def test_built_model_holds_what_the_keras_model_says_and_no_keras_object():
+    """The page's first section reads these plain facts (shipped, TensorFlow-free) instead of the model."""
+    import pickle
+    import pickletools
+
+    from core.lessons import structure_built
+
+    config = lesson.structure_config("wine", (16, 5), skip=True)
+    facts = structure_built.built_model(config)
+    model = build_model(config)
+    assert facts.graph == model_graph(model) and facts.rows == lesson.layer_rows(model)
+    assert facts.params == model.count_params() == sum(r.by_hand for r in facts.rows)
+    assert facts.rank == lesson.kernel_rank(model) == 13  # 16 units on 13 inputs span 13 dimensions
+    assert facts.shapes["hidden_2"] == (8, 5) and facts.shapes["output"] == (8, 3)
+    classes = {arg.split()[0] for op, arg, _ in pickletools.genops(pickle.dumps(facts, protocol=2))
+               if op.name == "GLOBAL"}  # the modules of every class the pickle refers to
+    assert classes and not any(m.split(".")[0] in ("keras", "tensorflow") for m in classes), classes
+
+
 # ---- rank vs dimension ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("kind", lesson.TENSOR_KINDS)
