@@ -274,6 +274,21 @@ def pca_2d(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 # ---- one search index per trained run -------------------------------------------------------
 
+_BACKGROUND: list = []  # one worker thread per process (SearchIndex.prefetch, client_soon)
+_BACKGROUND_LOCK = threading.Lock()
+FOUND_KEPT = 64  # prefetched search results an index keeps (newest), for reruns with the same settings
+
+
+def background():
+    """The process's one vector-search worker thread (an executor), made on first use."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with _BACKGROUND_LOCK:
+        if not _BACKGROUND:
+            _BACKGROUND.append(ThreadPoolExecutor(1, thread_name_prefix="vector-search"))
+        return _BACKGROUND[0]
+
+
 class SearchIndex:
     """One ChromaDB collection per (space, epoch), built on first use. The collection names
     carry a fresh token: an EphemeralClient shares one in-memory database with every other
@@ -286,6 +301,8 @@ class SearchIndex:
         self._collections: dict[tuple[str, int], object] = {}
         self._memo: dict[tuple, object] = {}
         self._lock = threading.Lock()
+        self._found: dict[tuple, object] = {}  # search key -> Future, oldest first
+        self._found_lock = threading.Lock()
 
     def collection(self, space: str, epoch: int):
         key = (space, 0 if space == PIXELS else int(epoch))
@@ -298,8 +315,38 @@ class SearchIndex:
             return self._collections[key]
 
     def search(self, space: str, epoch: int, query_ids: np.ndarray, k: int) -> Neighbours:
+        """ChromaDB's answer: the prefetched one when `prefetch` was asked for these arguments."""
+        with self._found_lock:
+            future = self._found.get(_search_key(space, epoch, query_ids, k))
+        if future is not None:
+            return future.result()
         return chroma_top_k(self.collection(space, epoch), self.run.vectors(space, epoch),
                             np.asarray(query_ids), k)
+
+    def prefetch(self, searches) -> None:
+        """Start these searches ((space, epoch, query_ids, k) each) in a background thread.
+        ChromaDB builds its index and searches it in Rust without holding Python's lock, so
+        the page computes its NumPy parts meanwhile; `search` with the same arguments then
+        waits for (and returns) the real ChromaDB result."""
+        from concurrent.futures import Future
+
+        for args in searches:
+            key = _search_key(*args)
+            with self._found_lock:
+                if key in self._found:
+                    continue
+                self._found[key] = future = Future()
+                while len(self._found) > FOUND_KEPT:
+                    del self._found[next(iter(self._found))]
+            background().submit(self._fill, future, args)
+
+    def _fill(self, future, args) -> None:
+        space, epoch, query_ids, k = args
+        try:
+            future.set_result(chroma_top_k(self.collection(space, epoch), self.run.vectors(space, epoch),
+                                           np.asarray(query_ids), k))
+        except BaseException as error:  # noqa: BLE001 - handed to whoever waits for it
+            future.set_exception(error)
 
     def exact(self, space: str, epoch: int, query_ids: np.ndarray, k: int) -> Neighbours:
         return numpy_top_k(self.run.vectors(space, epoch), np.asarray(query_ids), k,
@@ -317,6 +364,10 @@ class SearchIndex:
             values = [precision_at_k(self.exact(space, e, queries, k), labels, k) for e in epochs]
             self._memo[key] = values * len(self.run.epochs) if space == PIXELS else values
         return self._memo[key]
+
+
+def _search_key(space: str, epoch: int, query_ids, k: int) -> tuple:
+    return (space, 0 if space == PIXELS else int(epoch), tuple(np.asarray(query_ids).tolist()), int(k))
 
 
 def most_telling_query(index: SearchIndex, space: str, epoch: int, k: int) -> int:
