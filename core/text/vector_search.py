@@ -316,10 +316,15 @@ class SearchIndex:
 
     def search(self, space: str, epoch: int, query_ids: np.ndarray, k: int) -> Neighbours:
         """ChromaDB's answer: the prefetched one when `prefetch` was asked for these arguments."""
+        key = _search_key(space, epoch, query_ids, k)
         with self._found_lock:
-            future = self._found.get(_search_key(space, epoch, query_ids, k))
-        if future is not None:
-            return future.result()
+            future = self._found.get(key)
+            if future is not None and future.cancel():  # not started (the worker is busy): here
+                del self._found[key]
+                future = None
+        return future.result() if future is not None else self._search_now(space, epoch, query_ids, k)
+
+    def _search_now(self, space: str, epoch: int, query_ids, k: int) -> Neighbours:
         return chroma_top_k(self.collection(space, epoch), self.run.vectors(space, epoch),
                             np.asarray(query_ids), k)
 
@@ -327,26 +332,15 @@ class SearchIndex:
         """Start these searches ((space, epoch, query_ids, k) each) in a background thread.
         ChromaDB builds its index and searches it in Rust without holding Python's lock, so
         the page computes its NumPy parts meanwhile; `search` with the same arguments then
-        waits for (and returns) the real ChromaDB result."""
-        from concurrent.futures import Future
-
-        for args in searches:
-            key = _search_key(*args)
+        waits for (and returns) the real ChromaDB result, or runs it itself if the worker has
+        not started it yet (busy with another page's searches)."""
+        for space, epoch, query_ids, k in searches:
+            key = _search_key(space, epoch, query_ids, k)
             with self._found_lock:
-                if key in self._found:
-                    continue
-                self._found[key] = future = Future()
+                if key not in self._found:
+                    self._found[key] = background().submit(self._search_now, space, epoch, query_ids, k)
                 while len(self._found) > FOUND_KEPT:
                     del self._found[next(iter(self._found))]
-            background().submit(self._fill, future, args)
-
-    def _fill(self, future, args) -> None:
-        space, epoch, query_ids, k = args
-        try:
-            future.set_result(chroma_top_k(self.collection(space, epoch), self.run.vectors(space, epoch),
-                                           np.asarray(query_ids), k))
-        except BaseException as error:  # noqa: BLE001 - handed to whoever waits for it
-            future.set_exception(error)
 
     def exact(self, space: str, epoch: int, query_ids: np.ndarray, k: int) -> Neighbours:
         return numpy_top_k(self.run.vectors(space, epoch), np.asarray(query_ids), k,

@@ -240,3 +240,15 @@ def test_a_prefetched_search_is_chromadbs_own_answer(run):
     index.prefetch([("hidden_2", last, [10**6], 3)])  # no such image
     with pytest.raises(IndexError):
         index.search("hidden_2", last, [10**6], 3)
+    # The worker busy with something else: the page does not queue behind it, it searches itself.
+    import threading
+
+    release = threading.Event()
+    vs.background().submit(release.wait, 30)
+    try:
+        index.prefetch([("hidden_1", last, queries, 5)])
+        found = index.search("hidden_1", last, queries, 5)
+    finally:
+        release.set()
+    direct = vs.chroma_top_k(index.collection("hidden_1", last), run.vectors("hidden_1", last), queries, 5)
+    assert np.array_equal(found.ids, direct.ids)
