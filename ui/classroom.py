@@ -51,6 +51,11 @@ def _widget_keys(prefix: str) -> frozenset[str]:
     return frozenset(key for key in keys if key.startswith(prefix))
 
 
+def prepare(prefix: str) -> None:
+    """Read the page's controls from the sources now (kept for the server's life)."""
+    _widget_keys(prefix)
+
+
 def builder(prefix: str) -> None:
     """Sidebar expander: pick controls to hide, get the link to share."""
     controls = classroom.page_controls(list(st.session_state.keys()), prefix, _widget_keys(prefix).__contains__)
