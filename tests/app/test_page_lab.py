@@ -323,3 +323,16 @@ def test_the_code_tab_shows_the_generated_script_highlighted_on_the_server(lang)
     config = url_config(at)
     assert shown_code(at) == [codegen.generate_script(config)]
     assert len(at.code) == 0
+    _let_the_preparation_end()
+
+
+def _let_the_preparation_end() -> None:
+    """The page prepares its architecture in the background (ui.fair_training.prepare_ahead);
+    a process that exits while TensorFlow traces it aborts."""
+    import time
+
+    from core.training import ahead
+
+    deadline = time.monotonic() + 60
+    while ahead.pending() and time.monotonic() < deadline:
+        time.sleep(0.05)
