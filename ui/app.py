@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core import runtime
 from ui import classroom, frame, load_log, navigation, warmup
 
 
@@ -13,6 +14,7 @@ TENSORFLOW_FIRST = {"lab"}  # pages whose first click needs TensorFlow: its impo
 
 
 def main() -> None:
+    runtime.one_blas_thread()
     with load_log.script_run():  # KERAS_LENS_LOAD_LOG=1: the run's CPU, for bench.classroom_load
         _main()
 
