@@ -118,12 +118,31 @@ def _multi_gaussian(n, noise, rng):
 
 # ---- tabular data shipped with scikit-learn -----------------------------------------------
 
+def bundled_digits() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's 8x8 digits, (pixels (1797, 64) float64, labels (1797,) int), read from the
+    file scikit-learn ships (sklearn/datasets/data/digits.csv.gz) as its `load_digits` reads it,
+    without importing scikit-learn (about a second before a page's first screen).
+    tests/unit/test_splitting.py checks both arrays against `load_digits()`."""
+    import gzip
+    import importlib.util
+    from pathlib import Path
+
+    package = importlib.util.find_spec("sklearn")  # finds the package without importing it
+    path = Path(package.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        data = np.loadtxt(f, delimiter=",")
+    return data[:, :-1], data[:, -1].astype(int)
+
+
 def _sklearn_table(loader_name: str, n, noise, rng):
     """A scikit-learn bundled table (no download): optional subsample, standardize, jitter."""
-    import sklearn.datasets
+    if loader_name == "load_digits":
+        x, y = bundled_digits()
+    else:
+        import sklearn.datasets
 
-    bunch = getattr(sklearn.datasets, loader_name)()
-    x, y = bunch.data, bunch.target
+        bunch = getattr(sklearn.datasets, loader_name)()
+        x, y = bunch.data, bunch.target
     if n < len(x):
         idx = np.sort(rng.choice(len(x), size=n, replace=False))
         x, y = x[idx], y[idx]
@@ -216,13 +235,14 @@ class DataSplit:
 
 def split(x: np.ndarray, y: np.ndarray, val_fraction: float, seed: int, task: str):
     """A seeded train/validation split, stratified for classification so every class
-    appears on both sides. Returns index arrays (train_idx, val_idx)."""
-    from sklearn.model_selection import train_test_split
+    appears on both sides. Returns index arrays (train_idx, val_idx): scikit-learn's
+    `train_test_split(np.arange(len(x)), test_size=val_fraction, random_state=seed,
+    stratify=...)`, sorted, computed by core.splitting without importing scikit-learn."""
+    from core import splitting
 
-    idx = np.arange(len(x))
-    stratify = y if task != "regression" and np.min(np.bincount(y)) >= 2 else None
-    train_idx, val_idx = train_test_split(idx, test_size=val_fraction, random_state=seed,
-                                          stratify=stratify)
+    if task != "regression" and np.min(np.bincount(y)) >= 2:
+        return splitting.stratified(y, val_fraction, seed)
+    train_idx, val_idx = splitting.shuffled(len(x), val_fraction, seed)
     return np.sort(train_idx), np.sort(val_idx)
 
 

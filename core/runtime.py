@@ -15,6 +15,23 @@ def tf_threads() -> int:
         return 1
 
 
+_blas_limited: list = []  # the threadpoolctl limit, once set in this process
+
+
+def one_blas_thread() -> None:
+    """NumPy's BLAS (OpenBLAS) on one thread in this process, as TensorFlow's ops below.
+
+    The lessons' NumPy products are small, and on a busy 2-core server OpenBLAS's spinning
+    threads made them slower, not faster: a 360 x 1,797 cosine search took 18 ms (median) with
+    its threads and 2 ms with one; /vector-search's 27 exact searches 1.4 s instead of 0.22 s.
+    Set at run time (threadpoolctl), as a deep link runs its page, and imports NumPy, before the
+    entry file."""
+    if not _blas_limited:
+        from threadpoolctl import threadpool_limits
+
+        _blas_limited.append(threadpool_limits(limits=1, user_api="blas"))
+
+
 def configure_tensorflow() -> None:
     """Import TensorFlow and give each op one thread (unless configured otherwise).
 

@@ -24,8 +24,10 @@ if importlib.util.find_spec("chromadb") is None:
 
 
 @st.cache_resource(show_spinner=False)
-def _client():
-    return vs.make_client()
+def _client_soon():
+    """The in-process ChromaDB client (a Future): made in a background thread, as importing
+    ChromaDB takes 0.5-1 s, while the trained network is read from its file."""
+    return vs.background().submit(vs.make_client)
 
 
 PERSIST = shared.Persist("vector-search", (vs,), NS)
@@ -35,13 +37,13 @@ def search_index(config=vs.DIGITS_CONFIG) -> vs.SearchIndex:
     """The trained network (once per server, with a progress bar that names the epoch; the
     default is read from a shipped file of its weights) and its ChromaDB collections (once per
     server too, built from the activations on first use)."""
+    client = _client_soon()
     training = shared.template(f"{NS}.training")
     run = shared.once((NS, "run", config), tr("shared.starting"), lambda progress: vs.train_embedder(
         config, lambda record: progress(record.epoch / config.epochs, training.format(
             epoch=record.epoch, total=config.epochs, acc=record.val_metric))), persist=PERSIST)
-    client = _client()
     return shared.once((NS, "index", config, shared.live(NS)), tr("shared.starting"),
-                       lambda progress: vs.SearchIndex(client, run), slot=False)
+                       lambda progress: vs.SearchIndex(client.result(), run), slot=False)
 
 
 def _clamp_query(last: int) -> None:
@@ -94,16 +96,26 @@ label = int(digits.labels[query])
 where = tr(f"{NS}.where_held_out" if digits.held_out[query] else f"{NS}.where_trained")
 info.markdown(tr(f"{NS}.query_info", idx=query, label=label, where=where))
 
+# The precision per epoch (27 exact searches) first, while no other thread wants Python's lock
+# (computed beside ChromaDB's work, every NumPy call waited for the lock back: 1.2 s, not 0.3 s).
+per_epoch = {space: index.precision_by_epoch(space, k) for space in vs.SPACES}
+# ChromaDB's searches run in a background thread (its Rust core leaves Python free) while the
+# exact NumPy answers and the 2-D maps are computed here.
+searches = [(layer, epoch, [query], k), (vs.PIXELS, epoch, [query], k),  # the query shown
+            (layer, epoch, queries, vs.MAX_K), (vs.PIXELS, epoch, queries, vs.MAX_K),  # every held-out
+            (layer, 0, queries, vs.MAX_K)]  # query, 30 deep, and the untrained network's layer
+index.prefetch(searches)
+exact_emb, exact_pix = index.exact(layer, epoch, queries, k), index.exact(vs.PIXELS, epoch, queries, k)
+exact_one = index.exact(layer, epoch, [query], k)
+vectors = run.vectors(layer, epoch)
+maps = [vs.pca_2d(space_vectors) for space_vectors in (digits.pixels, vectors)]
+
 # ---- 1. one query, two searches -------------------------------------------------------------
 frame.section(tr(f"{NS}.search_title"))
 # A layer or epoch asked for the first time builds its ChromaDB collections (a few tenths of a
 # second each, longer on a busy server): the spinner shows after half a second.
 with st.spinner(tr(f"{NS}.searching", layer=name, epoch=epoch), show_time=True):
-    by_embedding = index.search(layer, epoch, [query], k)
-    by_pixels = index.search(vs.PIXELS, epoch, [query], k)
-    chroma_emb = index.search(layer, epoch, queries, vs.MAX_K)  # every held-out query, 30 deep
-    chroma_pix = index.search(vs.PIXELS, epoch, queries, vs.MAX_K)
-    chroma_untrained = index.search(layer, 0, queries, vs.MAX_K)
+    by_embedding, by_pixels, chroma_emb, chroma_pix, chroma_untrained = (index.search(*a) for a in searches)
 rows = [dict(name=tr(f"{NS}.row_embedding", layer=name, epoch=epoch), found=by_embedding),
         dict(name=tr(f"{NS}.row_pixels"), found=by_pixels)]
 for row in rows:
@@ -120,13 +132,12 @@ m2.metric(tr(f"{NS}.metric_pixels"), f"{hits_pix}/{k}")
 
 # ---- 2. ChromaDB against exact NumPy --------------------------------------------------------
 frame.section(tr(f"{NS}.exact_title"))
-agree_emb = vs.compare(chroma_emb.top(k), index.exact(layer, epoch, queries, k))
-agree_pix = vs.compare(chroma_pix.top(k), index.exact(vs.PIXELS, epoch, queries, k))
+agree_emb = vs.compare(chroma_emb.top(k), exact_emb)
+agree_pix = vs.compare(chroma_pix.top(k), exact_pix)
 st.markdown(tr(f"{NS}.exact_text", n=n, k=k, layer=name, n_images=len(digits.labels),
                emb_set=agree_emb.same_set, emb_order=agree_emb.same_order,
                pix_set=agree_pix.same_set, pix_order=agree_pix.same_order,
                gap=max(agree_emb.max_distance_gap, agree_pix.max_distance_gap)))
-exact_one = index.exact(layer, epoch, [query], k)
 st.caption(tr(f"{NS}.table_caption", idx=query, layer=name))
 distance_columns = [tr(f"{NS}.col_chroma_distance"), tr(f"{NS}.col_numpy_distance")]
 table = pd.DataFrame({
@@ -139,13 +150,11 @@ frame.table(table, name="vector_search_results", precision={c: 6 for c in distan
 
 # ---- 3. the space in 2-D --------------------------------------------------------------------
 frame.section(tr(f"{NS}.map_title"))
-vectors = run.vectors(layer, epoch)
 panels = []
-for title, space_vectors, found in (
-        (tr(f"{NS}.map_pixels", dim=digits.pixels.shape[1]), digits.pixels, by_pixels),
-        (tr(f"{NS}.map_embedding", layer=name, epoch=epoch, dim=vectors.shape[1]), vectors, by_embedding)):
-    coords, variance = vs.pca_2d(space_vectors)
-    panels.append(dict(title=title, coords=coords, variance=variance, neighbours=found.ids[0],
+for title, (coords, variance), near in (
+        (tr(f"{NS}.map_pixels", dim=digits.pixels.shape[1]), maps[0], by_pixels),
+        (tr(f"{NS}.map_embedding", layer=name, epoch=epoch, dim=vectors.shape[1]), maps[1], by_embedding)):
+    panels.append(dict(title=title, coords=coords, variance=variance, neighbours=near.ids[0],
                        query_name=tr(f"{NS}.query_name"), neighbour_name=tr(f"{NS}.neighbour_name")))
 frame.plot(charts.embedding_maps(panels, digits.labels, query, tr(f"{NS}.class_label")), key="vs_maps")
 st.caption(tr(f"{NS}.map_caption", n=len(digits.labels), dim=vectors.shape[1], k=k,
@@ -165,7 +174,6 @@ with by_k:
         dict(name=tr(f"{NS}.curve_untrained", layer=name), values=curve_untrained, color=color(0),
              dash="dot"),
     ], k, tr(f"{NS}.pk_x"), tr(f"{NS}.pk_y")), key="vs_precision_k")
-per_epoch = {space: index.precision_by_epoch(space, k) for space in vs.SPACES}
 with by_epoch:
     frame.plot(charts.precision_by_epoch(run.epochs, [
         *(dict(name=tr(f"{NS}.curve_layer", layer=tr(f"{NS}.layer_short.{s}")), values=per_epoch[s],

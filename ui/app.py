@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core import runtime
 from ui import classroom, frame, load_log, navigation, warmup
 
 
@@ -13,6 +14,7 @@ TENSORFLOW_FIRST = {"lab"}  # pages whose first click needs TensorFlow: its impo
 
 
 def main() -> None:
+    runtime.one_blas_thread()
     with load_log.script_run():  # KERAS_LENS_LOAD_LOG=1: the run's CPU, for bench.classroom_load
         _main()
 
@@ -29,6 +31,7 @@ def _main() -> None:
     info = navigation.by_url(page.url_path)
     navigation.warn_unused_params(info)
     if info is not None and info.key in TENSORFLOW_FIRST:
+        _before_tensorflow(info.prefix)
         warmup.start()  # the Lab trains within seconds of opening: import TensorFlow now
     try:
         with frame.inside_frame(frame.tr(f"{info.key}.title") if info is not None else None):
@@ -37,3 +40,17 @@ def _main() -> None:
             classroom.builder(info.prefix)
     finally:  # also when the run is interrupted (a rerun); a page that needed TensorFlow started it
         warmup.start_soon()
+
+
+def _before_tensorflow(prefix: str) -> None:
+    """Work this run does anyway, done before TensorFlow's import competes for Python's lock.
+    With the import under way, the Lab's first run took 1.0 s to read the page sources for the
+    classroom list (every file read waits for the lock back), 0.5 s to compile Streamlit's emoji
+    catalog (for the first alert with non-ASCII text: the Korean status line) and 0.5 s to compile
+    Pygments' Python lexer (the Code tab); alone they take ~20, ~30 and ~70 ms."""
+    from core import code_html
+
+    classroom.prepare(prefix)
+    import streamlit.emojis  # noqa: F401
+
+    code_html.python_html("")

@@ -8,7 +8,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from core import codegen, html_table, probes, runs
+from core import code_html, codegen, html_table, probes, runs
 from core.charts import lab as charts
 from core.datasets import class_names
 from ui.frame import lang, plot, tr
@@ -134,4 +134,6 @@ def code_tab(config, trainer, views: LabViews) -> None:
                                     file_name="keras_lens_history.csv", mime="text/csv", key="lab_dl_history",
                                     on_click="ignore")
         st.caption(tr("lab.code.no_upload"))
-        st.code(script, language="python")
+        # Highlighted on the server (core.code_html): st.code made the Lab's first visitors'
+        # browsers load a 1.5 MB highlighter before the page was complete (the tab is drawn hidden).
+        st.markdown(code_html.python_html(script), unsafe_allow_html=True)

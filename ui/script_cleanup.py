@@ -19,14 +19,14 @@ import threading
 
 def clean_problem_modules() -> None:
     """Streamlit's cleanup, minus `clear_kernel_cache()` and the extra `gc.collect()`."""
-    if "keras" in sys.modules:
-        try:
-            from keras.src.backend.common import global_state
-
-            global_state.GLOBAL_STATE_TRACKER = threading.local()  # as clear_session: names start over
-            global_state.GLOBAL_SETTINGS_TRACKER = threading.local()
-        except Exception:  # noqa: BLE001,S110 - as Streamlit: never stop the app for this
-            pass
+    # Looked up, not imported: while TensorFlow's import runs in the background (ui.warmup),
+    # `keras` is already in sys.modules, and importing from it here waited for the whole import
+    # (its module lock) before the run counted as finished: 1.3 s on the Lab's first open. A
+    # global_state not imported yet has named nothing, so there is nothing to start over.
+    global_state = sys.modules.get("keras.src.backend.common.global_state")
+    if global_state is not None:
+        global_state.GLOBAL_STATE_TRACKER = threading.local()  # as clear_session: names start over
+        global_state.GLOBAL_SETTINGS_TRACKER = threading.local()
     if "matplotlib.pyplot" in sys.modules:
         try:
             sys.modules["matplotlib.pyplot"].close("all")

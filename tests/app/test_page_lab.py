@@ -309,3 +309,30 @@ def test_the_shown_architecture_is_traced_before_train_and_a_changed_one_too(mon
     at.button(key="lab_train").click().run()
     assert at.session_state["lab_trainer"] is not trainer
     assert at.session_state["lab_trainer"].compile_seconds is None
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_code_tab_shows_the_generated_script_highlighted_on_the_server(lang):
+    """The script is on the first screen's Code tab as server-made HTML, exactly the generated
+    one, and no st.code (its 1.5 MB highlighter held the Lab's first visit back)."""
+    from core import codegen
+    from tests.app.conftest import shown_code
+
+    at = lab(lang, FAST)
+    assert_clean(at)
+    config = url_config(at)
+    assert shown_code(at) == [codegen.generate_script(config)]
+    assert len(at.code) == 0
+    _let_the_preparation_end()
+
+
+def _let_the_preparation_end() -> None:
+    """The page prepares its architecture in the background (ui.fair_training.prepare_ahead);
+    a process that exits while TensorFlow traces it aborts."""
+    import time
+
+    from core.training import ahead
+
+    deadline = time.monotonic() + 60
+    while ahead.pending() and time.monotonic() < deadline:
+        time.sleep(0.05)

@@ -73,6 +73,24 @@ def test_every_lab_control_is_offered_and_no_stored_value_is():
     from ui.classroom import _widget_keys
     from ui.lab_controls import WIDGET_KEYS
 
-    keys = _widget_keys()
+    keys = _widget_keys("lab_") | _widget_keys("act_") | _widget_keys("tok_")
     assert set(WIDGET_KEYS) <= keys and {"lab_train", "act_names", "tok_vocab"} <= keys
     assert not {"lab_runs", "lab_trainer", "lab_url_loaded", "act_curves_fig"} & keys
+
+
+def test_a_pages_keys_are_those_a_full_scan_finds_with_its_prefix():
+    """Parsing only the files that mention the prefix loses no key of any page."""
+    from pathlib import Path
+
+    from ui.classroom import _widget_keys
+    from ui.lab_controls import WIDGET_KEYS
+    from ui.navigation import PAGES
+
+    root = Path(__file__).resolve().parents[2]
+    every = set(WIDGET_KEYS)
+    for path in [*root.glob("pages/*.py"), *root.glob("ui/*.py")]:
+        every |= classroom.widget_keys(path.read_text(encoding="utf-8"))
+    prefixes = [page.prefix for page in PAGES if page.prefix]
+    assert len(prefixes) >= 10
+    for prefix in prefixes:
+        assert _widget_keys(prefix) == {key for key in every if key.startswith(prefix)}, prefix

@@ -26,3 +26,14 @@ def test_frozen_objects_leave_the_collectors_reach_and_later_garbage_is_still_co
         assert gc.collect() >= 1, "a cycle made after the freeze must still be collected"
     finally:
         gc.unfreeze()
+
+
+def test_numpy_blas_runs_on_one_thread_after_the_app_starts():
+    import numpy as np  # noqa: F401 - its BLAS is loaded
+    from threadpoolctl import threadpool_info
+
+    from core import runtime
+
+    runtime.one_blas_thread()
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and all(pool["num_threads"] == 1 for pool in blas)

@@ -66,3 +66,13 @@ def test_matplotlib_figures_are_still_closed(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", types.SimpleNamespace(close=closed.append))
     script_cleanup.clean_problem_modules()
     assert closed == ["all"]
+
+
+def test_cleanup_does_not_wait_for_an_import_under_way(monkeypatch):
+    """Keras half imported (ui.warmup's thread): the cleanup neither imports nor waits for it."""
+    import types
+
+    monkeypatch.setitem(sys.modules, "keras", types.ModuleType("keras"))  # the import has started
+    monkeypatch.delitem(sys.modules, "keras.src.backend.common.global_state", raising=False)
+    script_cleanup.clean_problem_modules()
+    assert "keras.src.backend.common.global_state" not in sys.modules

@@ -223,3 +223,32 @@ def test_curve_story_names_what_the_curves_show():
     assert vs.curve_story(np.array([0.97, 0.95]), np.array([0.99, 0.90])) == "crossover"
     assert vs.curve_story(np.array([0.99, 0.95]), np.array([0.97, 0.90])) == "embedding_ahead"
     assert vs.curve_story(np.array([0.86, 0.64]), np.array([0.99, 0.90])) == "pixels_ahead"
+
+
+def test_a_prefetched_search_is_chromadbs_own_answer(run):
+    """SearchIndex.prefetch runs the searches in a background thread; `search` returns exactly
+    what ChromaDB answers when asked directly, and a failure reaches whoever waits for it."""
+    index = vs.SearchIndex(vs.make_client(), run)
+    queries, last = run.digits.val_idx, run.epochs[-1]
+    searches = [("hidden_2", last, queries, vs.MAX_K), (vs.PIXELS, last, [int(queries[3])], 7)]
+    index.prefetch(searches)
+    for space, epoch, ids, k in searches:
+        found = index.search(space, epoch, ids, k)
+        direct = vs.chroma_top_k(index.collection(space, epoch), run.vectors(space, epoch), np.asarray(ids), k)
+        assert np.array_equal(found.ids, direct.ids) and np.array_equal(found.labels, direct.labels)
+        assert np.allclose(found.distances, direct.distances)
+    index.prefetch([("hidden_2", last, [10**6], 3)])  # no such image
+    with pytest.raises(IndexError):
+        index.search("hidden_2", last, [10**6], 3)
+    # The worker busy with something else: the page does not queue behind it, it searches itself.
+    import threading
+
+    release = threading.Event()
+    vs.background().submit(release.wait, 30)
+    try:
+        index.prefetch([("hidden_1", last, queries, 5)])
+        found = index.search("hidden_1", last, queries, 5)
+    finally:
+        release.set()
+    direct = vs.chroma_top_k(index.collection("hidden_1", last), run.vectors("hidden_1", last), queries, 5)
+    assert np.array_equal(found.ids, direct.ids)
