@@ -46,7 +46,10 @@ class Trainer:
 
     def __init__(self, config: ExperimentConfig, data: DataSplit | None = None, *,
                  probe_size: int = DEFAULT_PROBE_SIZE, grid_size: int = DEFAULT_GRID,
-                 snapshots: int = DEFAULT_SNAPSHOTS, use_xla: bool = True, reuse: bool = True):
+                 snapshots: int = DEFAULT_SNAPSHOTS, use_xla: bool = True, reuse: bool = True,
+                 hold: bool = True):
+        """`hold=False`: no compiled set yet (a scheduled run takes one in its first turn, which
+        also evaluates epoch 0 and trains the first chunk); numbers only, no TensorFlow work."""
         self.config = config.validate()
         self.run_id = uuid.uuid4().hex  # identifies this run in caches shared across sessions
         self.data = data or make_split(config.dataset, config.n_samples, config.noise,
@@ -73,6 +76,7 @@ class Trainer:
         # session's turns, holding the compiled set only meanwhile (see `_turn`).
         self.scheduled = None
         self._restart_early_stopping = False  # at the first turn of a run
+        self._turn_began = 0.0  # perf_counter when the current turn began (before taking the set)
 
         n_train = len(self.data.x_train)
         self.batch_size = int(min(config.batch_size, n_train))
@@ -88,8 +92,9 @@ class Trainer:
         signature = _signature(self.config, self.batch_size, self._arrays, use_xla) if reuse else None
         self._lease = _Lease(signature, use_xla)
         weakref.finalize(self, self._lease.release)
-        self._hold()
-        self.kernel_layer_names = self._compiled.kernel_layer_names
+        self._layer_names: list[str] | None = None
+        if hold:
+            self._hold()
 
     # ---- public API ------------------------------------------------------------------------
     def run(self, epochs: int | None = None) -> Iterator[EpochRecord]:
@@ -107,15 +112,10 @@ class Trainer:
         start = time.perf_counter() - self._elapsed
         paced_from = (time.perf_counter(), self.epoch)
         try:
-            if not self.history:
-                with self._turn():
-                    record = self._evaluate_record(0, time.perf_counter() - start)
-                self.history.append(record)
-                yield record
-                if not record.finite:
-                    self.status = "diverged"
-                    return
-            while self.epoch < target and not self._stop_requested and self.stop_reason is None:
+            # Epoch 0 comes from the first `_chunk_records` (with the first chunk, when scheduled).
+            first = not self.history
+            while first or self._goes_on(target):
+                first = False
                 if not self._wait_for_pace(*paced_from):
                     break
                 # A chunk's records are all in the history before the first is yielded: the
@@ -136,6 +136,9 @@ class Trainer:
             if self.status == "stopped":
                 self.stopped_at = time.perf_counter()
             self._lease.park()
+
+    def _goes_on(self, target: int) -> bool:
+        return self.epoch < target and not self._stop_requested and self.stop_reason is None
 
     def park(self) -> None:
         """Give the compiled set back to the pool until it is needed again (a scheduler's
@@ -218,6 +221,13 @@ class Trainer:
             return self._compiled.model
 
     @property
+    def kernel_layer_names(self) -> list[str]:
+        """The layers whose kernels the gradient norms are measured on (known once a set was held)."""
+        if self._layer_names is None:
+            self.with_model(lambda _: None)
+        return self._layer_names
+
+    @property
     def metric_name(self) -> str:
         return metric_name(self.task)
 
@@ -242,7 +252,9 @@ class Trainer:
         """TensorFlow is tracing or compiling for this run: its set has never trained (the
         first chunk traces the plain graph), or XLA compiles in the background meanwhile."""
         compiled = self._compiled
-        return compiled is not None and (not compiled.has_run or compiled.xla_compiling)
+        if compiled is None:  # before its first turn: no traced set of its kind is waiting for it
+            return not self.history and self._lease.signature is not None and not self._lease.traced_ready()
+        return not compiled.has_run or compiled.xla_compiling
 
     @property
     def grid_axes(self) -> tuple[np.ndarray, np.ndarray] | None:
@@ -258,6 +270,7 @@ class Trainer:
         compiled = self._lease.hold(self.config, self.task, self.batch_size, self._arrays)
         if not held:  # a set that kept this Trainer's state may hold older live values
             compiled.set_live(self.config)
+        self._layer_names = compiled.kernel_layer_names
 
     # ---- chunks of epochs -------------------------------------------------------------------
     def _chunk_records(self, target: int, start: float) -> list[EpochRecord]:
@@ -268,13 +281,18 @@ class Trainer:
         paced); without one, one chunk at a time."""
         records, base = [], self.epoch
         with self._turn() as turn:
+            if not self.history:  # the run's first turn: epoch 0 first, in the same turn
+                records.append(self._evaluate_record(0, time.perf_counter() - start))
             if self._restart_early_stopping:
                 self._compiled.restart_early_stopping()
                 self._restart_early_stopping = False
+            # Under a scheduler the first chunk trains in epoch 0's turn (a turn may be a long
+            # wait away); alone, epoch 0 is yielded before any training.
+            trains = not records or (self.scheduled is not None and records[0].finite)
             started = time.perf_counter()
             budget = 0.0 if self.scheduled is None else self.scheduled.slice_seconds
             try:
-                while self.epoch < target and not self._stop_requested and self.stop_reason is None:
+                while trains and self._goes_on(target):
                     n = self._next_chunk_length(target)
                     results, n, self.stop_reason = self._train_chunk(n)
                     self._consider_xla(target - self.epoch - n)
@@ -296,6 +314,8 @@ class Trainer:
             finally:
                 if turn is not None:
                     turn.units, turn.units_left = self.epoch - base, target - self.epoch
+                    if records and records[0].epoch == 0:  # the set's build or swap, and epoch 0
+                        turn.setup_seconds = started - self._turn_began
         self.history.extend(records)
         return records
 
@@ -307,6 +327,7 @@ class Trainer:
             yield None
             return
         with self.scheduled.turn() as turn:
+            self._turn_began = time.perf_counter()
             self._hold()
             try:
                 yield turn

@@ -152,6 +152,10 @@ class _Lease:
                 self.seconds_per_epoch = compiled.seconds_per_epoch
             return compiled
 
+    def traced_ready(self) -> bool:
+        """A traced set of this lease's kind is free in the pool, or one is being prepared."""
+        return self.signature is not None and _POOL.traced_or_preparing(self.signature)
+
     def park(self) -> None:
         """Copy the state out (if trained since the last copy) and give the set back to the
         pool, unless it is pinned or private."""

@@ -48,17 +48,33 @@ def _run_sessions(scheduler, sessions, turns, work=0.003, body=None):
 
 
 @pytest.mark.parametrize("n,workers", [(8, 2), (30, 2), (5, 1)])
-def test_every_session_starts_its_first_chunk_before_any_third_chunk(n, workers):
+def test_every_session_starts_its_first_chunk_before_any_second_turn(n, workers):
     scheduler = Scheduler(workers)
     sessions = [scheduler.join() for _ in range(n)]
     order = _run_sessions(scheduler, sessions, turns=FIRST_TURNS + 3)
     position = {event: i for i, event in enumerate(order)}
-    # Turn 0 builds the model, turn 1 is epoch 0, turn 2 the first trained chunk; turn 4 is
-    # the third chunk.
-    assert max(position[(i, 2)] for i in range(n)) < min(position[(i, 4)] for i in range(n))
-    assert max(position[(i, 0)] for i in range(n)) < min(position[(i, 2)] for i in range(n))
+    # Turn 0 takes the model, evaluates epoch 0 and trains the first chunk: every session's
+    # first turn starts before any session's second.
+    assert FIRST_TURNS == 1
+    assert max(position[(i, 0)] for i in range(n)) < min(position[(i, 1)] for i in range(n))
     assert len(order) == n * (FIRST_TURNS + 3)
     assert scheduler.sessions == 0 and scheduler.running == 0
+
+
+def test_a_first_turn_is_expected_to_last_as_long_as_first_turns_did():
+    now = [0.0]
+    scheduler = Scheduler(1, clock=lambda: now[0])
+    a, b, c = scheduler.join(), scheduler.join(), scheduler.join()
+    for session, seconds in ((a, 0.4), (a, 0.05), (a, 0.05)):  # a's first turn builds the model
+        scheduler.request(session)
+        assert scheduler.try_start(session)
+        now[0] += seconds
+        scheduler.end(session, Turn(units=1, units_left=10))
+    scheduler.request(b)
+    scheduler.request(c)
+    # b (first turn, next) and c wait; c waits for b's first turn: like a's first (0.4 s), not
+    # like the mean of all turns.
+    assert scheduler.place(c).wait_s == pytest.approx(0.4)
 
 
 def test_later_turns_go_round_robin():
@@ -295,3 +311,31 @@ def test_turns_count_their_threads_cpu_not_their_waits():
     session.leave()
     assert scheduler.turns_run == 2 and 0.05 <= spun < scheduler.turn_seconds_total
     assert scheduler.turn_cpu_total - spun < 0.02
+
+
+def test_a_scheduled_run_gets_epoch_0_and_its_first_trained_epochs_in_one_turn():
+    """A Trainer made without a set (`hold=False`, as the Lab makes it) takes one in its first
+    turn, which also evaluates epoch 0 and trains the first chunk; its numbers are those of a
+    run alone."""
+    pytest.importorskip("tensorflow")
+    from core.training import Trainer
+
+    config = XOR.replace(seed=11)
+    alone = Trainer(config)
+    list(alone.run())
+    scheduler = Scheduler(1)
+    trainer = Trainer(config, hold=False)
+    assert trainer._compiled is None  # no TensorFlow work until its turn
+    trainer.scheduled = scheduler.join()
+    run = trainer.run()
+    first = next(run)
+    assert first.epoch == 0 and first.snapshot is not None
+    assert scheduler.turns_run == 1 and trainer.history[-1].epoch >= 1  # trained in the same turn
+    session = trainer.scheduled
+    # The set and epoch 0 are not counted as training work (its estimates would run high).
+    assert session.trained_turns == 1 and 0 < session.last_trained_turn_s < scheduler.first_turn_seconds
+    for _ in run:
+        pass
+    session.leave()
+    assert trainer.status == "finished" and trainer.kernel_layer_names == alone.kernel_layer_names
+    np.testing.assert_allclose(_history(trainer), _history(alone), rtol=1e-5, atol=1e-6)
