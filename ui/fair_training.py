@@ -95,12 +95,18 @@ def scheduled(trainer, views):
         load_log.log()
 
 
+CROWDED_DRAW_INTERVAL = 1.0  # while runs wait for their first turn, others redraw at most this often
+
+
 class Redraws:
     """When a live session may redraw: at most every `frame_budget().interval()` seconds (and
-    never more than 40 % of its own time), always for epoch 0. `draw(fn)` measures the cost."""
+    never more than 40 % of its own time; while other runs wait for their first epochs, at most
+    every CROWDED_DRAW_INTERVAL: drawing takes the CPU their first turns need), always for its
+    first look. `draw(fn)` measures the cost."""
 
-    def __init__(self, min_interval: float):
+    def __init__(self, min_interval: float, session: Session | None = None):
         self.budget = frame_budget()
+        self.session = session
         self.min_interval = min_interval
         self.last = 0.0
         self.own = min_interval
@@ -114,8 +120,10 @@ class Redraws:
         if not self.shown or (latest.epoch >= 1 and not self.trained_shown):
             self.shown, self.trained_shown = True, latest.epoch >= 1
             return True
-        interval = max(self.min_interval, self.own, self.budget.interval())
-        return time.perf_counter() - self.last >= interval
+        since = time.perf_counter() - self.last
+        if since < max(self.min_interval, self.own, self.budget.interval()):
+            return False
+        return since >= CROWDED_DRAW_INTERVAL or self.session is None or not self.session.scheduler.first_turns_waiting()
 
     def draw(self, fn) -> None:
         started, cpu = time.perf_counter(), time.thread_time()

@@ -335,7 +335,7 @@ def train_live(trainer, epochs: int, views: LabViews, log_y: bool) -> None:
         if not trainer.history and trainer.compiling:  # its first turn traces its functions
             views.status.info(f"{tr('lab.status.running')} · {tr('lab.status.compiling')}")
         run = trainer.run(epochs)
-        redraws = fair_training.Redraws(DRAW_INTERVAL)
+        redraws = fair_training.Redraws(DRAW_INTERVAL, session)
         try:
             for _ in run:  # a turn's records are all in the history before the first comes
                 if redraws.due(trainer.history[-1]):

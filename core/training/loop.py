@@ -110,8 +110,10 @@ class Trainer:
         self._restart_early_stopping = True  # done in the run's first turn, with the set held
         self.status = "running"
         start = time.perf_counter() - self._elapsed
-        paced_from = (time.perf_counter(), self.epoch)
         try:
+            if self.scheduled is not None and not self.history:
+                self._lease.prepare_outside_turn(self._traced_set, self._tell_waiting)
+            paced_from = (time.perf_counter(), self.epoch)
             # Epoch 0 comes from the first `_chunk_records` (with the first chunk, when scheduled).
             first = not self.history
             while first or self._goes_on(target):
@@ -136,6 +138,20 @@ class Trainer:
             if self.status == "stopped":
                 self.stopped_at = time.perf_counter()
             self._lease.park()
+
+    def _traced_set(self) -> _Compiled:
+        """A new compiled set for this architecture with its chunk and epoch-0 functions traced
+        (what core.training.ahead prepares), built outside the scheduler's turns."""
+        compiled = _Compiled(self.config, self.task, self.batch_size, self._arrays, self._lease.xla)
+        compiled.trace_plain()
+        compiled.evaluate_fn()
+        self._snapshot(0, compiled)
+        return compiled
+
+    def _tell_waiting(self) -> None:
+        session = self.scheduled
+        if session is not None and session.on_wait is not None:
+            session.on_wait(session.place())
 
     def _goes_on(self, target: int) -> bool:
         return self.epoch < target and not self._stop_requested and self.stop_reason is None
@@ -355,6 +371,8 @@ class Trainer:
         compiled = self._compiled
         if not compiled.xla or compiled.xla_ready.is_set() or self._seconds_per_epoch is None or self.pace:
             return  # (a paced run waits anyway: no compile to keep a core busy)
+        if self.scheduled is not None and self.scheduled.scheduler.first_turns_waiting():
+            return  # runs wait for their first epochs: no core for a compile yet (asked again next chunk)
         if epochs_left * self._seconds_per_epoch > XLA_WORTH_SECONDS:
             compiled.compile_xla_in_background()
 
@@ -379,15 +397,15 @@ class Trainer:
         tl, vl, tm, vm = (float(v) for v in self._compiled.evaluate_fn())
         return EpochRecord(epoch, tl, vl, tm, vm, seconds, self._snapshot(epoch))  # no fit loss before training
 
-    def _snapshot(self, epoch: int) -> Snapshot:
-        compiled = self._compiled
+    def _snapshot(self, epoch: int, compiled: _Compiled | None = None) -> Snapshot:
+        compiled = compiled or self._compiled
         hidden = []
         if compiled.hidden_fn is not None:
             outputs = compiled.hidden_fn(self.probe_set.x)
             outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
             hidden = [np.asarray(o) for o in outputs]
         norms = compiled.grad_norms_fn().numpy()
-        grad_norms = {name: float(v) for name, v in zip(self.kernel_layer_names, norms)}
+        grad_norms = {name: float(v) for name, v in zip(compiled.kernel_layer_names, norms)}
         boundary = confidence = None
         if self._grid is not None:
             pred = compiled.predict_fn(self._grid["inputs"]).numpy()  # (grid*grid, outputs)

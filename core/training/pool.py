@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 
 from core.config import ExperimentConfig
 from core.training.compiled import DATA_KEYS, _Compiled
@@ -58,6 +59,7 @@ class _Pool:
         self._free: list[tuple[tuple, _Compiled]] = []
         self._lock = threading.Lock()
         self._preparing: dict[tuple, threading.Event] = {}  # sets being built and traced ahead
+        self._known: set[tuple] = set()  # signatures of every set built in this process
 
     def acquire(self, signature: tuple, token: object | None = None,
                 wait_s: float = PREPARE_WAIT_S) -> _Compiled | None:
@@ -95,6 +97,12 @@ class _Pool:
             self._preparing[signature] = threading.Event()
             return True
 
+    def wait_prepared(self, signature: tuple, timeout: float) -> bool:
+        """Wait up to `timeout` s for a preparation of this signature; True once none is going on."""
+        with self._lock:
+            event = self._preparing.get(signature)
+        return event is None or event.wait(timeout)
+
     def done_preparing(self, signature: tuple, compiled: _Compiled | None) -> None:
         """The prepared set (None: it failed) joins the free ones; whoever waits goes on."""
         if compiled is not None:
@@ -104,8 +112,18 @@ class _Pool:
         if event is not None:
             event.set()
 
+    def built(self, signature: tuple) -> None:
+        with self._lock:
+            self._known.add(signature)
+
+    def known(self, signature: tuple) -> bool:
+        """A set of this signature has been built (it may be in use now, or gone)."""
+        with self._lock:
+            return signature in self._known
+
     def release(self, signature: tuple, compiled: _Compiled) -> None:
         with self._lock:
+            self._known.add(signature)
             self._free.append((signature, compiled))
             del self._free[:-self.max_free]
 
@@ -141,6 +159,8 @@ class _Lease:
             fresh = compiled is None
             if fresh:
                 compiled = _Compiled(config, task, batch_size, data, self.xla)
+                if self.signature is not None:
+                    _POOL.built(self.signature)
             if self.state is not None:
                 if compiled.loaded is not self.token:  # another Trainer used it meanwhile
                     compiled.load(config, data, self.state)
@@ -151,6 +171,30 @@ class _Lease:
             if self.seconds_per_epoch is None:
                 self.seconds_per_epoch = compiled.seconds_per_epoch
             return compiled
+
+    def prepare_outside_turn(self, build, on_wait=None, poll: float = 0.5) -> None:
+        """Before a scheduled run's first turn: when no set of its kind was ever built, build and
+        trace one now (`build()` returns it), on the caller's thread and outside any turn, so
+        that tracing (seconds on a busy server) never holds a training slot that quick turns of
+        other runs wait for; or, when another run is preparing one, wait for it here (calling
+        `on_wait()` every `poll` s: where Streamlit stops a learner who left). The set goes to
+        the pool, where the first turn finds it traced. A kind built before is left to the
+        turns: its sets are in use for a moment at most (a turn), not worth a second trace here."""
+        if self.signature is None or self.compiled is not None:
+            return
+        deadline = time.perf_counter() + PREPARE_WAIT_S
+        while True:
+            if not _POOL.known(self.signature) and _POOL.start_preparing(self.signature):
+                compiled = None
+                try:
+                    compiled = build()
+                finally:
+                    _POOL.done_preparing(self.signature, compiled)
+                return
+            if _POOL.wait_prepared(self.signature, 0) or time.perf_counter() > deadline:
+                return  # sets of this kind exist, in use or free: the turns share them
+            if not _POOL.wait_prepared(self.signature, poll) and on_wait is not None:
+                on_wait()
 
     def traced_ready(self) -> bool:
         """A traced set of this lease's kind is free in the pool, or one is being prepared."""

@@ -144,6 +144,11 @@ class Scheduler:
         with self._cond:
             return len(self._sessions)
 
+    def first_turns_waiting(self) -> int:
+        """Sessions in line for their first turn (their learners see no trained epoch yet)."""
+        with self._cond:
+            return sum(1 for s in self._waiting if s.turns == 0)
+
     @property
     def running(self) -> int:
         with self._cond:

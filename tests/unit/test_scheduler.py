@@ -339,3 +339,32 @@ def test_a_scheduled_run_gets_epoch_0_and_its_first_trained_epochs_in_one_turn()
     session.leave()
     assert trainer.status == "finished" and trainer.kernel_layer_names == alone.kernel_layer_names
     np.testing.assert_allclose(_history(trainer), _history(alone), rtol=1e-5, atol=1e-6)
+
+
+def test_a_new_architecture_is_traced_outside_the_turns(monkeypatch):
+    """Tracing a new architecture takes seconds on a busy server: it happens before the run's
+    first turn, on the learner's own thread, so that it holds no training slot; the first
+    turn finds the traced set in the pool."""
+    pytest.importorskip("tensorflow")
+    import core.training.pool as pool
+    from core.training import Trainer
+
+    built_in_turns = []
+
+    class Counted(pool._Compiled):
+        def __init__(self, *args, **kwargs):
+            built_in_turns.append(scheduler.running)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(pool, "_Compiled", Counted)
+    scheduler = Scheduler(1)
+    trainer = Trainer(XOR.replace(hidden=(7, 3), seed=4), hold=False)  # an architecture of its own here
+    assert trainer.compiling  # no traced set of it: the status line says so before its turn
+    outside = []
+    build = trainer._traced_set
+    trainer._traced_set = lambda: (outside.append(scheduler.running), build())[1]
+    trainer.scheduled = scheduler.join()
+    list(trainer.run())
+    trainer.scheduled.leave()
+    assert outside == [0] and built_in_turns == []  # built once, while no turn ran
+    assert trainer.status == "finished" and trainer.compile_seconds is None  # no chunk traced in a turn
