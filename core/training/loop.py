@@ -31,6 +31,9 @@ TARGET_CHUNK_SECONDS = 0.06  # aim: a fresh record batch ~16 times a second
 # left: a shorter run ends before XLA would pay off, and the compile would keep a core busy
 # after it (measured 0.5-1 s quiet, 20 s and more on a loaded 2-core machine).
 XLA_WORTH_SECONDS = 1.0
+# In a turn, a set of the run's kind in use by another turn comes back when that turn ends:
+# waited for this long before building (tracing) another in the turn.
+FREE_WAIT_S = 2.0
 DEFAULT_PROBE_SIZE = 500
 DEFAULT_GRID = 48
 DEFAULT_SNAPSHOTS = 40
@@ -112,7 +115,8 @@ class Trainer:
         start = time.perf_counter() - self._elapsed
         try:
             if self.scheduled is not None and not self.history:
-                self._lease.prepare_outside_turn(self._traced_set, self._tell_waiting)
+                self._lease.prepare_outside_turn(self._traced_set, self.scheduled.scheduler.workers,
+                                                 self._tell_waiting)
             paced_from = (time.perf_counter(), self.epoch)
             # Epoch 0 comes from the first `_chunk_records` (with the first chunk, when scheduled).
             first = not self.history
@@ -283,7 +287,8 @@ class Trainer:
 
     def _hold(self) -> None:
         held = self._lease.compiled is not None
-        compiled = self._lease.hold(self.config, self.task, self.batch_size, self._arrays)
+        compiled = self._lease.hold(self.config, self.task, self.batch_size, self._arrays,
+                                    free_wait_s=0.0 if self.scheduled is None else FREE_WAIT_S)
         if not held:  # a set that kept this Trainer's state may hold older live values
             compiled.set_live(self.config)
         self._layer_names = compiled.kernel_layer_names

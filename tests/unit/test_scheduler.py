@@ -47,12 +47,30 @@ def _run_sessions(scheduler, sessions, turns, work=0.003, body=None):
     return order
 
 
+class RecordingScheduler(Scheduler):
+    """Records (session index, turn index) as turns start, under the scheduler's lock (the
+    threads' own records may come in another order than the starts)."""
+
+    def __init__(self, workers):
+        super().__init__(workers)
+        self.starts, self.index = [], {}
+
+    def try_start(self, session):
+        with self._cond:
+            waiting = session in self._waiting
+            started = super().try_start(session)
+            if waiting and started:
+                self.starts.append((self.index[id(session)], session.turns))
+            return started
+
+
 @pytest.mark.parametrize("n,workers", [(8, 2), (30, 2), (5, 1)])
 def test_every_session_starts_its_first_chunk_before_any_second_turn(n, workers):
-    scheduler = Scheduler(workers)
+    scheduler = RecordingScheduler(workers)
     sessions = [scheduler.join() for _ in range(n)]
+    scheduler.index = {id(s): i for i, s in enumerate(sessions)}
     order = _run_sessions(scheduler, sessions, turns=FIRST_TURNS + 3)
-    position = {event: i for i, event in enumerate(order)}
+    position = {event: i for i, event in enumerate(scheduler.starts)}
     # Turn 0 takes the model, evaluates epoch 0 and trains the first chunk: every session's
     # first turn starts before any session's second.
     assert FIRST_TURNS == 1
