@@ -20,11 +20,12 @@ import numpy as np
 
 from core.config import ExperimentConfig, live_changes
 from core.datasets import DataSplit, make_split
-from core.losses import LOSSES, encode_targets
+from core.losses import LOSSES
 from core.training.compiled import MAX_CHUNK, _Compiled
 from core.training.pool import _Lease, _signature
-from core.network import PICTURE_GRID, read_state
-from core.training.records import EpochRecord, Snapshot, make_grid, make_probe_set, metric_name
+from core.network import PICTURE_GRID
+from core.training.records import (EpochRecord, Snapshot, make_grid, make_probe_set, metric_name,
+                                   run_arrays as _run_arrays, take_snapshot)
 
 TARGET_CHUNK_SECONDS = 0.06  # aim: a fresh record batch ~16 times a second
 # Compile XLA (in the background) only for runs with more than this much plain-graph work
@@ -403,36 +404,5 @@ class Trainer:
         return EpochRecord(epoch, tl, vl, tm, vm, seconds, self._snapshot(epoch))  # no fit loss before training
 
     def _snapshot(self, epoch: int, compiled: _Compiled | None = None) -> Snapshot:
-        compiled = compiled or self._compiled
-        hidden = []
-        if compiled.hidden_fn is not None:
-            outputs = compiled.hidden_fn(self.probe_set.x)
-            outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-            hidden = [np.asarray(o) for o in outputs]
-        norms = compiled.grad_norms_fn().numpy()
-        grad_norms = {name: float(v) for name, v in zip(compiled.kernel_layer_names, norms)}
-        boundary = confidence = None
-        if self._grid is not None:
-            pred = compiled.predict_fn(self._grid["inputs"]).numpy()  # (grid*grid, outputs)
-            size = self._grid["size"]
-            if self.task == "multiclass":
-                boundary = pred.argmax(axis=1).reshape(size, size)
-                confidence = pred.max(axis=1).reshape(size, size)
-            else:
-                boundary = pred[:, 0].reshape(size, size)
-        network = read_state(compiled.network_fn, self._picture_inputs, self.config.input_dim,
-                             [*self.config.hidden, self.config.n_outputs], self._grid is not None)
-        return Snapshot(epoch, hidden, grad_norms, boundary, confidence, network)
-
-
-def _run_arrays(config: ExperimentConfig, data: DataSplit) -> dict:
-    """What a run's compiled set holds in its data variables (their shapes are in its signature)."""
-    return {
-        "x_train": data.x_train.astype("float32"),
-        "y_train": encode_targets(data.y_train, data.task, config.loss, data.n_classes),
-        "x_val": data.x_val.astype("float32"),
-        "y_val": encode_targets(data.y_val, data.task, config.loss, data.n_classes),
-        # Labels as integers for accuracy; real values for regression's MAE.
-        "labels_train": data.y_train.reshape(-1),
-        "labels_val": data.y_val.reshape(-1),
-    }
+        return take_snapshot(compiled or self._compiled, epoch, self.probe_set.x, self._grid, self._picture_inputs,
+                             self.config, self.task)
