@@ -30,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from contextlib import contextmanager
 
 from core.config import ExperimentConfig
 from core.training.compiled import DATA_KEYS, _Compiled
@@ -151,7 +152,44 @@ class _Pool:
         return len(self._free)
 
 
+class _Builds:
+    """Places for building sets outside the turns, taken first come first served."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._line: list[object] = []
+        self._running = 0
+
+    @contextmanager
+    def place(self, width: int, on_wait=None, poll: float = 0.5):
+        ticket = object()
+        with self._cond:
+            self._line.append(ticket)
+        try:
+            while True:
+                with self._cond:
+                    if self._line.index(ticket) < width - self._running:
+                        self._line.remove(ticket)
+                        self._running += 1
+                        break
+                    self._cond.wait(poll)
+                if on_wait is not None:
+                    on_wait()  # outside the lock: it may raise (a learner who left)
+        except BaseException:
+            with self._cond:
+                self._line.remove(ticket)
+                self._cond.notify_all()
+            raise
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._running -= 1
+                self._cond.notify_all()
+
+
 _POOL = _Pool()
+_BUILDS = _Builds()
 
 
 class _Lease:
@@ -210,10 +248,10 @@ class _Lease:
         while True:
             if _POOL.start_preparing(self.signature, below=max_sets):
                 if _POOL.sets(self.signature):  # one more of a kind in use: nobody waits for it
-                    threading.Thread(target=self._build_into_pool, args=(build,), name="extra-set",
+                    threading.Thread(target=self._build_into_pool, args=(build, max_sets), name="extra-set",
                                      daemon=True).start()
                 else:
-                    self._build_into_pool(build)
+                    self._build_into_pool(build, max_sets, on_wait, poll)
                 return
             if _POOL.sets(self.signature) or _POOL.wait_prepared(self.signature, 0):
                 return
@@ -222,10 +260,13 @@ class _Lease:
             if not _POOL.wait_prepared(self.signature, poll) and on_wait is not None:
                 on_wait()
 
-    def _build_into_pool(self, build) -> None:
+    def _build_into_pool(self, build, width: int, on_wait=None, poll: float = 0.5) -> None:
+        """At most `width` builds at once, first come first served: traces are Python work, and
+        many at once only share the interpreter's lock, so that all of them end late."""
         compiled = None
         try:
-            compiled = build()
+            with _BUILDS.place(width, on_wait, poll):
+                compiled = build()
         finally:
             _POOL.done_preparing(self.signature, compiled)
 
