@@ -61,7 +61,7 @@ def sharing_note(session: Session | None) -> str | None:
     return tr("lab.status.sharing", sessions=place.sessions, seconds=seconds_text(place.left_s))
 
 
-def build_trainer(config, views):
+def build_trainer(config):
     """A new Trainer for `config`, without a compiled set yet: its first turn (train_live) takes
     one from the pool of compiled sets (or builds and traces it), evaluates epoch 0 and trains
     the first chunk, so that a run needs one turn, not three, before its first trained epoch."""

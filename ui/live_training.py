@@ -322,7 +322,7 @@ def start_run(config, views: LabViews):
         views.status.info(tr("app.loading_tf"))
         warmup.wait()
     views.status.info(tr("lab.status.building"))
-    return fair_training.build_trainer(config, views)
+    return fair_training.build_trainer(config)
 
 
 def train_live(trainer, epochs: int, views: LabViews, log_y: bool) -> None:

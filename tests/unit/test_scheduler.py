@@ -386,3 +386,28 @@ def test_a_new_architecture_is_traced_outside_the_turns(monkeypatch):
     trainer.scheduled.leave()
     assert outside == [0] and built_in_turns == []  # built once, while no turn ran
     assert trainer.status == "finished" and trainer.compile_seconds is None  # no chunk traced in a turn
+
+
+def test_builds_outside_the_turns_take_places_in_order():
+    """core.training.pool._Builds: at most `width` builds at once, first come first served."""
+    from core.training.pool import _Builds
+
+    builds, log, lock = _Builds(), [], threading.Lock()
+    release = threading.Event()
+
+    def build(name):
+        with builds.place(2, poll=0.01):
+            with lock:
+                log.append(name)
+            release.wait(10)
+
+    threads = []
+    for name in "abcd":
+        threads.append(threading.Thread(target=build, args=(name,)))
+        threads[-1].start()
+        time.sleep(0.05)
+    assert log == ["a", "b"]  # two places: c and d wait
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert sorted(log[2:]) == ["c", "d"] and not any(t.is_alive() for t in threads)
