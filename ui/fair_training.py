@@ -2,8 +2,8 @@
 in line and estimate on the status line, and the run's turns (core.training.scheduler,
 core.frame_budget).
 
-A Lab run is one scheduler session from building its model to the end of `train_live`: its
-first turns (build, epoch 0, a short first chunk) go before other runs' later turns, then it
+A Lab run is one scheduler session for the length of `train_live`: its first turn (taking
+or building its model, epoch 0, a short first chunk) goes before other runs' later turns, then it
 trains a time slice per turn, round robin. While it waits, `on_wait` redraws the status line
 (the learner's place and an estimate from measured turn times); that draw is also where
 Streamlit stops a waiting run whose learner pressed Stop or closed the tab.
@@ -61,28 +61,20 @@ def sharing_note(session: Session | None) -> str | None:
     return tr("lab.status.sharing", sessions=place.sessions, seconds=seconds_text(place.left_s))
 
 
-def build_trainer(config, views):
-    """A new Trainer for `config`, built in the run's first turn (its model comes from the pool
-    of compiled sets, or is built and traced now); the set goes back to the pool after."""
+def build_trainer(config):
+    """A new Trainer for `config`, without a compiled set yet: its first turn (train_live) takes
+    one from the pool of compiled sets (or builds and traces it), evaluates epoch 0 and trains
+    the first chunk, so that a run needs one turn, not three, before its first trained epoch."""
     from core.training import Trainer
 
-    session = scheduler().join(kind=_kind(config),
-                               on_wait=lambda place: views.status.info(waiting_text(place)))
-    try:
-        with session.turn():
-            trainer = Trainer(config)
-            trainer.park()
-    finally:
-        session.leave()  # back in line when it trains (train_live), keeping its first turns
-    trainer.scheduled = session
-    return trainer
+    return Trainer(config, hold=False)
 
 
 @contextmanager
 def scheduled(trainer, views):
     """The run trains in turns for the body; on leaving, its session leaves the scheduler."""
     session = trainer.scheduled or scheduler().join(kind=_kind(trainer.config))
-    trainer.scheduled = session
+    trainer.scheduled = session  # a later run of this trainer comes back with the same session
 
     def on_wait(place: Place) -> None:
         if trainer.history and trainer.history[-1].epoch >= 1:
@@ -103,24 +95,35 @@ def scheduled(trainer, views):
         load_log.log()
 
 
+CROWDED_DRAW_INTERVAL = 1.0  # while runs wait for their first turn, others redraw at most this often
+
+
 class Redraws:
     """When a live session may redraw: at most every `frame_budget().interval()` seconds (and
-    never more than 40 % of its own time), always for epoch 0. `draw(fn)` measures the cost."""
+    never more than 40 % of its own time; while other runs wait for their first epochs, at most
+    every CROWDED_DRAW_INTERVAL: drawing takes the CPU their first turns need), always for its
+    first look. `draw(fn)` measures the cost."""
 
-    def __init__(self, min_interval: float):
+    def __init__(self, min_interval: float, session: Session | None = None):
         self.budget = frame_budget()
+        self.session = session
         self.min_interval = min_interval
         self.last = 0.0
         self.own = min_interval
+        self.shown = False
         self.trained_shown = False
 
-    def due(self, record) -> bool:
-        """Epoch 0 and the first trained epoch are always drawn (the learner's first look)."""
-        if record.epoch == 0 or (record.epoch >= 1 and not self.trained_shown):
-            self.trained_shown = record.epoch >= 1
+    def due(self, latest) -> bool:
+        """Whether to draw now, `latest` being the newest record (the history's last). The first
+        frame and the first with a trained epoch are always drawn (the learner's first look):
+        once, when epoch 0 and the first chunk came from one turn."""
+        if not self.shown or (latest.epoch >= 1 and not self.trained_shown):
+            self.shown, self.trained_shown = True, latest.epoch >= 1
             return True
-        interval = max(self.min_interval, self.own, self.budget.interval())
-        return time.perf_counter() - self.last >= interval
+        since = time.perf_counter() - self.last
+        if since < max(self.min_interval, self.own, self.budget.interval()):
+            return False
+        return since >= CROWDED_DRAW_INTERVAL or self.session is None or not self.session.scheduler.first_turns_waiting()
 
     def draw(self, fn) -> None:
         started, cpu = time.perf_counter(), time.thread_time()

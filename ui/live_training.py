@@ -322,7 +322,7 @@ def start_run(config, views: LabViews):
         views.status.info(tr("app.loading_tf"))
         warmup.wait()
     views.status.info(tr("lab.status.building"))
-    return fair_training.build_trainer(config, views)
+    return fair_training.build_trainer(config)
 
 
 def train_live(trainer, epochs: int, views: LabViews, log_y: bool) -> None:
@@ -332,13 +332,13 @@ def train_live(trainer, epochs: int, views: LabViews, log_y: bool) -> None:
     if trainer.pace:
         views.boundary_interval = WATCH_BOUNDARY_INTERVAL
     with fair_training.scheduled(trainer, views) as session:
-        if not trainer.history and trainer.compiling:  # epoch 0 waits for its functions' traces
+        if not trainer.history and trainer.compiling:  # its first turn traces its functions
             views.status.info(f"{tr('lab.status.running')} · {tr('lab.status.compiling')}")
         run = trainer.run(epochs)
-        redraws = fair_training.Redraws(DRAW_INTERVAL)
+        redraws = fair_training.Redraws(DRAW_INTERVAL, session)
         try:
-            for record in run:
-                if redraws.due(record):
+            for _ in run:  # a turn's records are all in the history before the first comes
+                if redraws.due(trainer.history[-1]):
                     views.note = fair_training.sharing_note(session)
                     redraws.draw(lambda: views.draw(trainer, log_y))
                     trainer.shown_epoch = trainer.history[-1].epoch

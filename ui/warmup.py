@@ -28,10 +28,11 @@ def _work() -> None:
 
     import plotly.graph_objects  # noqa: F401
 
-    from core.runtime import configure_tensorflow, freeze_imported_objects
+    from core.runtime import configure_tensorflow, freeze_imported_objects, shorten_gil_switch
 
     configure_tensorflow()
     freeze_imported_objects()
+    shorten_gil_switch()  # turns' TensorFlow calls among many sessions' script threads
 
 
 def _warmup_thread() -> threading.Thread:

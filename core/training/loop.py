@@ -20,17 +20,21 @@ import numpy as np
 
 from core.config import ExperimentConfig, live_changes
 from core.datasets import DataSplit, make_split
-from core.losses import LOSSES, encode_targets
+from core.losses import LOSSES
 from core.training.compiled import MAX_CHUNK, _Compiled
 from core.training.pool import _Lease, _signature
-from core.network import PICTURE_GRID, read_state
-from core.training.records import EpochRecord, Snapshot, make_grid, make_probe_set, metric_name
+from core.network import PICTURE_GRID
+from core.training.records import (EpochRecord, Snapshot, make_grid, make_probe_set, metric_name,
+                                   run_arrays as _run_arrays, take_snapshot)
 
 TARGET_CHUNK_SECONDS = 0.06  # aim: a fresh record batch ~16 times a second
 # Compile XLA (in the background) only for runs with more than this much plain-graph work
 # left: a shorter run ends before XLA would pay off, and the compile would keep a core busy
 # after it (measured 0.5-1 s quiet, 20 s and more on a loaded 2-core machine).
 XLA_WORTH_SECONDS = 1.0
+# In a turn, a set of the run's kind in use by another turn comes back when that turn ends:
+# waited for this long before building (tracing) another in the turn.
+FREE_WAIT_S = 2.0
 DEFAULT_PROBE_SIZE = 500
 DEFAULT_GRID = 48
 DEFAULT_SNAPSHOTS = 40
@@ -46,7 +50,10 @@ class Trainer:
 
     def __init__(self, config: ExperimentConfig, data: DataSplit | None = None, *,
                  probe_size: int = DEFAULT_PROBE_SIZE, grid_size: int = DEFAULT_GRID,
-                 snapshots: int = DEFAULT_SNAPSHOTS, use_xla: bool = True, reuse: bool = True):
+                 snapshots: int = DEFAULT_SNAPSHOTS, use_xla: bool = True, reuse: bool = True,
+                 hold: bool = True):
+        """`hold=False`: no compiled set yet (a scheduled run takes one in its first turn, which
+        also evaluates epoch 0 and trains the first chunk); numbers only, no TensorFlow work."""
         self.config = config.validate()
         self.run_id = uuid.uuid4().hex  # identifies this run in caches shared across sessions
         self.data = data or make_split(config.dataset, config.n_samples, config.noise,
@@ -73,6 +80,7 @@ class Trainer:
         # session's turns, holding the compiled set only meanwhile (see `_turn`).
         self.scheduled = None
         self._restart_early_stopping = False  # at the first turn of a run
+        self._turn_began = 0.0  # perf_counter when the current turn began (before taking the set)
 
         n_train = len(self.data.x_train)
         self.batch_size = int(min(config.batch_size, n_train))
@@ -88,8 +96,9 @@ class Trainer:
         signature = _signature(self.config, self.batch_size, self._arrays, use_xla) if reuse else None
         self._lease = _Lease(signature, use_xla)
         weakref.finalize(self, self._lease.release)
-        self._hold()
-        self.kernel_layer_names = self._compiled.kernel_layer_names
+        self._layer_names: list[str] | None = None
+        if hold:
+            self._hold()
 
     # ---- public API ------------------------------------------------------------------------
     def run(self, epochs: int | None = None) -> Iterator[EpochRecord]:
@@ -105,17 +114,15 @@ class Trainer:
         self._restart_early_stopping = True  # done in the run's first turn, with the set held
         self.status = "running"
         start = time.perf_counter() - self._elapsed
-        paced_from = (time.perf_counter(), self.epoch)
         try:
-            if not self.history:
-                with self._turn():
-                    record = self._evaluate_record(0, time.perf_counter() - start)
-                self.history.append(record)
-                yield record
-                if not record.finite:
-                    self.status = "diverged"
-                    return
-            while self.epoch < target and not self._stop_requested and self.stop_reason is None:
+            if self.scheduled is not None and not self.history:
+                self._lease.prepare_outside_turn(self._traced_set, self.scheduled.scheduler.workers,
+                                                 self._tell_waiting)
+            paced_from = (time.perf_counter(), self.epoch)
+            # Epoch 0 comes from the first `_chunk_records` (with the first chunk, when scheduled).
+            first = not self.history
+            while first or self._goes_on(target):
+                first = False
                 if not self._wait_for_pace(*paced_from):
                     break
                 # A chunk's records are all in the history before the first is yielded: the
@@ -136,6 +143,23 @@ class Trainer:
             if self.status == "stopped":
                 self.stopped_at = time.perf_counter()
             self._lease.park()
+
+    def _traced_set(self) -> _Compiled:
+        """A new compiled set for this architecture with its chunk and epoch-0 functions traced
+        (what core.training.ahead prepares), built outside the scheduler's turns."""
+        compiled = _Compiled(self.config, self.task, self.batch_size, self._arrays, self._lease.xla)
+        compiled.trace_plain()
+        compiled.evaluate_fn()
+        self._snapshot(0, compiled)
+        return compiled
+
+    def _tell_waiting(self) -> None:
+        session = self.scheduled
+        if session is not None and session.on_wait is not None:
+            session.on_wait(session.place())
+
+    def _goes_on(self, target: int) -> bool:
+        return self.epoch < target and not self._stop_requested and self.stop_reason is None
 
     def park(self) -> None:
         """Give the compiled set back to the pool until it is needed again (a scheduler's
@@ -218,6 +242,13 @@ class Trainer:
             return self._compiled.model
 
     @property
+    def kernel_layer_names(self) -> list[str]:
+        """The layers whose kernels the gradient norms are measured on (known once a set was held)."""
+        if self._layer_names is None:
+            self.with_model(lambda _: None)
+        return self._layer_names
+
+    @property
     def metric_name(self) -> str:
         return metric_name(self.task)
 
@@ -242,7 +273,9 @@ class Trainer:
         """TensorFlow is tracing or compiling for this run: its set has never trained (the
         first chunk traces the plain graph), or XLA compiles in the background meanwhile."""
         compiled = self._compiled
-        return compiled is not None and (not compiled.has_run or compiled.xla_compiling)
+        if compiled is None:  # before its first turn: no traced set of its kind is waiting for it
+            return not self.history and self._lease.signature is not None and not self._lease.traced_ready()
+        return not compiled.has_run or compiled.xla_compiling
 
     @property
     def grid_axes(self) -> tuple[np.ndarray, np.ndarray] | None:
@@ -255,9 +288,11 @@ class Trainer:
 
     def _hold(self) -> None:
         held = self._lease.compiled is not None
-        compiled = self._lease.hold(self.config, self.task, self.batch_size, self._arrays)
+        compiled = self._lease.hold(self.config, self.task, self.batch_size, self._arrays,
+                                    free_wait_s=0.0 if self.scheduled is None else FREE_WAIT_S)
         if not held:  # a set that kept this Trainer's state may hold older live values
             compiled.set_live(self.config)
+        self._layer_names = compiled.kernel_layer_names
 
     # ---- chunks of epochs -------------------------------------------------------------------
     def _chunk_records(self, target: int, start: float) -> list[EpochRecord]:
@@ -268,13 +303,18 @@ class Trainer:
         paced); without one, one chunk at a time."""
         records, base = [], self.epoch
         with self._turn() as turn:
+            if not self.history:  # the run's first turn: epoch 0 first, in the same turn
+                records.append(self._evaluate_record(0, time.perf_counter() - start))
             if self._restart_early_stopping:
                 self._compiled.restart_early_stopping()
                 self._restart_early_stopping = False
+            # Under a scheduler the first chunk trains in epoch 0's turn (a turn may be a long
+            # wait away); alone, epoch 0 is yielded before any training.
+            trains = not records or (self.scheduled is not None and records[0].finite)
             started = time.perf_counter()
             budget = 0.0 if self.scheduled is None else self.scheduled.slice_seconds
             try:
-                while self.epoch < target and not self._stop_requested and self.stop_reason is None:
+                while trains and self._goes_on(target):
                     n = self._next_chunk_length(target)
                     results, n, self.stop_reason = self._train_chunk(n)
                     self._consider_xla(target - self.epoch - n)
@@ -296,6 +336,8 @@ class Trainer:
             finally:
                 if turn is not None:
                     turn.units, turn.units_left = self.epoch - base, target - self.epoch
+                    if records and records[0].epoch == 0:  # the set's build or swap, and epoch 0
+                        turn.setup_seconds = started - self._turn_began
         self.history.extend(records)
         return records
 
@@ -307,6 +349,7 @@ class Trainer:
             yield None
             return
         with self.scheduled.turn() as turn:
+            self._turn_began = time.perf_counter()
             self._hold()
             try:
                 yield turn
@@ -334,6 +377,8 @@ class Trainer:
         compiled = self._compiled
         if not compiled.xla or compiled.xla_ready.is_set() or self._seconds_per_epoch is None or self.pace:
             return  # (a paced run waits anyway: no compile to keep a core busy)
+        if self.scheduled is not None and self.scheduled.scheduler.first_turns_waiting():
+            return  # runs wait for their first epochs: no core for a compile yet (asked again next chunk)
         if epochs_left * self._seconds_per_epoch > XLA_WORTH_SECONDS:
             compiled.compile_xla_in_background()
 
@@ -358,37 +403,6 @@ class Trainer:
         tl, vl, tm, vm = (float(v) for v in self._compiled.evaluate_fn())
         return EpochRecord(epoch, tl, vl, tm, vm, seconds, self._snapshot(epoch))  # no fit loss before training
 
-    def _snapshot(self, epoch: int) -> Snapshot:
-        compiled = self._compiled
-        hidden = []
-        if compiled.hidden_fn is not None:
-            outputs = compiled.hidden_fn(self.probe_set.x)
-            outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-            hidden = [np.asarray(o) for o in outputs]
-        norms = compiled.grad_norms_fn().numpy()
-        grad_norms = {name: float(v) for name, v in zip(self.kernel_layer_names, norms)}
-        boundary = confidence = None
-        if self._grid is not None:
-            pred = compiled.predict_fn(self._grid["inputs"]).numpy()  # (grid*grid, outputs)
-            size = self._grid["size"]
-            if self.task == "multiclass":
-                boundary = pred.argmax(axis=1).reshape(size, size)
-                confidence = pred.max(axis=1).reshape(size, size)
-            else:
-                boundary = pred[:, 0].reshape(size, size)
-        network = read_state(compiled.network_fn, self._picture_inputs, self.config.input_dim,
-                             [*self.config.hidden, self.config.n_outputs], self._grid is not None)
-        return Snapshot(epoch, hidden, grad_norms, boundary, confidence, network)
-
-
-def _run_arrays(config: ExperimentConfig, data: DataSplit) -> dict:
-    """What a run's compiled set holds in its data variables (their shapes are in its signature)."""
-    return {
-        "x_train": data.x_train.astype("float32"),
-        "y_train": encode_targets(data.y_train, data.task, config.loss, data.n_classes),
-        "x_val": data.x_val.astype("float32"),
-        "y_val": encode_targets(data.y_val, data.task, config.loss, data.n_classes),
-        # Labels as integers for accuracy; real values for regression's MAE.
-        "labels_train": data.y_train.reshape(-1),
-        "labels_val": data.y_val.reshape(-1),
-    }
+    def _snapshot(self, epoch: int, compiled: _Compiled | None = None) -> Snapshot:
+        return take_snapshot(compiled or self._compiled, epoch, self.probe_set.x, self._grid, self._picture_inputs,
+                             self.config, self.task)

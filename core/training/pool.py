@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
+from contextlib import contextmanager
 
 from core.config import ExperimentConfig
 from core.training.compiled import DATA_KEYS, _Compiled
@@ -57,25 +59,41 @@ class _Pool:
         self.max_free = max_free
         self._free: list[tuple[tuple, _Compiled]] = []
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)  # a set came back, or a preparation ended
         self._preparing: dict[tuple, threading.Event] = {}  # sets being built and traced ahead
+        self._count: dict[tuple, int] = {}  # sets of each signature alive (free or in use)
 
-    def acquire(self, signature: tuple, token: object | None = None,
-                wait_s: float = PREPARE_WAIT_S) -> _Compiled | None:
+    def acquire(self, signature: tuple, token: object | None = None, wait_s: float = PREPARE_WAIT_S,
+                free_wait_s: float = 0.0) -> _Compiled | None:
         """A free set of this signature: preferably the one that still holds `token`'s state
         (no copy needed), else one that has run (traced), else the least recently freed. A set
-        of this signature being prepared (`start_preparing`) is waited for, not built twice."""
+        of this signature being prepared (`start_preparing`) is waited for, not built twice.
+        `free_wait_s`: when this signature's sets are all in use, how long to wait for one to
+        be given back (a scheduler's turn: they come back at the end of a turn) before the
+        caller builds another."""
+        started = time.perf_counter()
         with self._lock:
-            event = self._preparing.get(signature)
-        if event is not None:
-            event.wait(wait_s)
-        with self._lock:
-            matches = [i for i, (sig, _) in enumerate(self._free) if sig == signature]
-            if not matches:
-                return None
-            sets = {i: self._free[i][1] for i in matches}
-            mine = [i for i in matches if token is not None and getattr(sets[i], "loaded", None) is token]
-            traced = [i for i in matches if getattr(sets[i], "has_run", False)]
-            return self._free.pop((mine or traced or matches)[0])[1]
+            while True:
+                found = self._take(signature, token)
+                if found is not None:
+                    return found
+                if signature in self._preparing and (free_wait_s or not self._count.get(signature)):
+                    limit = wait_s  # one is being prepared: waited for (or a set coming back)
+                else:
+                    limit = free_wait_s if self._count.get(signature) else 0.0
+                left = started + limit - time.perf_counter()
+                if left <= 0:
+                    return None
+                self._changed.wait(left)
+
+    def _take(self, signature: tuple, token: object | None) -> _Compiled | None:
+        matches = [i for i, (sig, _) in enumerate(self._free) if sig == signature]
+        if not matches:
+            return None
+        sets = {i: self._free[i][1] for i in matches}
+        mine = [i for i in matches if token is not None and getattr(sets[i], "loaded", None) is token]
+        traced = [i for i in matches if getattr(sets[i], "has_run", False)]
+        return self._free.pop((mine or traced or matches)[0])[1]
 
     def traced_or_preparing(self, signature: tuple) -> bool:
         """A traced set of this signature is free, or one is being prepared."""
@@ -86,34 +104,92 @@ class _Pool:
         return signature in self._preparing or any(
             sig == signature and compiled.has_run for sig, compiled in self._free)
 
-    def start_preparing(self, signature: tuple) -> bool:
+    def start_preparing(self, signature: tuple, below: int | None = None) -> bool:
         """Claim the preparation of this signature's set: False when one is being prepared or
-        a traced one is free already."""
+        a traced one is free already (or, with `below`, that many sets of it exist)."""
         with self._lock:
-            if self._taken(signature):
+            if self._taken(signature) or (below is not None and self._count.get(signature, 0) >= below):
                 return False
             self._preparing[signature] = threading.Event()
             return True
 
+    def wait_prepared(self, signature: tuple, timeout: float) -> bool:
+        """Wait up to `timeout` s for a preparation of this signature; True once none is going on."""
+        with self._lock:
+            event = self._preparing.get(signature)
+        return event is None or event.wait(timeout)
+
     def done_preparing(self, signature: tuple, compiled: _Compiled | None) -> None:
         """The prepared set (None: it failed) joins the free ones; whoever waits goes on."""
         if compiled is not None:
+            self.built(signature)
             self.release(signature, compiled)
         with self._lock:
             event = self._preparing.pop(signature, None)
+            self._changed.notify_all()
         if event is not None:
             event.set()
+
+    def built(self, signature: tuple) -> None:
+        """A new set of this signature exists (in use now; `release` gives it to the pool)."""
+        with self._lock:
+            self._count[signature] = self._count.get(signature, 0) + 1
+
+    def sets(self, signature: tuple) -> int:
+        """Sets of this signature alive, free or in use."""
+        with self._lock:
+            return self._count.get(signature, 0)
 
     def release(self, signature: tuple, compiled: _Compiled) -> None:
         with self._lock:
             self._free.append((signature, compiled))
+            for sig, _ in self._free[:-self.max_free]:  # the least recently freed go
+                self._count[sig] = max(0, self._count.get(sig, 0) - 1)
             del self._free[:-self.max_free]
+            self._changed.notify_all()
 
     def __len__(self) -> int:
         return len(self._free)
 
 
+class _Builds:
+    """Places for building sets outside the turns, taken first come first served."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._line: list[object] = []
+        self._running = 0
+
+    @contextmanager
+    def place(self, width: int, on_wait=None, poll: float = 0.5):
+        ticket = object()
+        with self._cond:
+            self._line.append(ticket)
+        try:
+            while True:
+                with self._cond:
+                    if self._line.index(ticket) < width - self._running:
+                        self._line.remove(ticket)
+                        self._running += 1
+                        break
+                    self._cond.wait(poll)
+                if on_wait is not None:
+                    on_wait()  # outside the lock: it may raise (a learner who left)
+        except BaseException:
+            with self._cond:
+                self._line.remove(ticket)
+                self._cond.notify_all()
+            raise
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._running -= 1
+                self._cond.notify_all()
+
+
 _POOL = _Pool()
+_BUILDS = _Builds()
 
 
 class _Lease:
@@ -132,15 +208,20 @@ class _Lease:
         self.seconds_per_epoch: float | None = None
         self.lock = threading.RLock()
 
-    def hold(self, config: ExperimentConfig, task: str, batch_size: int, data: dict) -> _Compiled:
-        """Have a compiled set with this lease's state loaded (a no-op while held)."""
+    def hold(self, config: ExperimentConfig, task: str, batch_size: int, data: dict,
+             free_wait_s: float = 0.0) -> _Compiled:
+        """Have a compiled set with this lease's state loaded (a no-op while held). A scheduled
+        turn waits up to `free_wait_s` for a set in use to come back before building one."""
         with self.lock:
             if self.compiled is not None:
                 return self.compiled
-            compiled = _POOL.acquire(self.signature, self.token) if self.signature is not None else None
+            compiled = (_POOL.acquire(self.signature, self.token, free_wait_s=free_wait_s)
+                        if self.signature is not None else None)
             fresh = compiled is None
             if fresh:
                 compiled = _Compiled(config, task, batch_size, data, self.xla)
+                if self.signature is not None:
+                    _POOL.built(self.signature)
             if self.state is not None:
                 if compiled.loaded is not self.token:  # another Trainer used it meanwhile
                     compiled.load(config, data, self.state)
@@ -151,6 +232,47 @@ class _Lease:
             if self.seconds_per_epoch is None:
                 self.seconds_per_epoch = compiled.seconds_per_epoch
             return compiled
+
+    def prepare_outside_turn(self, build, max_sets: int, on_wait=None, poll: float = 0.5) -> None:
+        """Before a scheduled run's first turn: when no traced set of its kind is free and fewer
+        than `max_sets` (the scheduler's workers) exist, build and trace one now (`build()`
+        returns it), on the caller's thread and outside any turn, so that tracing (seconds on a
+        busy server) never holds a training slot that quick turns of other runs wait for. When
+        the first set of its kind is being prepared, wait for it here (calling `on_wait()` every
+        `poll` s: where Streamlit stops a learner who left). A further set of a kind in use is
+        built in a background thread: sets in use come back within a turn, and the run's turn
+        waits for one (`hold`'s `free_wait_s`) or for that set."""
+        if self.signature is None or self.compiled is not None:
+            return
+        deadline = time.perf_counter() + PREPARE_WAIT_S
+        while True:
+            if _POOL.start_preparing(self.signature, below=max_sets):
+                if _POOL.sets(self.signature):  # one more of a kind in use: nobody waits for it
+                    threading.Thread(target=self._build_into_pool, args=(build, max_sets), name="extra-set",
+                                     daemon=True).start()
+                else:
+                    self._build_into_pool(build, max_sets, on_wait, poll)
+                return
+            if _POOL.sets(self.signature) or _POOL.wait_prepared(self.signature, 0):
+                return
+            if time.perf_counter() > deadline:
+                return
+            if not _POOL.wait_prepared(self.signature, poll) and on_wait is not None:
+                on_wait()
+
+    def _build_into_pool(self, build, width: int, on_wait=None, poll: float = 0.5) -> None:
+        """At most `width` builds at once, first come first served: traces are Python work, and
+        many at once only share the interpreter's lock, so that all of them end late."""
+        compiled = None
+        try:
+            with _BUILDS.place(width, on_wait, poll):
+                compiled = build()
+        finally:
+            _POOL.done_preparing(self.signature, compiled)
+
+    def traced_ready(self) -> bool:
+        """A traced set of this lease's kind is free in the pool, or one is being prepared."""
+        return self.signature is not None and _POOL.traced_or_preparing(self.signature)
 
     def park(self) -> None:
         """Copy the state out (if trained since the last copy) and give the set back to the

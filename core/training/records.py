@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.datasets import DataSplit, expand_features, plane_limits
-from core.network import NetworkState
+from core.losses import encode_targets
+from core.network import NetworkState, read_state
 
 
 @dataclass
@@ -88,3 +89,41 @@ def make_grid(data: DataSplit, size: int, features) -> dict:
     grid_points = np.stack([gx.ravel(), gy.ravel()], axis=1)  # (size*size, 2)
     inputs = expand_features(grid_points, features)
     return {"xs": xs, "ys": ys, "size": size, "inputs": inputs}
+
+
+def take_snapshot(compiled, epoch: int, probe_x: np.ndarray, grid: dict | None, picture_inputs: np.ndarray,
+                  config, task: str) -> Snapshot:
+    """The look inside `compiled`'s network now (core.training.compiled._Compiled): hidden
+    activations on the probe set, gradient norms, the boundary over `grid`, the diagram's numbers."""
+    hidden = []
+    if compiled.hidden_fn is not None:
+        outputs = compiled.hidden_fn(probe_x)
+        outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+        hidden = [np.asarray(o) for o in outputs]
+    norms = compiled.grad_norms_fn().numpy()
+    grad_norms = {name: float(v) for name, v in zip(compiled.kernel_layer_names, norms)}
+    boundary = confidence = None
+    if grid is not None:
+        pred = compiled.predict_fn(grid["inputs"]).numpy()  # (grid*grid, outputs)
+        size = grid["size"]
+        if task == "multiclass":
+            boundary = pred.argmax(axis=1).reshape(size, size)
+            confidence = pred.max(axis=1).reshape(size, size)
+        else:
+            boundary = pred[:, 0].reshape(size, size)
+    network = read_state(compiled.network_fn, picture_inputs, config.input_dim,
+                         [*config.hidden, config.n_outputs], grid is not None)
+    return Snapshot(epoch, hidden, grad_norms, boundary, confidence, network)
+
+
+def run_arrays(config, data: DataSplit) -> dict:
+    """What a run's compiled set holds in its data variables (their shapes are in its signature)."""
+    return {
+        "x_train": data.x_train.astype("float32"),
+        "y_train": encode_targets(data.y_train, data.task, config.loss, data.n_classes),
+        "x_val": data.x_val.astype("float32"),
+        "y_val": encode_targets(data.y_val, data.task, config.loss, data.n_classes),
+        # Labels as integers for accuracy; real values for regression's MAE.
+        "labels_train": data.y_train.reshape(-1),
+        "labels_val": data.y_val.reshape(-1),
+    }

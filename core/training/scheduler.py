@@ -7,16 +7,17 @@ have the core: `workers` turns run at once (one per core), the others wait in li
 session gets its first epochs within about one round of turns, and the runs finish together
 rather than one after the other.
 
-- Order: a session's first FIRST_TURNS turns (building its model, epoch 0, its first trained
-  chunk) go before other sessions' later turns; within each of the two levels, first come first
-  served. A session that ends a turn asks for the next one at the back of the line: round robin.
+- Order: a session's first turn (taking or building its model, epoch 0 and its first trained
+  chunk, all in one turn) goes before other sessions' later turns; within each of the two
+  levels, first come first served. A session that ends a turn asks for the next one at the back of the line: round robin.
 - A turn holds the compiled set only while it runs (core.training.loop's `_turn` hook parks it
   afterwards): 30 sessions of one architecture share the few compiled sets that are in use at
   one moment (core.training.pool), so memory and tracing do not grow with the class.
 - Leaving: a turn is given back in a `finally` (a stopped, diverged or failed chunk, a closed
   tab: Streamlit interrupts the waiting session in `on_wait`); `leave()` takes the session out.
 - Estimates (`place`), from measured turn times only: the wait for the next turn is the expected
-  remaining length of the turns running and the turns ahead in line, divided by `workers`; the
+  remaining length of the turns running and the turns ahead in line (a first turn, which may
+  build the model, as long as first turns were), divided by `workers`; the
   time left for the run is a processor-sharing model over every session's work left
   (units left x its measured seconds per unit): while n > workers sessions run, each gets
   workers / n of a core.
@@ -36,7 +37,7 @@ from dataclasses import dataclass
 
 SLICE_SECONDS = 0.06        # a turn's target length: ~16 turns a second per core
 FIRST_SLICE_SECONDS = 0.02  # a session's first trained chunk: its first epochs, soon
-FIRST_TURNS = 3             # building the model, epoch 0, the first chunk
+FIRST_TURNS = 1             # the model, epoch 0 and the first chunk, in one turn
 POLL_SECONDS = 0.5          # how often a waiting session hears its place (and may be stopped)
 SMOOTHING = 0.5             # weight of the newest measurement in the running means
 
@@ -57,6 +58,7 @@ class Turn:
 
     units: float = 0.0
     units_left: float | None = None
+    setup_seconds: float = 0.0  # of it, one-time work (a first turn's model and epoch 0), not per unit
 
 
 class Session:
@@ -71,7 +73,7 @@ class Session:
         self.trained_turns = 0
         self.last_trained_turn_s: float | None = None
         self.seconds_per_unit: float | None = None
-        self.turn_seconds: float | None = None  # the measured length of its turns (mean)
+        self.turn_seconds: float | None = None  # the measured length of its turns after the first (mean)
         self.units_left: float | None = None
         self.seq: int | None = None         # its place in line while it waits
         self.started_at: float | None = None  # while its turn runs
@@ -116,7 +118,8 @@ class Scheduler:
         self._waiting: list[Session] = []
         self._running: list[Session] = []
         self._seq = itertools.count()
-        self.turn_seconds: float | None = None  # mean turn length over all sessions
+        self.turn_seconds: float | None = None  # mean turn length over all sessions, first turns apart:
+        self.first_turn_seconds: float | None = None  # they may build the model
         self.turns_run = 0
         self.turn_seconds_total = 0.0
         self.turn_cpu_total = 0.0  # CPU seconds of the turns' threads (for the load benchmark)
@@ -140,6 +143,11 @@ class Scheduler:
     def sessions(self) -> int:
         with self._cond:
             return len(self._sessions)
+
+    def first_turns_waiting(self) -> int:
+        """Sessions in line for their first turn (their learners see no trained epoch yet)."""
+        with self._cond:
+            return sum(1 for s in self._waiting if s.turns == 0)
 
     @property
     def running(self) -> int:
@@ -180,27 +188,35 @@ class Scheduler:
                 self._waiting.remove(session)
                 session.seq = None
             if session in self._running:
-                seconds = self.clock() - session.started_at
-                self._running.remove(session)
-                session.started_at = None
-                session.turns += 1
-                self.turns_run += 1
-                self.turn_seconds_total += seconds
-                self.turn_cpu_total += cpu_seconds
-                session.turn_seconds = _mean(session.turn_seconds, seconds)
-                self.turn_seconds = _mean(self.turn_seconds, seconds)
-                if report.units > 0:
-                    # The first trained turn is a short slice, its fixed costs weigh more: the
-                    # next measurement replaces it rather than being averaged with it.
-                    provisional = session.trained_turns == 1
-                    session.trained_turns += 1
-                    session.last_trained_turn_s = seconds
-                    session.first_trained = True
-                    session.seconds_per_unit = _mean(None if provisional else session.seconds_per_unit,
-                                                     seconds / report.units)
+                self._measure(session, self.clock() - session.started_at, report, cpu_seconds)
             if report.units_left is not None:
                 session.units_left = report.units_left
             self._cond.notify_all()
+
+    def _measure(self, session: Session, seconds: float, report: Turn, cpu_seconds: float) -> None:
+        """A running turn ended after `seconds` (under the lock)."""
+        self._running.remove(session)
+        session.started_at = None
+        session.turns += 1
+        self.turns_run += 1
+        self.turn_seconds_total += seconds
+        self.turn_cpu_total += cpu_seconds
+        if session.turns == 1:  # it may have built the model: measured apart
+            self.first_turn_seconds = _mean(self.first_turn_seconds, seconds)
+        else:
+            session.turn_seconds = _mean(session.turn_seconds, seconds)
+            self.turn_seconds = _mean(self.turn_seconds, seconds)
+        if report.units > 0:
+            # The first trained turn is a short slice, its fixed costs weigh more: the next
+            # measurement replaces it rather than being averaged with it. A first turn's
+            # one-time work (the model, epoch 0) is not work per unit.
+            provisional = session.trained_turns == 1
+            work = max(seconds - report.setup_seconds, 0.01 * seconds)
+            session.trained_turns += 1
+            session.last_trained_turn_s = work
+            session.first_trained = True
+            session.seconds_per_unit = _mean(None if provisional else session.seconds_per_unit,
+                                             work / report.units)
 
     def place(self, session: Session) -> Place:
         with self._cond:
@@ -238,11 +254,14 @@ class Scheduler:
         return sorted(self._waiting, key=lambda s: (s.level, s.seq))
 
     def _expected_turn(self, session: Session) -> float:
-        """Its own measured turn length, else everyone's mean, else a slice."""
-        return session.turn_seconds or self.turn_seconds or self.slice_seconds
+        """Its own measured turn length, else (a first turn) first turns' mean, else everyone's
+        mean, else a slice."""
+        if session.turns == 0:
+            return self.first_turn_seconds or self.turn_seconds or self.slice_seconds
+        return session.turn_seconds or self.turn_seconds or self.first_turn_seconds or self.slice_seconds
 
     def _wait(self, ahead: list[Session], now: float) -> float | None:
-        if self.turn_seconds is None:
+        if self.turn_seconds is None and self.first_turn_seconds is None:
             return None
         # A turn that runs past its expected length (tracing a new model) is assumed to run
         # about half as long again as it has so far.

@@ -51,3 +51,29 @@ def test_counters_add_up():
         budget.record(seconds, cpu_seconds=seconds / 2)
     assert budget.frames == 2 and budget.total_seconds == pytest.approx(0.04)
     assert budget.cpu_seconds == pytest.approx(0.02)
+
+
+def test_a_live_session_redraws_less_while_other_runs_wait_for_their_first_turn():
+    """ui.fair_training.Redraws: the first look is drawn at once; after it, while another run
+    waits for its first turn (its first epochs), a session redraws at most every
+    CROWDED_DRAW_INTERVAL; once nobody waits, at the budget's rate again."""
+    import time
+
+    from core.training.scheduler import Scheduler
+    from core.training.records import EpochRecord
+    from ui.fair_training import CROWDED_DRAW_INTERVAL, Redraws
+
+    scheduler = Scheduler(1)
+    mine, newcomer = scheduler.join(), scheduler.join()
+    redraws = Redraws(0.01, mine)
+    record = EpochRecord(3, 1.0, 1.0, 0.5, 0.5, 0.1)
+    assert redraws.due(record)  # the first look
+    redraws.draw(lambda: None)
+    scheduler.request(newcomer)  # waits for its first turn
+    redraws.last = time.perf_counter() - 0.5
+    assert not redraws.due(record)
+    redraws.last = time.perf_counter() - CROWDED_DRAW_INTERVAL
+    assert redraws.due(record)
+    scheduler.end(newcomer)  # stopped while waiting: nobody waits now
+    redraws.last = time.perf_counter() - 0.5
+    assert redraws.due(record)

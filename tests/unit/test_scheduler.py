@@ -47,18 +47,52 @@ def _run_sessions(scheduler, sessions, turns, work=0.003, body=None):
     return order
 
 
+class RecordingScheduler(Scheduler):
+    """Records (session index, turn index) as turns start, under the scheduler's lock (the
+    threads' own records may come in another order than the starts)."""
+
+    def __init__(self, workers):
+        super().__init__(workers)
+        self.starts, self.index = [], {}
+
+    def try_start(self, session):
+        with self._cond:
+            waiting = session in self._waiting
+            started = super().try_start(session)
+            if waiting and started:
+                self.starts.append((self.index[id(session)], session.turns))
+            return started
+
+
 @pytest.mark.parametrize("n,workers", [(8, 2), (30, 2), (5, 1)])
-def test_every_session_starts_its_first_chunk_before_any_third_chunk(n, workers):
-    scheduler = Scheduler(workers)
+def test_every_session_starts_its_first_chunk_before_any_second_turn(n, workers):
+    scheduler = RecordingScheduler(workers)
     sessions = [scheduler.join() for _ in range(n)]
+    scheduler.index = {id(s): i for i, s in enumerate(sessions)}
     order = _run_sessions(scheduler, sessions, turns=FIRST_TURNS + 3)
-    position = {event: i for i, event in enumerate(order)}
-    # Turn 0 builds the model, turn 1 is epoch 0, turn 2 the first trained chunk; turn 4 is
-    # the third chunk.
-    assert max(position[(i, 2)] for i in range(n)) < min(position[(i, 4)] for i in range(n))
-    assert max(position[(i, 0)] for i in range(n)) < min(position[(i, 2)] for i in range(n))
+    position = {event: i for i, event in enumerate(scheduler.starts)}
+    # Turn 0 takes the model, evaluates epoch 0 and trains the first chunk: every session's
+    # first turn starts before any session's second.
+    assert FIRST_TURNS == 1
+    assert max(position[(i, 0)] for i in range(n)) < min(position[(i, 1)] for i in range(n))
     assert len(order) == n * (FIRST_TURNS + 3)
     assert scheduler.sessions == 0 and scheduler.running == 0
+
+
+def test_a_first_turn_is_expected_to_last_as_long_as_first_turns_did():
+    now = [0.0]
+    scheduler = Scheduler(1, clock=lambda: now[0])
+    a, b, c = scheduler.join(), scheduler.join(), scheduler.join()
+    for session, seconds in ((a, 0.4), (a, 0.05), (a, 0.05)):  # a's first turn builds the model
+        scheduler.request(session)
+        assert scheduler.try_start(session)
+        now[0] += seconds
+        scheduler.end(session, Turn(units=1, units_left=10))
+    scheduler.request(b)
+    scheduler.request(c)
+    # b (first turn, next) and c wait; c waits for b's first turn: like a's first (0.4 s), not
+    # like the mean of all turns.
+    assert scheduler.place(c).wait_s == pytest.approx(0.4)
 
 
 def test_later_turns_go_round_robin():
@@ -295,3 +329,85 @@ def test_turns_count_their_threads_cpu_not_their_waits():
     session.leave()
     assert scheduler.turns_run == 2 and 0.05 <= spun < scheduler.turn_seconds_total
     assert scheduler.turn_cpu_total - spun < 0.02
+
+
+def test_a_scheduled_run_gets_epoch_0_and_its_first_trained_epochs_in_one_turn():
+    """A Trainer made without a set (`hold=False`, as the Lab makes it) takes one in its first
+    turn, which also evaluates epoch 0 and trains the first chunk; its numbers are those of a
+    run alone."""
+    pytest.importorskip("tensorflow")
+    from core.training import Trainer
+
+    config = XOR.replace(seed=11)
+    alone = Trainer(config)
+    list(alone.run())
+    scheduler = Scheduler(1)
+    trainer = Trainer(config, hold=False)
+    assert trainer._compiled is None  # no TensorFlow work until its turn
+    trainer.scheduled = scheduler.join()
+    run = trainer.run()
+    first = next(run)
+    assert first.epoch == 0 and first.snapshot is not None
+    assert scheduler.turns_run == 1 and trainer.history[-1].epoch >= 1  # trained in the same turn
+    session = trainer.scheduled
+    # The set and epoch 0 are not counted as training work (its estimates would run high).
+    assert session.trained_turns == 1 and 0 < session.last_trained_turn_s < scheduler.first_turn_seconds
+    for _ in run:
+        pass
+    session.leave()
+    assert trainer.status == "finished" and trainer.kernel_layer_names == alone.kernel_layer_names
+    np.testing.assert_allclose(_history(trainer), _history(alone), rtol=1e-5, atol=1e-6)
+
+
+def test_a_new_architecture_is_traced_outside_the_turns(monkeypatch):
+    """Tracing a new architecture takes seconds on a busy server: it happens before the run's
+    first turn, on the learner's own thread, so that it holds no training slot; the first
+    turn finds the traced set in the pool."""
+    pytest.importorskip("tensorflow")
+    import core.training.pool as pool
+    from core.training import Trainer
+
+    built_in_turns = []
+
+    class Counted(pool._Compiled):
+        def __init__(self, *args, **kwargs):
+            built_in_turns.append(scheduler.running)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(pool, "_Compiled", Counted)
+    scheduler = Scheduler(1)
+    trainer = Trainer(XOR.replace(hidden=(7, 3), seed=4), hold=False)  # an architecture of its own here
+    assert trainer.compiling  # no traced set of it: the status line says so before its turn
+    outside = []
+    build = trainer._traced_set
+    trainer._traced_set = lambda: (outside.append(scheduler.running), build())[1]
+    trainer.scheduled = scheduler.join()
+    list(trainer.run())
+    trainer.scheduled.leave()
+    assert outside == [0] and built_in_turns == []  # built once, while no turn ran
+    assert trainer.status == "finished" and trainer.compile_seconds is None  # no chunk traced in a turn
+
+
+def test_builds_outside_the_turns_take_places_in_order():
+    """core.training.pool._Builds: at most `width` builds at once, first come first served."""
+    from core.training.pool import _Builds
+
+    builds, log, lock = _Builds(), [], threading.Lock()
+    release = threading.Event()
+
+    def build(name):
+        with builds.place(2, poll=0.01):
+            with lock:
+                log.append(name)
+            release.wait(10)
+
+    threads = []
+    for name in "abcd":
+        threads.append(threading.Thread(target=build, args=(name,)))
+        threads[-1].start()
+        time.sleep(0.05)
+    assert log == ["a", "b"]  # two places: c and d wait
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert sorted(log[2:]) == ["c", "d"] and not any(t.is_alive() for t in threads)
