@@ -43,7 +43,7 @@ def search_index(config=vs.DIGITS_CONFIG) -> vs.SearchIndex:
         config, lambda record: progress(record.epoch / config.epochs, training.format(
             epoch=record.epoch, total=config.epochs, acc=record.val_metric))), persist=PERSIST)
     return shared.once((NS, "index", config, shared.live(NS)), tr("shared.starting"),
-                       lambda progress: vs.SearchIndex(client.result(), run), slot=False)
+                       lambda progress: vs.SearchIndex(client.result(), run), slot=False, tensorflow=False)
 
 
 def _clamp_query(last: int) -> None:

@@ -67,7 +67,7 @@ def _file_name(persist: Persist | None, key) -> str | None:
     return None if persist is None else result_files.file_name(persist.namespace, key, persist.modules)
 
 
-def _job(compute, name: str | None, slot: bool):
+def _job(compute, name: str | None, slot: bool, tensorflow: bool = True):
     """What the worker runs: the stored file if there is one, else `compute` (inside a
     training slot when asked), then written to the cache."""
     pool = slots.pool() if slot else None
@@ -80,7 +80,8 @@ def _job(compute, name: str | None, slot: bool):
             stored = result_files.load(name)
             if stored is not result_files.MISSING:
                 return stored
-        warmup.wait()  # TensorFlow is imported by the warm-up thread alone (two importers break it)
+        if tensorflow:
+            warmup.wait()  # TensorFlow is imported by the warm-up thread alone (two importers break it)
         if pool is None:
             value = compute(progress)
         else:
@@ -94,9 +95,10 @@ def _job(compute, name: str | None, slot: bool):
 
 
 def once(key, label: str, compute, *, persist: Persist | None = None, slot: bool = True,
-         stop_on_failure: bool = True):
+         stop_on_failure: bool = True, tensorflow: bool = True):
     """The value for `key` (hashable; start it with the page's name), computed once per server.
-    On failure an error message is shown and the script stops (or None is returned)."""
+    On failure an error message is shown and the script stops (or None is returned). A computation
+    that needs no TensorFlow says `tensorflow=False` and does not wait for its import."""
     if persist is not None and live(persist.page):
         key, persist = (*key, "live"), None
     store = work()
@@ -108,7 +110,7 @@ def once(key, label: str, compute, *, persist: Persist | None = None, slot: bool
     try:
         while True:
             if entry is None or (entry.state == FAILED and token is None):
-                token = store.start(key, me, _job(compute, name, slot))
+                token = store.start(key, me, _job(compute, name, slot, tensorflow))
             entry = store.wait(key, REDRAW)
             if entry is None:
                 continue  # its owner left: claim it ourselves

@@ -19,7 +19,7 @@ from tests.unit.test_shipped_results import ALL_JOBS, assert_same
 
 # Pages whose default view must not import TensorFlow (the Lab starts the import on purpose).
 WITHOUT_TENSORFLOW = ("home", "activations", "losses", "optimizers", "structure", "compile", "overfitting", "skip",
-                      "deep", "tokens", "embeddings", "next-token", "prompting")
+                      "deep", "tokens", "embeddings", "next-token", "prompting", "vector-search")
 
 
 @pytest.fixture(scope="module")
