@@ -137,15 +137,16 @@ class Redraws:
 
 def prepare_ahead(config) -> None:
     """Build and trace `config`'s architecture in the background while the learner is still
-    choosing (core.training.prepare), so that Train trains at once. Only on an idle server: with
-    runs in line, a preparation would take CPU from them, and they trace in their own turns."""
-    if config is None or scheduler().sessions > 0:
+    choosing (core.training.prepare), so that Train trains at once. With runs in line too: the
+    preparation waits behind their own builds (at most one per worker at once), and a run of
+    this architecture then finds it traced, or waits for it instead of tracing a second one."""
+    if config is None:
         return
     from core.training import ahead
     from ui import warmup
 
     sched = scheduler()
-    ahead.when = lambda: sched.sessions == 0  # a queued request found at a busy moment is dropped
+    ahead.width = lambda: sched.workers
     ahead.ready = warmup.wait  # TensorFlow is imported by the warm-up thread alone
     try:
         ahead.prepare(config)

@@ -153,23 +153,32 @@ class _Pool:
 
 
 class _Builds:
-    """Places for building sets outside the turns, taken first come first served."""
+    """Places for building sets outside the turns, taken first come first served. A `low`
+    request (a preparation ahead of Train, core.training.ahead) goes behind every run's build
+    that waits, even one that came later: a learner who pressed Train waits for that one."""
 
     def __init__(self):
         self._cond = threading.Condition()
         self._line: list[object] = []
+        self._low: set[int] = set()  # ids of the low tickets in the line
         self._running = 0
 
+    def _position(self, ticket: object) -> int:
+        ordered = sorted(self._line, key=lambda t: id(t) in self._low)  # stable: in order within each
+        return ordered.index(ticket)
+
     @contextmanager
-    def place(self, width: int, on_wait=None, poll: float = 0.5):
+    def place(self, width: int, on_wait=None, poll: float = 0.5, low: bool = False):
         ticket = object()
         with self._cond:
             self._line.append(ticket)
+            if low:
+                self._low.add(id(ticket))
         try:
             while True:
                 with self._cond:
-                    if self._line.index(ticket) < width - self._running:
-                        self._line.remove(ticket)
+                    if self._position(ticket) < width - self._running:
+                        self._leave_line(ticket)
                         self._running += 1
                         break
                     self._cond.wait(poll)
@@ -177,7 +186,7 @@ class _Builds:
                     on_wait()  # outside the lock: it may raise (a learner who left)
         except BaseException:
             with self._cond:
-                self._line.remove(ticket)
+                self._leave_line(ticket)
                 self._cond.notify_all()
             raise
         try:
@@ -186,6 +195,10 @@ class _Builds:
             with self._cond:
                 self._running -= 1
                 self._cond.notify_all()
+
+    def _leave_line(self, ticket: object) -> None:
+        self._line.remove(ticket)
+        self._low.discard(id(ticket))
 
 
 _POOL = _Pool()

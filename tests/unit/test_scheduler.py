@@ -411,3 +411,30 @@ def test_builds_outside_the_turns_take_places_in_order():
     for thread in threads:
         thread.join(10)
     assert sorted(log[2:]) == ["c", "d"] and not any(t.is_alive() for t in threads)
+
+
+def test_a_low_build_place_goes_behind_every_waiting_run_build():
+    """A preparation ahead of Train (core.training.ahead) asks for a low place: runs whose
+    learners pressed Train build first, even those that asked later."""
+    from core.training.pool import _Builds
+
+    builds, log, lock = _Builds(), [], threading.Lock()
+    release = threading.Event()
+
+    def build(name, low):
+        with builds.place(1, poll=0.01, low=low):
+            with lock:
+                log.append(name)
+            if name == "a":
+                release.wait(10)
+
+    threads = []
+    for name, low in (("a", False), ("ahead", True), ("b", False), ("c", False)):
+        threads.append(threading.Thread(target=build, args=(name, low)))
+        threads[-1].start()
+        time.sleep(0.05)
+    assert log == ["a"]
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert log == ["a", "b", "c", "ahead"] and not any(t.is_alive() for t in threads)
