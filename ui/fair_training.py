@@ -28,7 +28,11 @@ LOAD_LOG_ENV = load_log.LOAD_LOG_ENV  # "1": one line of drawing/training totals
 @st.cache_resource(show_spinner=False)
 def scheduler() -> Scheduler:
     """One per server: as many turns at once as training slots (cores, or KERAS_LENS_MAX_TRAININGS)."""
-    return Scheduler(slots.default_size())
+    from core.training.pool import _BUILDS
+
+    made = Scheduler(slots.default_size())
+    _BUILDS.defer_low = made.first_turns_waiting  # no low build while runs wait for their first epochs
+    return made
 
 
 @st.cache_resource(show_spinner=False)

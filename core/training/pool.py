@@ -31,6 +31,7 @@ import dataclasses
 import threading
 import time
 from contextlib import contextmanager
+from typing import Callable
 
 from core.config import ExperimentConfig
 from core.training.compiled import DATA_KEYS, _Compiled
@@ -154,14 +155,18 @@ class _Pool:
 
 class _Builds:
     """Places for building sets outside the turns, taken first come first served. A `low`
-    request (a preparation ahead of Train, core.training.ahead) goes behind every run's build
-    that waits, even one that came later: a learner who pressed Train waits for that one."""
+    request (a preparation ahead of Train, core.training.ahead, or a further set of a kind in
+    use) goes behind every run's build that waits, even one that came later, and waits while
+    `defer_low()` says so: learners who pressed Train wait for those."""
 
     def __init__(self):
         self._cond = threading.Condition()
         self._line: list[object] = []
         self._low: set[int] = set()  # ids of the low tickets in the line
         self._running = 0
+        # While this says so, a low request waits even for a free place: the app says "while
+        # runs wait for their first epochs" (their builds and first turns come first).
+        self.defer_low: Callable[[], bool] = lambda: False  # noqa: E731
 
     def _position(self, ticket: object) -> int:
         ordered = sorted(self._line, key=lambda t: id(t) in self._low)  # stable: in order within each
@@ -176,8 +181,9 @@ class _Builds:
                 self._low.add(id(ticket))
         try:
             while True:
+                deferred = low and self.defer_low()  # outside the lock: it takes the scheduler's
                 with self._cond:
-                    if self._position(ticket) < width - self._running:
+                    if not deferred and self._position(ticket) < width - self._running:
                         self._leave_line(ticket)
                         self._running += 1
                         break
@@ -261,8 +267,8 @@ class _Lease:
         while True:
             if _POOL.start_preparing(self.signature, below=max_sets):
                 if _POOL.sets(self.signature):  # one more of a kind in use: nobody waits for it
-                    threading.Thread(target=self._build_into_pool, args=(build, max_sets), name="extra-set",
-                                     daemon=True).start()
+                    threading.Thread(target=self._build_into_pool, args=(build, max_sets), kwargs={"low": True},
+                                     name="extra-set", daemon=True).start()
                 else:
                     self._build_into_pool(build, max_sets, on_wait, poll)
                 return
@@ -273,12 +279,15 @@ class _Lease:
             if not _POOL.wait_prepared(self.signature, poll) and on_wait is not None:
                 on_wait()
 
-    def _build_into_pool(self, build, width: int, on_wait=None, poll: float = 0.5) -> None:
+    def _build_into_pool(self, build, width: int, on_wait=None, poll: float = 0.5, low: bool = False) -> None:
         """At most `width` builds at once, first come first served: traces are Python work, and
-        many at once only share the interpreter's lock, so that all of them end late."""
+        many at once only share the interpreter's lock, so that all of them end late. A further
+        set of a kind in use (`low`: nobody waits for it) goes behind the first sets of new kinds
+        (measured: a class's default runs built their second set first, ~3 s, while the new
+        architectures' learners waited)."""
         compiled = None
         try:
-            with _BUILDS.place(width, on_wait, poll):
+            with _BUILDS.place(width, on_wait, poll, low=low):
                 compiled = build()
         finally:
             _POOL.done_preparing(self.signature, compiled)

@@ -438,3 +438,26 @@ def test_a_low_build_place_goes_behind_every_waiting_run_build():
     for thread in threads:
         thread.join(10)
     assert log == ["a", "b", "c", "ahead"] and not any(t.is_alive() for t in threads)
+
+
+def test_a_low_build_waits_while_runs_wait_for_their_first_epochs():
+    """The app defers low builds (preparations ahead, further sets of a kind in use) while
+    sessions wait for their first turn or build their model (Scheduler.first_turns_waiting):
+    even a free place is left to them."""
+    from core.training.pool import _Builds
+
+    scheduler = Scheduler(2)
+    newcomer = scheduler.join()
+    builds, started = _Builds(), threading.Event()
+    builds.defer_low = scheduler.first_turns_waiting
+
+    def low_build():
+        with builds.place(2, poll=0.01, low=True):
+            started.set()
+
+    with newcomer.building():
+        thread = threading.Thread(target=low_build)
+        thread.start()
+        assert not started.wait(0.3), "a low build started while a run built its model"
+    assert started.wait(5)
+    thread.join(5)
