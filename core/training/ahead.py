@@ -11,9 +11,9 @@ Requests queue (a classroom opens several links at once), one per architecture; 
 short. One preparation at a time (two traces at once only share Python's lock: both end late),
 and it takes a low place among the builds outside the turns (core.training.pool._BUILDS, `width`
 of them at once, set by the app to the scheduler's workers): a run that pressed Train and builds
-its own architecture goes first, and with runs in line a preparation still goes ahead rather
-than being dropped (measured in a class of 30: the page-open time before Train is ~2 s, and
-requests dropped at the first Train left three architectures to be traced in their runs).
+its own architecture goes first, and none starts while runs wait for their first epochs
+(`_BUILDS.defer_low`). A request is not dropped because runs are in line: it waits (measured in
+a class of 30: requests dropped at the first Train left three architectures to their runs).
 """
 
 from __future__ import annotations

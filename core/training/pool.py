@@ -40,6 +40,7 @@ MAX_FREE_SETS = 8  # compiled sets kept for later runs, across all architectures
 # A run that needs a set being prepared (loop.prepare) waits for it rather than building a second
 # one; past this it builds its own (a preparation that hangs must not hold a run up for ever).
 PREPARE_WAIT_S = 60.0
+DEFER_LOW_S = 30.0  # a low build (_Builds) waits at most this long for runs' first epochs
 
 
 def _signature(config: ExperimentConfig, batch_size: int, data: dict, use_xla: bool) -> tuple:
@@ -174,14 +175,15 @@ class _Builds:
 
     @contextmanager
     def place(self, width: int, on_wait=None, poll: float = 0.5, low: bool = False):
-        ticket = object()
+        ticket, until = object(), time.perf_counter() + DEFER_LOW_S
         with self._cond:
             self._line.append(ticket)
             if low:
                 self._low.add(id(ticket))
         try:
             while True:
-                deferred = low and self.defer_low()  # outside the lock: it takes the scheduler's
+                # (at most DEFER_LOW_S: a session that never leaves must not hold them for ever)
+                deferred = low and time.perf_counter() < until and self.defer_low()  # outside the lock
                 with self._cond:
                     if not deferred and self._position(ticket) < width - self._running:
                         self._leave_line(ticket)
