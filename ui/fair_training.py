@@ -28,7 +28,11 @@ LOAD_LOG_ENV = load_log.LOAD_LOG_ENV  # "1": one line of drawing/training totals
 @st.cache_resource(show_spinner=False)
 def scheduler() -> Scheduler:
     """One per server: as many turns at once as training slots (cores, or KERAS_LENS_MAX_TRAININGS)."""
-    return Scheduler(slots.default_size())
+    from core.training.pool import _BUILDS
+
+    made = Scheduler(slots.default_size())
+    _BUILDS.defer_low = made.first_turns_waiting  # no low build while runs wait for their first epochs
+    return made
 
 
 @st.cache_resource(show_spinner=False)
@@ -137,15 +141,16 @@ class Redraws:
 
 def prepare_ahead(config) -> None:
     """Build and trace `config`'s architecture in the background while the learner is still
-    choosing (core.training.prepare), so that Train trains at once. Only on an idle server: with
-    runs in line, a preparation would take CPU from them, and they trace in their own turns."""
-    if config is None or scheduler().sessions > 0:
+    choosing (core.training.prepare), so that Train trains at once. With runs in line too: the
+    preparation waits behind their own builds (at most one per worker at once), and a run of
+    this architecture then finds it traced, or waits for it instead of tracing a second one."""
+    if config is None:
         return
     from core.training import ahead
     from ui import warmup
 
     sched = scheduler()
-    ahead.when = lambda: sched.sessions == 0  # a queued request found at a busy moment is dropped
+    ahead.width = lambda: sched.workers
     ahead.ready = warmup.wait  # TensorFlow is imported by the warm-up thread alone
     try:
         ahead.prepare(config)

@@ -7,10 +7,13 @@ architecture trains at once instead of spending its first second (many seconds o
 server) tracing. A run that starts while its set is being prepared waits for it
 (`_Pool.acquire`) rather than tracing a second one.
 
-Requests queue (a classroom opens several links at once); the queue is short and forgets what
-it cannot do in time. `when` (set by the app) says whether the server is idle enough: a queued
-request found at a busy moment is dropped, because runs in line trace in their own turns and a
-preparation would take the CPU from them.
+Requests queue (a classroom opens several links at once), one per architecture; the queue is
+short. One preparation at a time (two traces at once only share Python's lock: both end late),
+and it takes a low place among the builds outside the turns (core.training.pool._BUILDS, `width`
+of them at once, set by the app to the scheduler's workers): a run that pressed Train and builds
+its own architecture goes first, and none starts while runs wait for their first epochs
+(`_BUILDS.defer_low`). A request is not dropped because runs are in line: it waits (measured in
+a class of 30: requests dropped at the first Train left three architectures to their runs).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Callable
 from core.config import ExperimentConfig
 from core.datasets import make_split
 from core.training.loop import Trainer, _run_arrays
-from core.training.pool import _POOL, _signature
+from core.training.pool import _BUILDS, _POOL, _signature
 
 # TensorFlow keeps ~9 MB per traced architecture even after the pool lets its set go (measured:
 # 40 architectures prepared one after another, +340 MB). Training a new architecture costs the
@@ -35,9 +38,9 @@ MAX_QUEUED = 6
 _cond = threading.Condition()
 _queue: deque = deque()           # (signature, config, data, use_xla), oldest first
 _queued: set = set()              # their signatures
-_prepared = [0]                   # requests accepted in this process's life
+_prepared = [0]                   # preparations started in this process's life
 _worker: list[threading.Thread] = []
-when: Callable[[], bool] = lambda: True  # noqa: E731 - replaced by the app (ui.fair_training)
+width: Callable[[], int] = lambda: 1  # noqa: E731 - builds at once (the app: the scheduler's workers)
 # Blocks until TensorFlow is imported (the app: ui.warmup.wait). Two threads importing TensorFlow
 # at once break its import ("partially initialized module"): the app imports it in one thread.
 ready: Callable[[], object] = lambda: None  # noqa: E731
@@ -45,8 +48,8 @@ ready: Callable[[], object] = lambda: None  # noqa: E731
 
 def prepare(config: ExperimentConfig, use_xla: bool = True) -> bool:
     """Queue `config`'s architecture to be built and traced in the background. False when it
-    is not queued: being prepared or queued already, a traced set of it is free in the pool,
-    the queue is full, or this server has prepared its share."""
+    is not queued: being prepared or queued already, a set of it exists (free or in use: a set
+    in use comes back within a turn), the queue is full, or this server has prepared its share."""
     if _prepared[0] >= MAX_PREPARATIONS or len(_queue) >= MAX_QUEUED:
         return False  # before building the data: the Lab asks on every idle rerun
     config = config.validate()
@@ -54,11 +57,10 @@ def prepare(config: ExperimentConfig, use_xla: bool = True) -> bool:
     signature = _signature(config, int(min(config.batch_size, len(data.x_train))), _run_arrays(config, data), use_xla)
     with _cond:
         if (_prepared[0] >= MAX_PREPARATIONS or len(_queue) >= MAX_QUEUED or signature in _queued
-                or _POOL.traced_or_preparing(signature)):
+                or _POOL.traced_or_preparing(signature) or _POOL.sets(signature)):
             return False
         _queue.append((signature, config, data, use_xla))
         _queued.add(signature)
-        _prepared[0] += 1
         if not _worker or not _worker[0].is_alive():
             _worker[:] = [threading.Thread(target=_work, name="prepare-architectures", daemon=True)]
             _worker[0].start()
@@ -80,13 +82,24 @@ def _work() -> None:
             signature, config, data, use_xla = _queue.popleft()
         try:
             ready()
-            if when() and _POOL.start_preparing(signature):
-                _prepare_one(signature, config, data, use_xla)
+            with _BUILDS.place(width(), low=True):  # behind the runs' own builds
+                if _claim(signature):
+                    _prepare_one(signature, config, data, use_xla)
         except Exception:  # noqa: BLE001 - a head start that failed: the run traces its own set
             traceback.print_exc()
         finally:
             with _cond:
                 _queued.discard(signature)
+
+
+def _claim(signature: tuple) -> bool:
+    """Start preparing `signature` unless a set of it exists or is being built (a run may have
+    built it meanwhile), or this server prepared its share."""
+    with _cond:
+        if _prepared[0] >= MAX_PREPARATIONS or not _POOL.start_preparing(signature, below=1):
+            return False
+        _prepared[0] += 1
+        return True
 
 
 def _prepare_one(signature: tuple, config: ExperimentConfig, data, use_xla: bool) -> None:

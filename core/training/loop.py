@@ -116,8 +116,9 @@ class Trainer:
         start = time.perf_counter() - self._elapsed
         try:
             if self.scheduled is not None and not self.history:
-                self._lease.prepare_outside_turn(self._traced_set, self.scheduled.scheduler.workers,
-                                                 self._tell_waiting)
+                with self.scheduled.building():  # others redraw less and compile no XLA meanwhile
+                    self._lease.prepare_outside_turn(self._traced_set, self.scheduled.scheduler.workers,
+                                                     self._tell_waiting)
             paced_from = (time.perf_counter(), self.epoch)
             # Epoch 0 comes from the first `_chunk_records` (with the first chunk, when scheduled).
             first = not self.history

@@ -31,6 +31,7 @@ import dataclasses
 import threading
 import time
 from contextlib import contextmanager
+from typing import Callable
 
 from core.config import ExperimentConfig
 from core.training.compiled import DATA_KEYS, _Compiled
@@ -39,6 +40,7 @@ MAX_FREE_SETS = 8  # compiled sets kept for later runs, across all architectures
 # A run that needs a set being prepared (loop.prepare) waits for it rather than building a second
 # one; past this it builds its own (a preparation that hangs must not hold a run up for ever).
 PREPARE_WAIT_S = 60.0
+DEFER_LOW_S = 30.0  # a low build (_Builds) waits at most this long for runs' first epochs
 
 
 def _signature(config: ExperimentConfig, batch_size: int, data: dict, use_xla: bool) -> tuple:
@@ -153,23 +155,38 @@ class _Pool:
 
 
 class _Builds:
-    """Places for building sets outside the turns, taken first come first served."""
+    """Places for building sets outside the turns, taken first come first served. A `low`
+    request (a preparation ahead of Train, core.training.ahead, or a further set of a kind in
+    use) goes behind every run's build that waits, even one that came later, and waits while
+    `defer_low()` says so: learners who pressed Train wait for those."""
 
     def __init__(self):
         self._cond = threading.Condition()
         self._line: list[object] = []
+        self._low: set[int] = set()  # ids of the low tickets in the line
         self._running = 0
+        # While this says so, a low request waits even for a free place: the app says "while
+        # runs wait for their first epochs" (their builds and first turns come first).
+        self.defer_low: Callable[[], bool] = lambda: False  # noqa: E731
+
+    def _position(self, ticket: object) -> int:
+        ordered = sorted(self._line, key=lambda t: id(t) in self._low)  # stable: in order within each
+        return ordered.index(ticket)
 
     @contextmanager
-    def place(self, width: int, on_wait=None, poll: float = 0.5):
-        ticket = object()
+    def place(self, width: int, on_wait=None, poll: float = 0.5, low: bool = False):
+        ticket, until = object(), time.perf_counter() + DEFER_LOW_S
         with self._cond:
             self._line.append(ticket)
+            if low:
+                self._low.add(id(ticket))
         try:
             while True:
+                # (at most DEFER_LOW_S: a session that never leaves must not hold them for ever)
+                deferred = low and time.perf_counter() < until and self.defer_low()  # outside the lock
                 with self._cond:
-                    if self._line.index(ticket) < width - self._running:
-                        self._line.remove(ticket)
+                    if not deferred and self._position(ticket) < width - self._running:
+                        self._leave_line(ticket)
                         self._running += 1
                         break
                     self._cond.wait(poll)
@@ -177,7 +194,7 @@ class _Builds:
                     on_wait()  # outside the lock: it may raise (a learner who left)
         except BaseException:
             with self._cond:
-                self._line.remove(ticket)
+                self._leave_line(ticket)
                 self._cond.notify_all()
             raise
         try:
@@ -186,6 +203,10 @@ class _Builds:
             with self._cond:
                 self._running -= 1
                 self._cond.notify_all()
+
+    def _leave_line(self, ticket: object) -> None:
+        self._line.remove(ticket)
+        self._low.discard(id(ticket))
 
 
 _POOL = _Pool()
@@ -248,8 +269,8 @@ class _Lease:
         while True:
             if _POOL.start_preparing(self.signature, below=max_sets):
                 if _POOL.sets(self.signature):  # one more of a kind in use: nobody waits for it
-                    threading.Thread(target=self._build_into_pool, args=(build, max_sets), name="extra-set",
-                                     daemon=True).start()
+                    threading.Thread(target=self._build_into_pool, args=(build, max_sets), kwargs={"low": True},
+                                     name="extra-set", daemon=True).start()
                 else:
                     self._build_into_pool(build, max_sets, on_wait, poll)
                 return
@@ -260,12 +281,15 @@ class _Lease:
             if not _POOL.wait_prepared(self.signature, poll) and on_wait is not None:
                 on_wait()
 
-    def _build_into_pool(self, build, width: int, on_wait=None, poll: float = 0.5) -> None:
+    def _build_into_pool(self, build, width: int, on_wait=None, poll: float = 0.5, low: bool = False) -> None:
         """At most `width` builds at once, first come first served: traces are Python work, and
-        many at once only share the interpreter's lock, so that all of them end late."""
+        many at once only share the interpreter's lock, so that all of them end late. A further
+        set of a kind in use (`low`: nobody waits for it) goes behind the first sets of new kinds
+        (measured: a class's default runs built their second set first, ~3 s, while the new
+        architectures' learners waited)."""
         compiled = None
         try:
-            with _BUILDS.place(width, on_wait, poll):
+            with _BUILDS.place(width, on_wait, poll, low=low):
                 compiled = build()
         finally:
             _POOL.done_preparing(self.signature, compiled)

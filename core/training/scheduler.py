@@ -78,6 +78,7 @@ class Session:
         self.seq: int | None = None         # its place in line while it waits
         self.started_at: float | None = None  # while its turn runs
         self.left = False
+        self.outside = False                # building its model outside the turns (`building`)
 
     @property
     def level(self) -> int:
@@ -98,6 +99,17 @@ class Session:
             yield report
         finally:
             self.scheduler.end(self, report, cpu_seconds=time.thread_time() - cpu)
+
+    @contextmanager
+    def building(self):
+        """The body builds this session's model outside the turns, before its first turn."""
+        with self.scheduler._cond:
+            self.outside = True
+        try:
+            yield
+        finally:
+            with self.scheduler._cond:
+                self.outside = False
 
     def place(self) -> Place:
         return self.scheduler.place(self)
@@ -145,9 +157,11 @@ class Scheduler:
             return len(self._sessions)
 
     def first_turns_waiting(self) -> int:
-        """Sessions in line for their first turn (their learners see no trained epoch yet)."""
+        """Sessions in line for their first turn (their learners see no trained epoch yet), or
+        building their model before it (`Session.building`: a new architecture's trace takes
+        seconds of the interpreter's lock, which other sessions' redraws and compiles share)."""
         with self._cond:
-            return sum(1 for s in self._waiting if s.turns == 0)
+            return sum(1 for s in self._sessions if s.turns == 0 and (s in self._waiting or s.outside))
 
     @property
     def running(self) -> int:

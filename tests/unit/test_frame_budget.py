@@ -77,3 +77,27 @@ def test_a_live_session_redraws_less_while_other_runs_wait_for_their_first_turn(
     scheduler.end(newcomer)  # stopped while waiting: nobody waits now
     redraws.last = time.perf_counter() - 0.5
     assert redraws.due(record)
+
+
+def test_a_run_building_its_model_outside_the_turns_counts_as_waiting_for_its_first_turn():
+    """A new architecture's run builds and traces its model before its first turn
+    (core.training.pool, prepare_outside_turn): meanwhile other sessions redraw at most every
+    CROWDED_DRAW_INTERVAL, as while it waits in line, and again at their rate after it."""
+    import time
+
+    from core.training.records import EpochRecord
+    from core.training.scheduler import Scheduler
+    from ui.fair_training import CROWDED_DRAW_INTERVAL, Redraws
+
+    scheduler = Scheduler(2)
+    mine, newcomer = scheduler.join(), scheduler.join()
+    redraws = Redraws(0.01, mine)
+    record = EpochRecord(3, 1.0, 1.0, 0.5, 0.5, 0.1)
+    assert redraws.due(record)
+    redraws.draw(lambda: None)
+    with newcomer.building():
+        assert scheduler.first_turns_waiting() == 1
+        redraws.last = time.perf_counter() - 0.5
+        assert not redraws.due(record)
+    assert scheduler.first_turns_waiting() == 0
+    assert redraws.due(record)

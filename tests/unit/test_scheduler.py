@@ -411,3 +411,53 @@ def test_builds_outside_the_turns_take_places_in_order():
     for thread in threads:
         thread.join(10)
     assert sorted(log[2:]) == ["c", "d"] and not any(t.is_alive() for t in threads)
+
+
+def test_a_low_build_place_goes_behind_every_waiting_run_build():
+    """A preparation ahead of Train (core.training.ahead) asks for a low place: runs whose
+    learners pressed Train build first, even those that asked later."""
+    from core.training.pool import _Builds
+
+    builds, log, lock = _Builds(), [], threading.Lock()
+    release = threading.Event()
+
+    def build(name, low):
+        with builds.place(1, poll=0.01, low=low):
+            with lock:
+                log.append(name)
+            if name == "a":
+                release.wait(10)
+
+    threads = []
+    for name, low in (("a", False), ("ahead", True), ("b", False), ("c", False)):
+        threads.append(threading.Thread(target=build, args=(name, low)))
+        threads[-1].start()
+        time.sleep(0.05)
+    assert log == ["a"]
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert log == ["a", "b", "c", "ahead"] and not any(t.is_alive() for t in threads)
+
+
+def test_a_low_build_waits_while_runs_wait_for_their_first_epochs():
+    """The app defers low builds (preparations ahead, further sets of a kind in use) while
+    sessions wait for their first turn or build their model (Scheduler.first_turns_waiting):
+    even a free place is left to them."""
+    from core.training.pool import _Builds
+
+    scheduler = Scheduler(2)
+    newcomer = scheduler.join()
+    builds, started = _Builds(), threading.Event()
+    builds.defer_low = scheduler.first_turns_waiting
+
+    def low_build():
+        with builds.place(2, poll=0.01, low=True):
+            started.set()
+
+    with newcomer.building():
+        thread = threading.Thread(target=low_build)
+        thread.start()
+        assert not started.wait(0.3), "a low build started while a run built its model"
+    assert started.wait(5)
+    thread.join(5)

@@ -35,6 +35,7 @@ def own_pool():
     saved, ahead._prepared[:] = list(ahead._prepared), [0]
     with _POOL._lock:
         _POOL._free.clear()
+        _POOL._count.clear()
     yield
     ahead._prepared[:] = saved
 
@@ -185,14 +186,20 @@ def test_a_prepared_architecture_starts_traced_and_trains_exactly_like_a_new_set
     assert not prepare(config, use_xla=False), "a traced set is free in the pool already"
 
 
-def test_queued_preparations_run_one_after_another_and_a_busy_server_drops_them(monkeypatch):
+def test_queued_preparations_run_one_after_another_and_wait_behind_the_runs_builds(monkeypatch):
+    """Requests queue one per architecture and are prepared one after another. With runs in
+    line a request is not dropped: it waits for a place behind the runs' own builds (measured
+    in a class of 30: requests dropped at the first Train left their learners ~10 s of tracing),
+    and a run of the same architecture then finds its set traced."""
+    import threading
     import time
 
     from core.training import ahead, prepare
-    from core.training.pool import _POOL
+    from core.training.pool import _BUILDS, _POOL
 
     configs = [XOR.replace(hidden=(h, 2), seed=6, epochs=3) for h in (3, 4)]
     assert all(prepare(c, use_xla=False) for c in configs)  # a classroom opens several links at once
+    assert not prepare(configs[0].replace(seed=9), use_xla=False), "one request per architecture"
     deadline = time.monotonic() + 120
     while ahead.pending() and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -200,12 +207,26 @@ def test_queued_preparations_run_one_after_another_and_a_busy_server_drops_them(
         trainer = Trainer(config, use_xla=False)
         assert trainer._compiled.has_run, f"{config.hidden} was not prepared"
         trainer.park()
-    monkeypatch.setattr(ahead, "when", lambda: False)  # runs are in line: no preparation
+    monkeypatch.setattr(ahead, "width", lambda: 1)
     busy = XOR.replace(hidden=(2, 5), seed=6, epochs=3)
+    building, release = threading.Event(), threading.Event()
+
+    def run_build():  # a run's own build outside the turns holds the only place
+        with _BUILDS.place(1, poll=0.01):
+            building.set()
+            release.wait(60)
+
+    thread = threading.Thread(target=run_build)
+    thread.start()
+    assert building.wait(10)
     assert prepare(busy, use_xla=False)
+    time.sleep(0.5)
+    assert ahead.pending() and not _POOL._preparing, "prepared before the run's build"
+    release.set()
+    thread.join(10)
     while ahead.pending() and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert not Trainer(busy, use_xla=False)._compiled.has_run
+    assert Trainer(busy, use_xla=False)._compiled.has_run, "a busy server dropped the request"
 
 
 def test_preparations_are_bounded_per_server(monkeypatch):
