@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.lessons import overfitting as lesson
 from core.charts import overfitting as charts
-from ui import frame, navigation, overfitting_sections, shared, warmup
+from ui import frame, navigation, overfitting_sections, shared
 from ui.frame import tr
 
 NS = "overfitting"
@@ -41,12 +41,8 @@ def chance(config):
 def first_gradient(config, batch_size: int) -> float:
     """hidden_1's gradient on the untrained model, once per server; shipped for the default
     settings, so a first visit does not wait for TensorFlow's import."""
-    def compute(progress) -> float:
-        warmup.wait()  # TensorFlow is imported by the warm-up thread alone
-        return lesson.first_layer_gradient(config, batch_size)
-
-    return shared.once((NS, "gradient", config, batch_size), tr("app.loading_tf"), compute,
-                       persist=PERSIST, slot=False)
+    return shared.once((NS, "gradient", config, batch_size), tr("app.loading_tf"),  # waits for the import itself
+                       lambda progress: lesson.first_layer_gradient(config, batch_size), persist=PERSIST, slot=False)
 
 
 def train(jobs) -> None:

@@ -13,7 +13,7 @@ A call is cached like `st.cache_data`. A call whose result is shipped (data/resu
 it makes) is read from its file; any other call waits for TensorFlow (with a spinner) and
 computes. So the page needs no `warmup.wait()` of its own. The file's name is made from the
 call's arguments and the source of the modules in `persist`, as `shared.once` names its files,
-and tests/unit/test_stored_results.py runs every page's default view, checks that each call it
+and tests/app/test_stored_results.py runs every page's default view, checks that each call it
 makes is shipped, and recomputes each from the code.
 
 `recompute_button(prefix, persist)` says so when this run showed a shipped result and offers to
@@ -88,12 +88,13 @@ def function(persist: shared.Persist, *, max_entries: int = 64):
         @functools.wraps(fn)
         def page_call(*args):
             call, live = Call(persist, fn, args), shared.live(persist.page)
+            name = call.file_name  # a digest of the arguments' repr: made once per call
             if RECORDED is not None:
                 RECORDED.append(call)
-            if (live or not result_files.shipped(call.file_name)) and not warmup.ready():
+            if (live or not result_files.shipped(name)) and not warmup.ready():
                 with st.spinner(tr("app.loading_tf")):
                     warmup.wait()
-            value, from_file = cached(call.file_name, live, call)
+            value, from_file = cached(name, live, call)
             if from_file:
                 st.session_state.setdefault(SHOWN_KEY, {}).setdefault(persist.page, []).append(call.key)
             return value
