@@ -1,0 +1,61 @@
+"""One Lab script run at a time does its Python work: the others wait their turn, in order.
+
+A classroom opens the Lab and presses Train within the same second. Every script run is Python
+on the server's one interpreter lock; 30 of them at once share it in 1 ms slices, so each one
+finishes only when nearly all have (processor sharing): measured, 30 default-link learners all
+saw their first epoch at 2.1-3.1 s. In line, one after the other, the k-th is done after k runs'
+work, and the first learners see their first epoch at once.
+
+The gate covers a run's own work (reading the controls, deciding what to do, drawing what is
+there) and is let go before anything that waits: the training turns (ui.fair_training's
+scheduler keeps its own fair order), a run being wound down, TensorFlow's import, a replay's
+frames. A run that does not get in within WAIT_SECONDS goes ahead anyway, so a run that holds the
+gate longer than expected slows the others, never stops them.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from contextlib import contextmanager
+
+WAIT_SECONDS = 5.0  # at most this long in line (30 runs of ~0.1 s go through in about 3 s)
+
+_gate = threading.Semaphore(1)
+_mine = threading.local()  # whether this thread (a script run) holds the gate
+_stats = {"entered": 0, "waited_s": 0.0, "timeouts": 0}  # for tests and the load log
+
+
+def enter(timeout: float = WAIT_SECONDS) -> bool:
+    """Wait in line for the gate (at most `timeout` s). True when this run holds it."""
+    if getattr(_mine, "held", False):
+        return True
+    started = time.perf_counter()
+    got = _gate.acquire(timeout=timeout)
+    _stats["entered"] += 1
+    _stats["waited_s"] += time.perf_counter() - started
+    _stats["timeouts"] += not got
+    _mine.held = got
+    return got
+
+
+def leave() -> None:
+    """Let the next run in (nothing happens when this run does not hold the gate)."""
+    if getattr(_mine, "held", False):
+        _mine.held = False
+        _gate.release()
+
+
+def held() -> bool:
+    return getattr(_mine, "held", False)
+
+
+@contextmanager
+def admitted(timeout: float = WAIT_SECONDS):
+    """Hold the gate for the body, or until `leave()`; always let go at the end (also when the
+    run is interrupted or stopped)."""
+    enter(timeout)
+    try:
+        yield
+    finally:
+        leave()
