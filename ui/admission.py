@@ -7,9 +7,10 @@ saw their first epoch at 2.1-3.1 s. In line, one after the other, the k-th is do
 work, and the first learners see their first epoch at once.
 
 The gate covers a run's own work (reading the controls, deciding what to do, drawing what is
-there) and is let go before anything that waits: the training turns (ui.fair_training's
-scheduler keeps its own fair order), a run being wound down, TensorFlow's import, a replay's
-frames. A run that does not get in within WAIT_SECONDS goes ahead anyway, so a run that holds the
+there): ui.app holds it around the pages in its IN_LINE. It is let go before anything that
+waits, by the function that waits: the training turns (ui.live_training.train_live: the
+scheduler keeps its own fair order), a run being wound down (`settle`), TensorFlow's import
+(`start_run`), a replay's frames (ui.lab_replay). A run that does not get in within WAIT_SECONDS goes ahead anyway, so a run that holds the
 gate longer than expected slows the others, never stops them.
 """
 

@@ -4,13 +4,16 @@ its own (see `ui.frame.ensure_inside_frame`)."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import streamlit as st
 
 from core import runtime
-from ui import classroom, frame, load_log, navigation, warmup
+from ui import admission, classroom, frame, load_log, navigation, warmup
 
 
 TENSORFLOW_FIRST = {"lab"}  # pages whose first click needs TensorFlow: its import starts with them
+IN_LINE = {"lab"}  # pages a class opens and clicks at once: one run's own work at a time (ui.admission)
 
 
 def main() -> None:
@@ -33,11 +36,13 @@ def _main() -> None:
     if info is not None and info.key in TENSORFLOW_FIRST:
         _before_tensorflow(info.prefix)
         warmup.start()  # the Lab trains within seconds of opening: import TensorFlow now
+    in_line = admission.admitted() if info is not None and info.key in IN_LINE else nullcontext()
     try:
-        with frame.inside_frame(frame.tr(f"{info.key}.title") if info is not None else None):
-            page.run()
-        if info is not None:
-            classroom.builder(info.prefix)
+        with in_line:
+            with frame.inside_frame(frame.tr(f"{info.key}.title") if info is not None else None):
+                page.run()
+            if info is not None:
+                classroom.builder(info.prefix)
     finally:  # also when the run is interrupted (a rerun); a page that needed TensorFlow started it
         warmup.start_soon()
 

@@ -14,6 +14,7 @@ import time
 import streamlit as st
 
 from core.training import WATCH_SECONDS
+from ui import admission
 from ui.frame import tr
 
 SPEEDS = (0.5, 1.0, 2.0, 4.0)
@@ -63,6 +64,7 @@ def replay(trainer, views, log_y: bool, slot) -> None:
         st.caption(tr("lab.replay.caption", seconds=f"{WATCH_SECONDS:g}"))
     k = epochs.index(epoch)
     if play:
+        admission.leave()  # it sleeps between its frames: not in other learners' way
         start = 0 if k == len(epochs) - 1 else k
         frame_seconds = max(MIN_FRAME_SECONDS, WATCH_SECONDS / speed / len(epochs))
         for k in range(start, len(epochs)):

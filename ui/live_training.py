@@ -17,7 +17,7 @@ from core.datasets import class_names, plane_limits
 from core.charts import PALETTE
 from core.charts import live as live_charts
 from core.charts import lab as charts
-from ui import fair_training, kept_pictures, lab_layout, lab_network
+from ui import admission, fair_training, kept_pictures, lab_layout, lab_network
 from ui.frame import lang, plot, scale, tr
 
 # While a run is live the charts are light SVG frames (core.charts.live): Streamlit makes the
@@ -317,6 +317,7 @@ def start_run(config, views: LabViews):
     epoch 0 is TensorFlow building the model and tracing its functions."""
     from ui import warmup
 
+    admission.leave()  # from here the run waits (TensorFlow's import, its turns)
     views.preview(config)
     if not warmup.wait(timeout=0.01):
         views.status.info(tr("app.loading_tf"))
@@ -329,6 +330,7 @@ def train_live(trainer, epochs: int, views: LabViews, log_y: bool) -> None:
     """Run `epochs` more epochs in the run's turns (ui.fair_training), redrawing as often as the
     server's frame budget allows (at most every DRAW_INTERVAL seconds; a watched run is paced by
     its trainer, and its boundary is redrawn more often)."""
+    admission.leave()  # the turns keep their own fair order (ui.fair_training)
     if trainer.pace:
         views.boundary_interval = WATCH_BOUNDARY_INTERVAL
     with fair_training.scheduled(trainer, views) as session:
@@ -359,8 +361,10 @@ def settle(trainer, timeout: float = 3.0) -> None:
     even if its next drawing call is far off (a slow draw on a busy server). A Stop click has
     asked already (ui.lab_buttons); any other rerun may let the run go on afterwards
     (`Trainer.resumable`), so it is marked as interrupted, not stopped."""
-    if trainer.status == "running":
-        trainer.interrupt()
+    if trainer.status != "running":
+        return
+    admission.leave()  # waiting for the old run: not in other learners' way
+    trainer.interrupt()
     deadline = time.perf_counter() + timeout
     while trainer.status == "running" and time.perf_counter() < deadline:
         time.sleep(0.02)

@@ -1,9 +1,9 @@
-"""The Lab and ui.admission: a run holds the gate for its own work only. It has let go before
-it trains (its turns wait for other learners), and after any run, also one that trained, the
-gate is free for the next learner."""
+"""The Lab and ui.admission, through the app (ui.app holds the gate around the Lab's page): a
+run holds the gate for its own work only. It has let go before it trains (its turns wait for
+other learners), and after any run, also one that trained, the gate is free for the next one."""
 
-from tests.app.conftest import assert_clean
-from tests.app.test_page_lab import FAST, lab
+from tests.app.conftest import assert_clean, open_link
+from tests.app.test_page_lab import FAST
 from ui import admission, live_training
 
 
@@ -15,21 +15,28 @@ def gate_free() -> bool:
 
 
 def test_the_lab_lets_go_of_the_gate_before_training_and_after_every_run(monkeypatch):
-    held_while_training = []
-    train_live = live_training.train_live
+    held = {"page": [], "training": []}
+    train_live, header = live_training.train_live, live_training.LabViews.__init__
 
-    def watched(*args, **kwargs):
-        held_while_training.append(admission.held())
+    def watched_training(*args, **kwargs):
+        held["training"].append(admission.held())
         return train_live(*args, **kwargs)
 
-    monkeypatch.setattr(live_training, "train_live", watched)
-    at = lab(params=dict(FAST, epochs="3"))
+    def watched_page(self, *args, **kwargs):  # the views are made in every run of the page
+        held["page"].append(admission.held())
+        return header(self, *args, **kwargs)
+
+    monkeypatch.setattr(live_training, "train_live", watched_training)
+    monkeypatch.setattr(live_training.LabViews, "__init__", watched_page)
+    at = open_link("pages/lab.py", dict(FAST, epochs="3"))
     assert_clean(at)
+    assert held["page"] == [True]  # the page's own work is in line
     assert gate_free()
     at.button(key="lab_train").click().run()
     assert_clean(at)
-    assert held_while_training == [False]
+    assert held["training"] == [False]
     assert gate_free()
     at.run()  # a rerun that shows the finished run
     assert_clean(at)
+    assert held["page"] == [True, True, True]
     assert gate_free()
