@@ -57,7 +57,7 @@ def network_function(model, depth: int):
 
     @tf.function
     def read(x):
-        outputs = sub(x, training=False)
+        outputs = sub([x], training=False)  # a list, as model.inputs (no structure warning)
         outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
         activations = [o[:, :SHOWN] for o in outputs]  # (points, shown) each
         kernels = [tf.convert_to_tensor(d.kernel)[:, :SHOWN] for d in dense]  # (in, shown)

@@ -54,6 +54,7 @@ class _Compiled:
         self._xla_lock = threading.Lock()
         self.loaded: object | None = None  # the token of the parked Trainer state it still holds
         self.has_run = False            # a chunk function has been traced and run
+        self.snapshots_traced = False   # the snapshot functions have been traced (records.take_snapshot)
         self.chunks_run = {"plain": 0, "xla": 0}  # how many chunks each function trained
         self.seconds_per_epoch: float | None = None
         self.task = task
@@ -103,7 +104,8 @@ class _Compiled:
         self.predict_fn = tf.function(lambda x: self.model(x, training=False))
         self.grad_norms_fn = tf.function(functools.partial(grad_norms, self))
         probe = self.probe
-        self.hidden_fn = tf.function(lambda x: probe(x, training=False)) if probe is not None else None
+        # [x]: a list, as the model's inputs are (a bare tensor makes Keras warn when called eagerly)
+        self.hidden_fn = tf.function(lambda x: probe([x], training=False)) if probe is not None else None
 
     def reset(self, config: ExperimentConfig, data: dict) -> None:
         """Start over for a new run: the config's initial weights, a fresh optimizer, new data."""

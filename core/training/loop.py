@@ -81,6 +81,7 @@ class Trainer:
         self.scheduled = None
         self._restart_early_stopping = False  # at the first turn of a run
         self._turn_began = 0.0  # perf_counter when the current turn began (before taking the set)
+        self._eager_snapshots = False  # in a scheduled run's first turn (`_chunk_records`)
 
         n_train = len(self.data.x_train)
         self.batch_size = int(min(config.batch_size, n_train))
@@ -146,12 +147,13 @@ class Trainer:
             self._lease.park()
 
     def _traced_set(self) -> _Compiled:
-        """A new compiled set for this architecture with its chunk and epoch-0 functions traced
-        (what core.training.ahead prepares), built outside the scheduler's turns."""
+        """A new compiled set for this architecture with its chunk and evaluation functions
+        traced, built outside the scheduler's turns while its learner waits. The snapshot
+        functions are not traced here: the run's first turn takes its snapshots eagerly and a
+        later turn traces them (core.training.ahead, ahead of Train, traces them too)."""
         compiled = _Compiled(self.config, self.task, self.batch_size, self._arrays, self._lease.xla)
         compiled.trace_plain()
         compiled.evaluate_fn()
-        self._snapshot(0, compiled)
         return compiled
 
     def _tell_waiting(self) -> None:
@@ -303,6 +305,9 @@ class Trainer:
         scheduler (`_turn`) one turn trains chunks until its time slice is used (one chunk when
         paced); without one, one chunk at a time."""
         records, base = [], self.epoch
+        # A scheduled run's first turn: its learner has seen no epoch yet, so snapshot functions
+        # not traced yet run eagerly (records.take_snapshot) and a later turn traces them.
+        self._eager_snapshots = self.scheduled is not None and not self.history
         with self._turn() as turn:
             if not self.history:  # the run's first turn: epoch 0 first, in the same turn
                 records.append(self._evaluate_record(0, time.perf_counter() - start))
@@ -406,4 +411,4 @@ class Trainer:
 
     def _snapshot(self, epoch: int, compiled: _Compiled | None = None) -> Snapshot:
         return take_snapshot(compiled or self._compiled, epoch, self.probe_set.x, self._grid, self._picture_inputs,
-                             self.config, self.task)
+                             self.config, self.task, eager=self._eager_snapshots)

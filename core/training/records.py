@@ -92,27 +92,34 @@ def make_grid(data: DataSplit, size: int, features) -> dict:
 
 
 def take_snapshot(compiled, epoch: int, probe_x: np.ndarray, grid: dict | None, picture_inputs: np.ndarray,
-                  config, task: str) -> Snapshot:
+                  config, task: str, eager: bool = False) -> Snapshot:
     """The look inside `compiled`'s network now (core.training.compiled._Compiled): hidden
-    activations on the probe set, gradient norms, the boundary over `grid`, the diagram's numbers."""
+    activations on the probe set, gradient norms, the boundary over `grid`, the diagram's numbers.
+
+    `eager`: run the four functions' Python directly instead of their traced graphs, when they
+    are not traced yet (a learner waits for this snapshot): ~0.1 s instead of tracing them,
+    0.2-0.45 s of Python. The same computation; only the rounding may differ."""
+    eager = eager and not compiled.snapshots_traced
+    call = (lambda fn: fn.python_function) if eager else (lambda fn: fn)  # noqa: E731
     hidden = []
     if compiled.hidden_fn is not None:
-        outputs = compiled.hidden_fn(probe_x)
+        outputs = call(compiled.hidden_fn)(probe_x)
         outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
         hidden = [np.asarray(o) for o in outputs]
-    norms = compiled.grad_norms_fn().numpy()
+    norms = np.asarray(call(compiled.grad_norms_fn)())
     grad_norms = {name: float(v) for name, v in zip(compiled.kernel_layer_names, norms)}
     boundary = confidence = None
     if grid is not None:
-        pred = compiled.predict_fn(grid["inputs"]).numpy()  # (grid*grid, outputs)
+        pred = np.asarray(call(compiled.predict_fn)(grid["inputs"]))  # (grid*grid, outputs)
         size = grid["size"]
         if task == "multiclass":
             boundary = pred.argmax(axis=1).reshape(size, size)
             confidence = pred.max(axis=1).reshape(size, size)
         else:
             boundary = pred[:, 0].reshape(size, size)
-    network = read_state(compiled.network_fn, picture_inputs, config.input_dim,
+    network = read_state(call(compiled.network_fn), picture_inputs, config.input_dim,
                          [*config.hidden, config.n_outputs], grid is not None)
+    compiled.snapshots_traced = compiled.snapshots_traced or not eager
     return Snapshot(epoch, hidden, grad_norms, boundary, confidence, network)
 
 
