@@ -10,6 +10,9 @@ rather than one after the other.
 - Order: a session's first turn (taking or building its model, epoch 0 and its first trained
   chunk, all in one turn) goes before other sessions' later turns; within each of the two
   levels, first come first served. A session that ends a turn asks for the next one at the back of the line: round robin.
+  While a session builds its model for its first epoch (outside the turns: a new architecture's
+  trace, ~1 s of Python), later turns wait, at most BUILD_PAUSE_SECONDS: every turn shares the
+  interpreter's lock with the build, and that build's learner has seen no epoch yet.
 - A turn holds the compiled set only while it runs (core.training.loop's `_turn` hook parks it
   afterwards): 30 sessions of one architecture share the few compiled sets that are in use at
   one moment (core.training.pool), so memory and tracing do not grow with the class.
@@ -39,6 +42,7 @@ SLICE_SECONDS = 0.06        # a turn's target length: ~16 turns a second per cor
 FIRST_SLICE_SECONDS = 0.02  # a session's first trained chunk: its first epochs, soon
 FIRST_TURNS = 1             # the model, epoch 0 and the first chunk, in one turn
 POLL_SECONDS = 0.5          # how often a waiting session hears its place (and may be stopped)
+BUILD_PAUSE_SECONDS = 4.0   # later turns wait at most this long for a build that a first epoch waits for
 SMOOTHING = 0.5             # weight of the newest measurement in the running means
 
 
@@ -79,6 +83,7 @@ class Session:
         self.started_at: float | None = None  # while its turn runs
         self.left = False
         self.outside = False                # building its model outside the turns (`building`)
+        self.outside_since: float | None = None
 
     @property
     def level(self) -> int:
@@ -104,12 +109,13 @@ class Session:
     def building(self):
         """The body builds this session's model outside the turns, before its first turn."""
         with self.scheduler._cond:
-            self.outside = True
+            self.outside, self.outside_since = True, self.scheduler.clock()
         try:
             yield
         finally:
             with self.scheduler._cond:
                 self.outside = False
+                self.scheduler._cond.notify_all()  # later turns held back for the build may go
 
     def place(self) -> Place:
         return self.scheduler.place(self)
@@ -185,13 +191,24 @@ class Scheduler:
             if session not in self._waiting:
                 return session in self._running
             free = self.workers - len(self._running)
-            if free <= 0 or self._line().index(session) >= free:
+            if free <= 0 or self._line().index(session) >= free or self._held_for_builds(session):
                 return False
             self._waiting.remove(session)
             session.seq = None
             session.started_at = self.clock()
             self._running.append(session)
             return True
+
+    def _held_for_builds(self, session: Session) -> bool:
+        """A later turn waits while another session builds its model for its first epoch (at
+        most BUILD_PAUSE_SECONDS per build): a build is seconds of Python that shares the
+        interpreter's lock with every turn, and its learner has seen no trained epoch yet,
+        while this session's learner has. First turns are never held."""
+        if session.level == 0:
+            return False
+        now = self.clock()
+        return any(s.outside and s.turns == 0 and now - s.outside_since < BUILD_PAUSE_SECONDS
+                   for s in self._sessions if s is not session)
 
     def end(self, session: Session, report: Turn | None = None, cpu_seconds: float = 0.0) -> None:
         """The turn is over (in any way): measure it and let the next one start. `cpu_seconds`
