@@ -188,8 +188,9 @@ def recompute_button(prefix: str, persist: Persist, keys) -> None:
     if live(persist.page):
         st.caption(tr("shared.live_note"))
     elif any(from_shipped_file(persist, key) for key in keys):
-        left, right = st.columns([4, 1], vertical_alignment="center")
-        left.caption(tr("shared.shipped_note"))
-        if right.button(tr("shared.recompute"), key=f"{prefix}_recompute_live", icon=":material/refresh:"):
+        # One row: the note takes what the button (one line, as wide as its label) leaves.
+        row = st.container(horizontal=True, vertical_alignment="center")
+        row.caption(tr("shared.shipped_note"))
+        if row.button(tr("shared.recompute"), key=f"{prefix}_recompute_live", icon=":material/refresh:", wrap=False):
             st.session_state.setdefault(LIVE_KEY, {})[persist.page] = True
             st.rerun()
