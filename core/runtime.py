@@ -79,3 +79,36 @@ def freeze_imported_objects() -> None:
 
     gc.collect()
     gc.freeze()
+
+
+_compile_lock = None  # set by serialize_compile(): one `compile` (and `ast.parse`) at a time
+
+
+def serialize_compile() -> None:
+    """Let one thread at a time run Python's `compile` (which `ast.parse` calls too), once per
+    process.
+
+    CPython 3.11 keeps the AST converter's recursion depth in per-interpreter state, so two
+    threads converting at once can fail with "SystemError: AST constructor recursion depth
+    mismatch" (python/cpython#106905; pytest-dev/pytest#10763 and home-assistant/core#95364 met
+    it in threaded programs). Here two threads do convert at
+    once: TensorFlow's AutoGraph parses and compiles functions while it traces an architecture
+    in a background thread, and Streamlit compiles a page's script when a visitor opens it. It
+    happened once in a test run of this app (a Lab rerun while the page's architecture was being
+    prepared). A compile takes milliseconds; nothing else is locked while it runs."""
+    global _compile_lock
+    import builtins
+    import threading
+
+    if _compile_lock is not None:
+        return
+    _compile_lock = threading.RLock()
+    original = builtins.compile
+
+    def compile(*args, **kwargs):  # noqa: A001 - it replaces the builtin on purpose
+        with _compile_lock:
+            return original(*args, **kwargs)
+
+    compile.__wrapped__ = original
+    builtins.compile = compile
+

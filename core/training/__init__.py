@@ -12,11 +12,15 @@ phase), `pool` (compiled sets shared in turn by the runs of one architecture), `
 (what a run reports).
 """
 
-from core.training.compiled import GRAD_PROBE_SIZE, MAX_CHUNK
-from core.training.loop import DEFAULT_GRID, DEFAULT_PROBE_SIZE, DEFAULT_SNAPSHOTS, TARGET_CHUNK_SECONDS, WATCH_SECONDS, XLA_WORTH_SECONDS, Trainer
-from core.training.pool import MAX_FREE_SETS, _Pool
-from core.training.ahead import prepare
-from core.training.records import EpochRecord, ProbeSet, Snapshot, metric_name
+from core import runtime
+
+runtime.serialize_compile()  # AutoGraph compiles in background threads while Streamlit compiles pages
+
+from core.training.compiled import GRAD_PROBE_SIZE, MAX_CHUNK  # noqa: E402
+from core.training.loop import DEFAULT_GRID, DEFAULT_PROBE_SIZE, DEFAULT_SNAPSHOTS, TARGET_CHUNK_SECONDS, WATCH_SECONDS, XLA_WORTH_SECONDS, Trainer  # noqa: E402
+from core.training.pool import MAX_FREE_SETS, _Pool  # noqa: E402
+from core.training.ahead import prepare  # noqa: E402
+from core.training.records import EpochRecord, ProbeSet, Snapshot, metric_name  # noqa: E402
 
 __all__ = ["DEFAULT_GRID", "DEFAULT_PROBE_SIZE", "DEFAULT_SNAPSHOTS", "EpochRecord", "GRAD_PROBE_SIZE",
            "MAX_CHUNK", "MAX_FREE_SETS", "ProbeSet", "Snapshot", "TARGET_CHUNK_SECONDS", "Trainer", "WATCH_SECONDS",
