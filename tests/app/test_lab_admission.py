@@ -4,7 +4,7 @@ other learners), and after any run, also one that trained, the gate is free for 
 
 from tests.app.conftest import assert_clean, open_link
 from tests.app.test_page_lab import FAST
-from ui import admission, live_training
+from ui import admission, fair_training, live_training
 
 
 def gate_free() -> bool:
@@ -16,17 +16,17 @@ def gate_free() -> bool:
 
 def test_the_lab_lets_go_of_the_gate_before_training_and_after_every_run(monkeypatch):
     held = {"page": [], "training": []}
-    train_live, header = live_training.train_live, live_training.LabViews.__init__
+    scheduled, header = fair_training.scheduled, live_training.LabViews.__init__
 
-    def watched_training(*args, **kwargs):
+    def watched_training(*args, **kwargs):  # the run joins the scheduler's turns
         held["training"].append(admission.held())
-        return train_live(*args, **kwargs)
+        return scheduled(*args, **kwargs)
 
     def watched_page(self, *args, **kwargs):  # the views are made in every run of the page
         held["page"].append(admission.held())
         return header(self, *args, **kwargs)
 
-    monkeypatch.setattr(live_training, "train_live", watched_training)
+    monkeypatch.setattr(fair_training, "scheduled", watched_training)
     monkeypatch.setattr(live_training.LabViews, "__init__", watched_page)
     at = open_link("pages/lab.py", dict(FAST, epochs="3"))
     assert_clean(at)
@@ -39,4 +39,8 @@ def test_the_lab_lets_go_of_the_gate_before_training_and_after_every_run(monkeyp
     at.run()  # a rerun that shows the finished run
     assert_clean(at)
     assert held["page"] == [True, True, True]
+    assert gate_free()
+    at.button(key="lab_continue").click().run()  # more epochs of the same run: no new model built
+    assert_clean(at)
+    assert held["training"] == [False, False]
     assert gate_free()
