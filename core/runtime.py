@@ -91,11 +91,12 @@ def serialize_compile() -> None:
     CPython 3.11 keeps the AST converter's recursion depth in per-interpreter state, so two
     threads converting at once can fail with "SystemError: AST constructor recursion depth
     mismatch" (python/cpython#106905; pytest-dev/pytest#10763 and home-assistant/core#95364 met
-    it in threaded programs). Here two threads do convert at
-    once: TensorFlow's AutoGraph parses and compiles functions while it traces an architecture
-    in a background thread, and Streamlit compiles a page's script when a visitor opens it. It
-    happened once in a test run of this app (a Lab rerun while the page's architecture was being
-    prepared). A compile takes milliseconds; nothing else is locked while it runs."""
+    it in threaded programs). Here two threads do convert at once: TensorFlow's AutoGraph parses
+    and compiles functions while it traces an architecture in a background thread, and
+    Streamlit compiles a page's script when a visitor opens it. It happened once in a test run
+    of this app (a Lab rerun while the page's architecture was being prepared). Installed by
+    ui.warmup before TensorFlow's import and by importing core.training. A compile takes
+    milliseconds; nothing else is locked while it runs."""
     global _compile_lock
     import builtins
     import threading

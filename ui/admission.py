@@ -10,39 +10,32 @@ The gate covers a run's own work (reading the controls, deciding what to do, dra
 there): ui.app holds it around the pages in its IN_LINE. It is let go before anything that
 waits, by the function that waits: the training turns (ui.live_training.train_live: the
 scheduler keeps its own fair order), a run being wound down (`settle`), TensorFlow's import
-(`start_run`), a replay's frames (ui.lab_replay). A run that does not get in within WAIT_SECONDS goes ahead anyway, so a run that holds the
-gate longer than expected slows the others, never stops them.
+(`start_run`), a replay's frames (ui.lab_replay). A run that does not get in within
+WAIT_SECONDS goes ahead anyway, so a run that holds the gate longer than expected slows the
+others, never stops them.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from contextlib import contextmanager
 
 WAIT_SECONDS = 5.0  # at most this long in line (30 runs of ~0.1 s go through in about 3 s)
 
 _gate = threading.Semaphore(1)
 _mine = threading.local()  # whether this thread (a script run) holds the gate
-_stats = {"entered": 0, "waited_s": 0.0, "timeouts": 0}  # for tests and the load log
 
 
 def enter(timeout: float = WAIT_SECONDS) -> bool:
     """Wait in line for the gate (at most `timeout` s). True when this run holds it."""
-    if getattr(_mine, "held", False):
-        return True
-    started = time.perf_counter()
-    got = _gate.acquire(timeout=timeout)
-    _stats["entered"] += 1
-    _stats["waited_s"] += time.perf_counter() - started
-    _stats["timeouts"] += not got
-    _mine.held = got
-    return got
+    if not held():
+        _mine.held = _gate.acquire(timeout=timeout)
+    return held()
 
 
 def leave() -> None:
     """Let the next run in (nothing happens when this run does not hold the gate)."""
-    if getattr(_mine, "held", False):
+    if held():
         _mine.held = False
         _gate.release()
 

@@ -18,7 +18,6 @@ IN_LINE = {"lab"}  # pages a class opens and clicks at once: one run's own work 
 
 def main() -> None:
     runtime.one_blas_thread()
-    runtime.serialize_compile()  # pages compile while AutoGraph traces in the background
     with load_log.script_run():  # KERAS_LENS_LOAD_LOG=1: the run's CPU, for bench.classroom_load
         _main()
 

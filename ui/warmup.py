@@ -24,6 +24,9 @@ def _work() -> None:
     import os
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from core.runtime import serialize_compile
+
+    serialize_compile()  # from now on AutoGraph may compile while Streamlit compiles pages
     import keras  # noqa: F401
 
     import plotly.graph_objects  # noqa: F401

@@ -81,7 +81,6 @@ class Trainer:
         self.scheduled = None
         self._restart_early_stopping = False  # at the first turn of a run
         self._turn_began = 0.0  # perf_counter when the current turn began (before taking the set)
-        self._eager_snapshots = False  # in a scheduled run's first turn (`_chunk_records`)
 
         n_train = len(self.data.x_train)
         self.batch_size = int(min(config.batch_size, n_train))
@@ -305,9 +304,6 @@ class Trainer:
         scheduler (`_turn`) one turn trains chunks until its time slice is used (one chunk when
         paced); without one, one chunk at a time."""
         records, base = [], self.epoch
-        # A scheduled run's first turn: its learner has seen no epoch yet, so snapshot functions
-        # not traced yet run eagerly (records.take_snapshot) and a later turn traces them.
-        self._eager_snapshots = self.scheduled is not None and not self.history
         with self._turn() as turn:
             if not self.history:  # the run's first turn: epoch 0 first, in the same turn
                 records.append(self._evaluate_record(0, time.perf_counter() - start))
@@ -410,5 +406,8 @@ class Trainer:
         return EpochRecord(epoch, tl, vl, tm, vm, seconds, self._snapshot(epoch))  # no fit loss before training
 
     def _snapshot(self, epoch: int, compiled: _Compiled | None = None) -> Snapshot:
+        # In a scheduled run's first turn (the history fills when the turn ends) its learner has
+        # seen no epoch yet: snapshot functions not traced yet run eagerly, a later turn traces them.
+        first_turn = self.scheduled is not None and not self.history
         return take_snapshot(compiled or self._compiled, epoch, self.probe_set.x, self._grid, self._picture_inputs,
-                             self.config, self.task, eager=self._eager_snapshots)
+                             self.config, self.task, eager=first_turn)
