@@ -32,6 +32,7 @@ def scheduler() -> Scheduler:
 
     made = Scheduler(slots.default_size())
     _BUILDS.defer_low = made.first_turns_waiting  # no low build while runs wait for their first epochs
+    _BUILDS.crowded = lambda: made.sessions > 1  # nor in the quiet moment after, unless alone
     return made
 
 

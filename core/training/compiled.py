@@ -11,12 +11,18 @@ first, so the first epochs are on screen at once, while `compile_xla_in_backgrou
 the XLA one; the next chunk after it is ready runs with XLA. Same math, same shuffle, same
 batches: only the rounding differs (tests/unit/test_training.py compares a switched run with
 an all-graph one).
+
+A new architecture built while its learner waits in a class (core.training.loop, `_traced_set`)
+goes one step further back: only its mini-batch step is traced, and its first chunk calls
+`train_epochs` op by op around that step (`running_eagerly`) until a background thread has
+traced the rest (`trace_later`). Same function, same numbers (tests/unit/test_scheduler.py).
 """
 
 from __future__ import annotations
 
 import functools
 import threading
+import traceback
 
 import numpy as np
 
@@ -53,9 +59,18 @@ class _Compiled:
         self._xla_thread: threading.Thread | None = None
         self._xla_lock = threading.Lock()
         self.loaded: object | None = None  # the token of the parked Trainer state it still holds
+        # The lease it was built for, until that lease first holds it: its variables are that
+        # run's initial values and data already (pool._Lease.hold skips resetting them).
+        self.built_for: object | None = None
         self.has_run = False            # a chunk function has been traced and run
+        # Chunks run op by op (`train_epochs` called eagerly, its mini-batch step the traced
+        # `step_fn`) until the plain chunk function is traced: a new architecture's learner sees
+        # epochs after tracing only the step (core.training.loop, `_traced_set`).
+        self.eager_until_traced = False
+        self.traced = threading.Event()  # set when a background trace (`trace_later`) has ended
+        self._trace_thread: threading.Thread | None = None
         self.snapshots_traced = False   # the snapshot functions have been traced (records.take_snapshot)
-        self.chunks_run = {"plain": 0, "xla": 0}  # how many chunks each function trained
+        self.chunks_run = {"eager": 0, "plain": 0, "xla": 0}  # how many chunks each way trained
         self.seconds_per_epoch: float | None = None
         self.task = task
         self.batch_size = batch_size
@@ -160,10 +175,15 @@ class _Compiled:
     def train_chunk(self, n: int, first_epoch: int) -> tuple[np.ndarray, int, str | None]:
         """Train epochs first_epoch+1 .. first_epoch+n, fewer if early stopping ends the run:
         ((MAX_CHUNK, len(ROW)) rows, epochs trained, why it stopped early or None).
-        XLA once it is compiled, the plain graph until then (or for good, after a failure)."""
+        XLA once it is compiled, the plain graph until then (or for good, after a failure);
+        op by op while the set runs eagerly (`running_eagerly`)."""
         import tensorflow as tf
 
         args = (tf.constant(n, tf.int32), tf.constant(first_epoch, tf.int32))
+        if self.running_eagerly:
+            results = _unpack(train_epochs(self, *args))
+            self.chunks_run["eager"] += 1
+            return results
         try:
             if self.xla and self.xla_ready.is_set():
                 try:
@@ -177,6 +197,51 @@ class _Compiled:
             return results
         finally:
             self.has_run = True
+
+    @property
+    def running_eagerly(self) -> bool:
+        """Chunks and evaluations run op by op: the plain chunk function is not traced yet."""
+        return self.eager_until_traced and not self.has_run
+
+    def evaluate_now(self) -> np.ndarray:
+        """[train loss, val loss, train metric, val metric] of the weights now (op by op while
+        the set runs eagerly: ~10 ms where tracing the evaluation takes ~0.1 s)."""
+        return np.asarray(evaluate_all(self) if self.running_eagerly else self.evaluate_fn())
+
+    def trace_step(self) -> None:
+        """Trace the mini-batch step alone (~0.35 s, a third of the whole chunk's trace, which
+        reuses it): enough for `running_eagerly` chunks. It is run once too, on the first batch,
+        and every variable is put back after: TensorFlow prepares a function for running on
+        its first call (~0.1 s), here rather than in the run's first turn."""
+        before = [(v, v.numpy()) for v in (*self.model.variables, *self.optimizer.variables)]
+        batch = self.batch_size
+        self.step_fn(self.vars["x_train"][:batch], self.vars["y_train"][:batch])
+        for variable, value in before:
+            variable.assign(value)
+        self.eager_until_traced = True
+
+    def trace_later(self, place, then=None) -> None:
+        """Trace the plain chunk function and the evaluation in a daemon thread (once per set),
+        inside `place()` (a place among the builds: core.training.pool), then `then(self)`;
+        `traced` is set at the end, also after a failure (the set then goes on eagerly)."""
+        with self._xla_lock:
+            if self._trace_thread is not None or self.has_run:
+                return
+            self._trace_thread = threading.Thread(target=self._trace_queued, args=(place, then),
+                                                  name="trace-set", daemon=True)
+            self._trace_thread.start()
+
+    def _trace_queued(self, place, then) -> None:
+        try:
+            with place():
+                self.trace_plain()
+                self.evaluate_fn()
+                if then is not None:
+                    then(self)
+        except Exception:  # noqa: BLE001 - it goes on op by op; the error is for the log
+            traceback.print_exc()
+        finally:
+            self.traced.set()
 
     def trace_plain(self) -> None:
         """Trace the plain-graph chunk function ahead of a run (zero epochs: nothing trains)."""
@@ -294,10 +359,14 @@ def train_epoch(s: _Compiled, x_train, y_train, epoch):
 
 def train_epochs(s: _Compiled, n_epochs, first_epoch):
     """Train up to `n_epochs` epochs; one row per epoch (ROW), (MAX_CHUNK, len(ROW)) with rows
-    past the epochs trained unused, the epochs trained and the early-stopping code (STOPS)."""
+    past the epochs trained unused (op by op: n_epochs rows), the epochs trained and the
+    early-stopping code (STOPS)."""
     import tensorflow as tf
 
-    out = tf.TensorArray(tf.float32, size=MAX_CHUNK, element_shape=(len(ROW),))
+    # MAX_CHUNK rows for XLA's static shapes; op by op just the chunk's (stacking the unwritten
+    # rows of MAX_CHUNK fills each with zeros: ~40 ms of Python).
+    out = tf.TensorArray(tf.float32, size=int(n_epochs) if tf.executing_eagerly() else MAX_CHUNK,
+                         element_shape=(len(ROW),))
     x_train, y_train = s.vars["x_train"].value(), s.vars["y_train"].value()
     # A `while` on a tensor, not `for e in tf.range(n_epochs)`: AutoGraph gives range loops a
     # maximum_iterations that XLA must know when compiling, which would compile once per

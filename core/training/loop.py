@@ -22,7 +22,7 @@ from core.config import ExperimentConfig, live_changes
 from core.datasets import DataSplit, make_split
 from core.losses import LOSSES
 from core.training.compiled import MAX_CHUNK, _Compiled
-from core.training.pool import _Lease, _signature
+from core.training.pool import _BUILDS, _Lease, _signature
 from core.network import PICTURE_GRID
 from core.training.records import (EpochRecord, Snapshot, make_grid, make_probe_set, metric_name,
                                    run_arrays as _run_arrays, take_snapshot)
@@ -35,6 +35,9 @@ XLA_WORTH_SECONDS = 1.0
 # In a turn, a set of the run's kind in use by another turn comes back when that turn ends:
 # waited for this long before building (tracing) another in the turn.
 FREE_WAIT_S = 2.0
+# The rest of a set that runs op by op is traced after the run's first chunk (`_trace_later`),
+# once the other runs have their first epochs, or after this long at most.
+TRACE_DEFER_S = 3.0
 DEFAULT_PROBE_SIZE = 500
 DEFAULT_GRID = 48
 DEFAULT_SNAPSHOTS = 40
@@ -146,14 +149,34 @@ class Trainer:
             self._lease.park()
 
     def _traced_set(self) -> _Compiled:
-        """A new compiled set for this architecture with its chunk and evaluation functions
-        traced, built outside the scheduler's turns while its learner waits. The snapshot
-        functions are not traced here: the run's first turn takes its snapshots eagerly and a
-        later turn traces them (core.training.ahead, ahead of Train, traces them too)."""
+        """A new compiled set for this architecture, built outside the scheduler's turns while
+        its learner waits, with its mini-batch step traced and nothing more: its first chunks
+        run op by op around that step (`_Compiled.running_eagerly`, ~0.05-0.13 s an epoch),
+        then a background thread traces the chunk, evaluation and snapshot functions
+        (`_trace_later`) while the run goes on op by op.
+        Measured alone on a 2-core machine: the build with its step 0.23-0.56 s and the first
+        turn 0.08-0.11 s, where the build with the chunk and evaluation traced took 1.1-1.3 s,
+        most of it holding Python's lock that every other learner's turns, draws and page runs
+        need too. (core.training.ahead, ahead of Train, still traces the whole set.)"""
         compiled = _Compiled(self.config, self.task, self.batch_size, self._arrays, self._lease.xla)
-        compiled.trace_plain()
-        compiled.evaluate_fn()
+        compiled.trace_step()
+        compiled.built_for = self._lease  # its first hold needs no reset
         return compiled
+
+    def _trace_later(self) -> None:
+        """A set that runs eagerly gets its functions traced in the background, once, after its
+        first chunk: a place among the runs' own builds (core.training.pool._BUILDS), deferred
+        like a low one while runs wait for their first epochs, TRACE_DEFER_S at most (measured
+        in a class of 30 with these traces in the runs' line and not deferred: they took places
+        from learners' own builds, and the 95th percentile first epoch came at 6.0-6.2 s
+        instead of 4.3-5.4 s). Its chunks go on op by op meanwhile, one a turn."""
+        compiled = self._compiled
+        if not compiled.running_eagerly:
+            return
+        width = self.scheduled.scheduler.workers if self.scheduled is not None else 1
+        probe, grid, pictures, config, task = self.probe_set.x, self._grid, self._picture_inputs, self.config, self.task
+        compiled.trace_later(lambda: _BUILDS.place(width, defer=True, defer_s=TRACE_DEFER_S),
+                             lambda c: take_snapshot(c, 0, probe, grid, pictures, config, task))
 
     def _tell_waiting(self) -> None:
         session = self.scheduled
@@ -360,13 +383,14 @@ class Trainer:
 
     def _train_chunk(self, n: int) -> tuple[np.ndarray, int, str | None]:
         started = time.perf_counter()
-        first = not self._compiled.has_run
+        eager = self._compiled.running_eagerly  # op by op: no trace, and not the graph's speed
+        first = not self._compiled.has_run and not eager
         results, n, reason = self._compiled.train_chunk(n, self.epoch)
         self._lease.dirty = True
         seconds = time.perf_counter() - started
         if first:
             self.compile_seconds = seconds
-        elif n > 0:
+        elif n > 0 and not eager:
             per_epoch = seconds / n
             smoothed = (per_epoch if self._seconds_per_epoch is None
                         else 0.5 * self._seconds_per_epoch + 0.5 * per_epoch)
@@ -375,8 +399,12 @@ class Trainer:
 
     def _consider_xla(self, epochs_left: int) -> None:
         """Start compiling XLA in the background once the plain graph's measured speed says
-        the run has more than XLA_WORTH_SECONDS of work left."""
+        the run has more than XLA_WORTH_SECONDS of work left (a set that runs eagerly has its
+        plain graph traced first)."""
         compiled = self._compiled
+        if compiled.running_eagerly:
+            self._trace_later()  # the plain graph first
+            return
         if not compiled.xla or compiled.xla_ready.is_set() or self._seconds_per_epoch is None or self.pace:
             return  # (a paced run waits anyway: no compile to keep a core busy)
         if self.scheduled is not None and self.scheduled.scheduler.first_turns_waiting():
@@ -402,12 +430,14 @@ class Trainer:
 
     # ---- records and snapshots -------------------------------------------------------------
     def _evaluate_record(self, epoch: int, seconds: float) -> EpochRecord:
-        tl, vl, tm, vm = (float(v) for v in self._compiled.evaluate_fn())
+        tl, vl, tm, vm = (float(v) for v in self._compiled.evaluate_now())
         return EpochRecord(epoch, tl, vl, tm, vm, seconds, self._snapshot(epoch))  # no fit loss before training
 
     def _snapshot(self, epoch: int, compiled: _Compiled | None = None) -> Snapshot:
         # In a scheduled run's first turn (the history fills when the turn ends) its learner has
         # seen no epoch yet: snapshot functions not traced yet run eagerly, a later turn traces them.
-        first_turn = self.scheduled is not None and not self.history
-        return take_snapshot(compiled or self._compiled, epoch, self.probe_set.x, self._grid, self._picture_inputs,
-                             self.config, self.task, eager=first_turn)
+        # Likewise while its set runs eagerly: a background thread traces them (`_trace_later`).
+        compiled = compiled or self._compiled
+        eager = (self.scheduled is not None and not self.history) or compiled.running_eagerly
+        return take_snapshot(compiled, epoch, self.probe_set.x, self._grid, self._picture_inputs,
+                             self.config, self.task, eager=eager)

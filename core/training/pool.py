@@ -41,6 +41,11 @@ MAX_FREE_SETS = 8  # compiled sets kept for later runs, across all architectures
 # one; past this it builds its own (a preparation that hangs must not hold a run up for ever).
 PREPARE_WAIT_S = 60.0
 DEFER_LOW_S = 30.0  # a low build (_Builds) waits at most this long for runs' first epochs
+# ... and starts only once no run has waited for its first epoch for this long, counted from its
+# request: a class presses Train over a second or two, and a low build that took a place just
+# before (measured: a further default set at 0.2 s, a preparation ahead) held it for 2-3 s of
+# tracing while the new architectures' learners waited for a place.
+LOW_QUIET_S = 1.0
 
 
 def _signature(config: ExperimentConfig, batch_size: int, data: dict, use_xla: bool) -> tuple:
@@ -157,25 +162,38 @@ class _Pool:
 class _Builds:
     """Places for building sets outside the turns, taken first come first served. A `low`
     request (a preparation ahead of Train, core.training.ahead, or a further set of a kind in
-    use) goes behind every run's build that waits, even one that came later, and waits while
-    `defer_low()` says so: learners who pressed Train wait for those."""
+    use) goes behind every run's build
+    that waits, even one that came later, waits while `defer_low()` says so and for LOW_QUIET_S
+    after, and with two places or more leaves one to the runs: learners who pressed Train wait
+    for those."""
 
     def __init__(self):
         self._cond = threading.Condition()
         self._line: list[object] = []
         self._low: set[int] = set()  # ids of the low tickets in the line
         self._running = 0
+        self._running_low = 0
+        self._busy_at = float("-inf")  # when `defer_low()` last said so
+        self.quiet_s = LOW_QUIET_S
         # While this says so, a low request waits even for a free place: the app says "while
         # runs wait for their first epochs" (their builds and first turns come first).
         self.defer_low: Callable[[], bool] = lambda: False  # noqa: E731
+        self.crowded: Callable[[], bool] = lambda: True  # noqa: E731 - the app: more than one session trains
 
     def _position(self, ticket: object) -> int:
         ordered = sorted(self._line, key=lambda t: id(t) in self._low)  # stable: in order within each
         return ordered.index(ticket)
 
     @contextmanager
-    def place(self, width: int, on_wait=None, poll: float = 0.5, low: bool = False):
-        ticket, until = object(), time.perf_counter() + DEFER_LOW_S
+    def place(self, width: int, on_wait=None, poll: float = 0.5, low: bool = False,
+              defer: bool | None = None, defer_s: float = DEFER_LOW_S, quiet: bool = True):
+        """`defer` (low's by default): wait while `defer_low()` says so and, with `quiet`,
+        LOW_QUIET_S after (only while `crowded()`: a learner alone has nobody to wait for),
+        `defer_s` at most."""
+        defer = low if defer is None else defer
+        quiet_s = self.quiet_s if quiet else 0.0
+        asked = time.perf_counter()
+        ticket, until = object(), asked + defer_s
         with self._cond:
             self._line.append(ticket)
             if low:
@@ -183,11 +201,19 @@ class _Builds:
         try:
             while True:
                 # (at most DEFER_LOW_S: a session that never leaves must not hold them for ever)
-                deferred = low and time.perf_counter() < until and self.defer_low()  # outside the lock
+                now = time.perf_counter()
+                busy = defer and bool(self.defer_low())  # outside the lock
+                if busy:
+                    self._busy_at = now
+                deferred = defer and now < until and (
+                    busy or (now - max(asked, self._busy_at) < quiet_s and self.crowded()))
                 with self._cond:
-                    if not deferred and self._position(ticket) < width - self._running:
+                    # Low builds leave a place to the runs' own builds (with two or more places).
+                    room = not low or self._running_low < max(1, width - 1)
+                    if not deferred and room and self._position(ticket) < width - self._running:
                         self._leave_line(ticket)
                         self._running += 1
+                        self._running_low += low
                         break
                     self._cond.wait(poll)
                 if on_wait is not None:
@@ -202,6 +228,7 @@ class _Builds:
         finally:
             with self._cond:
                 self._running -= 1
+                self._running_low -= low
                 self._cond.notify_all()
 
     def _leave_line(self, ticket: object) -> None:
@@ -211,6 +238,14 @@ class _Builds:
 
 _POOL = _Pool()
 _BUILDS = _Builds()
+
+
+def _whole(compiled: _Compiled) -> _Compiled:
+    """A set built for later (nobody waits for it) with its chunk and evaluation traced too, so
+    that it never runs op by op (`_Compiled.running_eagerly`)."""
+    compiled.trace_plain()
+    compiled.evaluate_fn()
+    return compiled
 
 
 class _Lease:
@@ -246,9 +281,9 @@ class _Lease:
             if self.state is not None:
                 if compiled.loaded is not self.token:  # another Trainer used it meanwhile
                     compiled.load(config, data, self.state)
-            elif not fresh:
+            elif not fresh and compiled.built_for is not self:
                 compiled.reset(config, data)
-            compiled.loaded = self.token
+            compiled.loaded, compiled.built_for = self.token, None
             self.compiled = compiled
             if self.seconds_per_epoch is None:
                 self.seconds_per_epoch = compiled.seconds_per_epoch
@@ -269,8 +304,8 @@ class _Lease:
         while True:
             if _POOL.start_preparing(self.signature, below=max_sets):
                 if _POOL.sets(self.signature):  # one more of a kind in use: nobody waits for it
-                    threading.Thread(target=self._build_into_pool, args=(build, max_sets), kwargs={"low": True},
-                                     name="extra-set", daemon=True).start()
+                    threading.Thread(target=self._build_into_pool, args=(lambda: _whole(build()), max_sets),
+                                     kwargs={"low": True}, name="extra-set", daemon=True).start()
                 else:
                     self._build_into_pool(build, max_sets, on_wait, poll)
                 return
@@ -289,7 +324,9 @@ class _Lease:
         architectures' learners waited)."""
         compiled = None
         try:
-            with _BUILDS.place(width, on_wait, poll, low=low):
+            # A further set goes without waiting for a quiet moment: with one set, the kind's
+            # turns run one at a time (measured: a class's default learners waited for it).
+            with _BUILDS.place(width, on_wait, poll, low=low, quiet=not low):
                 compiled = build()
         finally:
             _POOL.done_preparing(self.signature, compiled)

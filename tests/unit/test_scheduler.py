@@ -398,7 +398,8 @@ def test_a_new_architecture_is_traced_outside_the_turns(monkeypatch):
 def test_a_new_architectures_first_turn_takes_its_snapshots_without_tracing_them():
     """The learner of a new architecture waits for its build; the snapshot functions are not
     traced in it nor in the first turn (eagerly run instead: ~0.1 s, where tracing them took
-    0.2-0.45 s), but in a later turn. The eager snapshots equal the traced ones (rounding)."""
+    0.2-0.45 s), but in the background with the rest of the set (Trainer._trace_later). The
+    eager snapshots equal the traced ones (rounding)."""
     pytest.importorskip("tensorflow")
     from core.training import Trainer
     from core.training.records import take_snapshot
@@ -419,7 +420,8 @@ def test_a_new_architectures_first_turn_takes_its_snapshots_without_tracing_them
     for _ in run:
         pass
     trainer.scheduled.leave()
-    assert traces() == 4 and compiled.snapshots_traced  # a later turn traced them, once each
+    assert compiled.traced.wait(60)
+    assert traces() == 4 and compiled.snapshots_traced  # traced in the background, once each
     assert trainer.status == "finished"
     trainer._hold()
     traced = take_snapshot(trainer._compiled, 0, trainer.probe_set.x, trainer._grid, trainer._picture_inputs,
@@ -438,6 +440,43 @@ def test_a_new_architectures_first_turn_takes_its_snapshots_without_tracing_them
     for a, b in zip(eager.network.kernels, traced.network.kernels, strict=True):
         np.testing.assert_allclose(a, b)
     assert in_first_turn and in_first_turn[0].epoch == 0
+
+
+def test_a_new_architectures_first_epochs_need_only_its_step_traced():
+    """A new architecture's learner waits for the mini-batch step's trace alone: the first
+    chunks run op by op around it (no chunk or evaluation trace before the first epoch), the
+    rest of the set is traced in the background, and the step is traced once for the whole
+    set (the chunk reuses it). The numbers are a graph run's (rounding), and once traced the
+    set's chunks run as one graph."""
+    pytest.importorskip("tensorflow")
+    from core.training import Trainer
+
+    config = XOR.replace(hidden=(5, 4), seed=6, epochs=20)
+    alone = Trainer(config, reuse=False)
+    list(alone.run())
+
+    scheduler = Scheduler(1)
+    trainer = Trainer(config, hold=False)
+    built, build = [], trainer._traced_set
+    trainer._traced_set = lambda: (built.append(build()), built[-1])[1]
+    trainer.scheduled = scheduler.join()
+    run = trainer.run()
+    next(run)  # epoch 0 and the first chunk, in the first turn
+    [compiled] = built
+    assert trainer.history[-1].epoch >= 1 and compiled.chunks_run["eager"] >= 1
+    assert compiled.step_fn.experimental_get_tracing_count() == 1
+    assert compiled.evaluate_fn.experimental_get_tracing_count() == 0 or compiled.traced.is_set()
+    for _ in run:
+        pass
+    assert trainer.status == "finished" and trainer.compile_seconds is None  # no chunk traced in a turn
+    np.testing.assert_allclose(_history(trainer), _history(alone), rtol=1e-5, atol=1e-6)
+    assert compiled.traced.wait(60) and not compiled.running_eagerly
+    assert compiled.train_chunk_plain.experimental_get_tracing_count() == 1
+    assert compiled.step_fn.experimental_get_tracing_count() == 1  # the chunk's trace reused it
+
+    again = list(trainer.run(10))  # the same set, traced now: whole chunks as one graph
+    trainer.scheduled.leave()
+    assert again[-1].epoch == 30 and compiled.chunks_run["plain"] >= 1
 
 
 def test_later_turns_wait_while_another_learner_waits_for_a_build():
@@ -545,4 +584,67 @@ def test_a_low_build_waits_while_runs_wait_for_their_first_epochs():
         thread.start()
         assert not started.wait(0.3), "a low build started while a run built its model"
     assert started.wait(5)
+    thread.join(5)
+
+
+def test_low_builds_wait_for_a_quiet_moment_and_leave_a_place_to_the_runs():
+    """A class presses Train over a second or two: a low build asked just before waits
+    LOW_QUIET_S from its request (and from the last moment runs waited for their first epochs)
+    before it starts, and with two places or more at most all but one are low, so that a
+    learner's own build finds a place at once. A learner alone (not `crowded()`) waits for
+    no quiet moment, nor does a further set of a kind in use
+    (`quiet=False`: with one set, that kind's turns run one at a time)."""
+    from core.training.pool import _Builds
+
+    builds, log, lock = _Builds(), [], threading.Lock()
+    builds.quiet_s = 0.4
+    release = threading.Event()
+
+    def build(name, low):
+        with builds.place(2, poll=0.01, low=low):
+            with lock:
+                log.append((name, time.perf_counter()))
+            release.wait(10)
+
+    asked = time.perf_counter()
+    first = threading.Thread(target=build, args=("low-1", True))
+    first.start()
+    time.sleep(0.1)
+    assert log == [], "a low build started before a quiet moment"
+    second = threading.Thread(target=build, args=("low-2", True))
+    second.start()
+    run = threading.Thread(target=build, args=("run", False))
+    run.start()
+    time.sleep(0.1)
+    assert [name for name, _ in log] == ["run"]  # a run's build goes at once
+    time.sleep(0.5)
+    assert [name for name, _ in log] == ["run", "low-1"]  # two places: never both low
+    assert log[1][1] - asked >= 0.4
+    release.set()
+    for thread in (first, second, run):
+        thread.join(10)
+    assert [name for name, _ in log] == ["run", "low-1", "low-2"]
+
+    alone, started = _Builds(), threading.Event()
+    alone.quiet_s, alone.crowded = 30.0, lambda: False
+
+    def low_alone():
+        with alone.place(2, poll=0.01, low=True):
+            started.set()
+
+    thread = threading.Thread(target=low_alone)
+    thread.start()
+    assert started.wait(2), "a low build waited for a quiet moment with nobody else on the server"
+    thread.join(5)
+
+    further, started = _Builds(), threading.Event()  # a further set of a kind in use
+    further.quiet_s = 30.0
+
+    def low_further():
+        with further.place(2, poll=0.01, low=True, quiet=False):
+            started.set()
+
+    thread = threading.Thread(target=low_further)
+    thread.start()
+    assert started.wait(2), "a further set waited for a quiet moment"
     thread.join(5)

@@ -103,10 +103,14 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("xla", [True, False], ids=["xla", "graph"])
+@pytest.mark.parametrize("mode", ["xla", "graph", "eager"])
 @pytest.mark.parametrize("name", list(CASES))
-def test_one_epoch_equals_a_plain_gradient_tape_loop(name, xla):
+def test_one_epoch_equals_a_plain_gradient_tape_loop(name, mode):
+    """`eager`: the chunk op by op around the traced step, as a new architecture's first chunks
+    in a class (core.training.loop, `_traced_set`), after the step's trial run on the first
+    batch (`trace_step`), which must leave no trace in the weights or the optimizer."""
     config = CASES[name]
+    xla = mode == "xla"
     if xla and config.dropout:
         pytest.skip("XLA draws other dropout masks from the same seeds than TensorFlow's graph and "
                     "eager kernels, so no loop outside XLA reproduces them; the graph case checks dropout")
@@ -114,9 +118,11 @@ def test_one_epoch_equals_a_plain_gradient_tape_loop(name, xla):
     if xla:
         assert trainer._compiled.compile_xla()  # XLA from the first chunk on
     initial = trainer.with_model(lambda m: [v.numpy() for v in m.variables])
+    if mode == "eager":
+        trainer._compiled.trace_step()
     records = list(trainer.run(1))
     assert [r.epoch for r in records] == [0, 1]
-    assert trainer._compiled.chunks_run == ({"xla": 1, "plain": 0} if xla else {"xla": 0, "plain": 1})
+    assert trainer._compiled.chunks_run == {"eager": int(mode == "eager"), "xla": int(xla), "plain": int(mode == "graph")}
     got = trainer.with_model(lambda m: [v.numpy() for v in m.variables])
     oracle, want_loss = oracle_epoch(config, trainer)
     want = [v.numpy() for v in oracle.variables]
