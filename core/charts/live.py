@@ -121,17 +121,21 @@ def _panel_data(series: list, box: tuple, scale: float) -> list[str]:
 
 
 def _legend(items: dict[str, tuple[str, bool]], y: float, scale: float) -> str:
-    parts = []
-    step = min(22.0, 90.0 / max(1, len(items)))
-    start = 50 - step * (len(items) - 1) / 2
-    for i, (label, (colour, dashed)) in enumerate(items.items()):
-        x = start + i * step
+    """Each series' line style and label, side by side and centred under the panels, laid out
+    in pixels from the centre by the labels' estimated widths (`_text_width`). At fixed steps
+    of the width, longer labels ran into each other in a narrow column (seen: the Lab's Korean
+    "학습 (추론 모드)" over "검증 (추론 모드)" at 1280x720 in presentation mode)."""
+    font, line, gap = (BASE_FONT - 1) * scale, 26 * scale, 16 * scale
+    widths = [line + 6 * scale + _text_width(label, font) for label in items]
+    x = -(sum(widths) + gap * (len(widths) - 1)) / 2
+    parts = [f'<svg x="50%" y="{y - 6 * scale:.1f}" width="1" height="1" overflow="visible" font-size="{font:.1f}">']
+    for width, (label, (colour, dashed)) in zip(widths, items.items()):
         dash = f' stroke-dasharray="{5 * scale:.0f} {3 * scale:.0f}"' if dashed else ""
-        parts.append(f'<svg x="{x:.2f}%" y="{y - 6 * scale:.1f}" width="1" height="1" overflow="visible">'
-                     f'<line x1="{-40 * scale:.1f}" x2="{-14 * scale:.1f}" y1="{6 * scale:.1f}" y2="{6 * scale:.1f}" '
+        parts.append(f'<line x1="{x:.1f}" x2="{x + line:.1f}" y1="{6 * scale:.1f}" y2="{6 * scale:.1f}" '
                      f'stroke="{colour}" stroke-width="{2 * scale:.1f}"{dash}/>'
-                     f'<text x="{-8 * scale:.1f}" y="{6 * scale:.1f}" dy="0.35em" '
-                     f'font-size="{(BASE_FONT - 1) * scale:.1f}">{escape(label)}</text></svg>')
+                     f'<text x="{x + line + 6 * scale:.1f}" y="{6 * scale:.1f}" dy="0.35em">{escape(label)}</text>')
+        x += width + gap
+    parts.append("</svg>")
     return "".join(parts)
 
 

@@ -197,3 +197,24 @@ def test_the_boundary_legend_explains_marks_and_classes_without_overlap(labels, 
         assert all(end < nxt for end, nxt in zip(ends, xs[1:]))
         assert ends[-1] <= width
     assert max(rows) < height
+
+
+@pytest.mark.parametrize("labels", [("training (inference mode)", "validation (inference mode)", "training (fit)"),
+                                    ("학습 (추론 모드)", "검증 (추론 모드)"), ("a", "b")])
+@pytest.mark.parametrize("scale", [1.0, 1.5])
+def test_the_lines_legend_is_centred_and_its_entries_do_not_overlap(labels, scale):
+    """Each entry (its line, then its label) ends before the next one's line starts, and the
+    row is centred: the Lab's Korean labels overlapped at fixed steps of a narrow column."""
+    colours = ("#1f77b4", "#ff7f0e", "#2ca02c")
+    panels = [{"title": "loss", "x_title": "epoch",
+               "series": [(label, np.arange(3.0), np.arange(3.0), colours[i], i == 1) for i, label in enumerate(labels)]}]
+    root = _tree(live.lines(panels, scale=scale))
+    (legend,) = [s for s in root.iter(f"{NS}svg") if s.get("x") == "50%"]
+    font = (live.BASE_FONT - 1) * scale
+    lines, texts = list(legend.iter(f"{NS}line")), list(legend.iter(f"{NS}text"))
+    assert [t.text for t in texts] == list(labels)
+    starts = [float(line.get("x1")) for line in lines]
+    ends = [float(t.get("x")) + live._text_width(t.text, font) for t in texts]
+    assert all(float(line.get("x2")) < float(t.get("x")) for line, t in zip(lines, texts))
+    assert all(end < start for end, start in zip(ends, starts[1:]))
+    assert abs(starts[0] + ends[-1]) < 1.0  # centred on the middle of the frame
