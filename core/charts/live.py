@@ -49,26 +49,29 @@ def lines(panels: list[dict], *, scale: float = 1.0, height: int = CURVES_HEIGHT
     ones are pixels, so text keeps its size. `x_titles=False` leaves the x axes' titles out, for
     a short frame (the Lab's one-screen layout)."""
     font = BASE_FONT * scale
+    legend: dict[str, tuple[str, bool]] = {}
+    for panel in panels:
+        for label, _, _, colour, dashed in panel["series"]:
+            legend.setdefault(label, (colour, dashed))
+    stacked = _legend_width(legend, scale) > LEGEND_ROW_PX
+    extra_rows = len(legend) - 1 if stacked else 0  # one entry a row, under one another
     top, bottom = 34 * scale, (78 if x_titles else 50) * scale
     plot_h = height - top - bottom
     n = max(1, len(panels))
     # Room for the y tick labels, in % of the width: they grow with the presentation scale.
     gap, left_pad, right_pad = 9.0 * scale, 9.0 * scale, 2.0
     width = (100 - left_pad - right_pad - gap * (n - 1)) / n
-    out = [_open(height, font, name)]
-    legend: dict[str, tuple[str, bool]] = {}
+    out = [_open(height + 18 * scale * extra_rows, font, name)]  # the plots keep their height
     for i, panel in enumerate(panels):
         x0 = left_pad + i * (width + gap)
         series = [(label, *_finite(xs, ys, panel.get("log_y", False)), colour, dashed)
                   for label, xs, ys, colour, dashed in panel["series"]]
-        for label, _, _, colour, dashed in series:
-            legend.setdefault(label, (colour, dashed))
         all_x = np.concatenate([s[1] for s in series] or [np.zeros(0)])
         all_y = np.concatenate([s[2] for s in series] or [np.zeros(0)])
         box = (x0, width, top, plot_h, *_range(all_x, pad=0.0), *_range(all_y, pad=0.05))
         out += _panel_axes(panel, box, i, font, scale, x_titles)
         out += _panel_data(series, box, scale)
-    out.append(_legend(legend, height - 14 * scale, scale))
+    out.append(_legend(legend, height - 14 * scale, scale, stacked))
     out.append("</svg>")
     return "".join(out)
 
@@ -120,21 +123,40 @@ def _panel_data(series: list, box: tuple, scale: float) -> list[str]:
     return out
 
 
-def _legend(items: dict[str, tuple[str, bool]], y: float, scale: float) -> str:
+# A legend row wider than this (estimated) goes one entry a row: the Lab's curves column is
+# ~400 px at 1280x720, and English "training (inference mode)" pairs were cut off at both edges.
+LEGEND_ROW_PX = 360.0
+
+
+def _legend_entries(items: dict, scale: float) -> list[float]:
+    """Each entry's width in px: its line, a gap, its label."""
+    font = (BASE_FONT - 1) * scale
+    return [32 * scale + _text_width(label, font) for label in items]
+
+
+def _legend_width(items: dict, scale: float) -> float:
+    widths = _legend_entries(items, scale)
+    return sum(widths) + 16 * scale * max(0, len(widths) - 1)
+
+
+def _legend(items: dict[str, tuple[str, bool]], y: float, scale: float, stacked: bool = False) -> str:
     """Each series' line style and label, side by side and centred under the panels, laid out
-    in pixels from the centre by the labels' estimated widths (`_text_width`). At fixed steps
-    of the width, longer labels ran into each other in a narrow column (seen: the Lab's Korean
-    "학습 (추론 모드)" over "검증 (추론 모드)" at 1280x720 in presentation mode)."""
+    in pixels from the centre by the labels' estimated widths (`_text_width`); `stacked`: one
+    entry a row, the rows centred on the widest. At fixed steps of the width, longer labels ran
+    into each other in a narrow column (seen: the Lab's Korean "학습 (추론 모드)" over
+    "검증 (추론 모드)" at 1280x720 in presentation mode)."""
     font, line, gap = (BASE_FONT - 1) * scale, 26 * scale, 16 * scale
-    widths = [line + 6 * scale + _text_width(label, font) for label in items]
-    x = -(sum(widths) + gap * (len(widths) - 1)) / 2
+    widths = _legend_entries(items, scale)
+    x = -(max(widths, default=0) if stacked else _legend_width(items, scale)) / 2
     parts = [f'<svg x="50%" y="{y - 6 * scale:.1f}" width="1" height="1" overflow="visible" font-size="{font:.1f}">']
-    for width, (label, (colour, dashed)) in zip(widths, items.items()):
+    for i, (width, (label, (colour, dashed))) in enumerate(zip(widths, items.items())):
         dash = f' stroke-dasharray="{5 * scale:.0f} {3 * scale:.0f}"' if dashed else ""
-        parts.append(f'<line x1="{x:.1f}" x2="{x + line:.1f}" y1="{6 * scale:.1f}" y2="{6 * scale:.1f}" '
+        row_y = (6 + 18 * i if stacked else 6) * scale
+        parts.append(f'<line x1="{x:.1f}" x2="{x + line:.1f}" y1="{row_y:.1f}" y2="{row_y:.1f}" '
                      f'stroke="{colour}" stroke-width="{2 * scale:.1f}"{dash}/>'
-                     f'<text x="{x + line + 6 * scale:.1f}" y="{6 * scale:.1f}" dy="0.35em">{escape(label)}</text>')
-        x += width + gap
+                     f'<text x="{x + line + 6 * scale:.1f}" y="{row_y:.1f}" dy="0.35em">{escape(label)}</text>')
+        if not stacked:
+            x += width + gap
     parts.append("</svg>")
     return "".join(parts)
 
