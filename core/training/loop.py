@@ -23,6 +23,7 @@ from core.datasets import DataSplit, make_split
 from core.losses import LOSSES
 from core.training.compiled import MAX_CHUNK, _Compiled
 from core.training.pool import _BUILDS, _Lease, _signature
+from core.training.scheduler import POLL_SECONDS
 from core.network import PICTURE_GRID
 from core.training.records import (EpochRecord, Snapshot, make_grid, make_probe_set, metric_name,
                                    run_arrays as _run_arrays, take_snapshot)
@@ -38,6 +39,9 @@ FREE_WAIT_S = 2.0
 # The rest of a set that runs op by op is traced after the run's first chunk (`_trace_later`),
 # once the other runs have their first epochs, or after this long at most.
 TRACE_DEFER_S = 3.0
+# A run whose set runs op by op waits this long at most, between two chunks, for the set's
+# background trace (`_wait_for_trace`); the trace sets its event also when it fails.
+TRACE_WAIT_S = 20.0
 DEFAULT_PROBE_SIZE = 500
 DEFAULT_GRID = 48
 DEFAULT_SNAPSHOTS = 40
@@ -84,6 +88,7 @@ class Trainer:
         self.scheduled = None
         self._restart_early_stopping = False  # at the first turn of a run
         self._turn_began = 0.0  # perf_counter when the current turn began (before taking the set)
+        self._tracing = None  # a set that ran op by op, being traced in the background (`_trace_later`)
 
         n_train = len(self.data.x_train)
         self.batch_size = int(min(config.batch_size, n_train))
@@ -129,6 +134,7 @@ class Trainer:
                 first = False
                 if not self._wait_for_pace(*paced_from):
                     break
+                self._wait_for_trace()
                 # A chunk's records are all in the history before the first is yielded: the
                 # weights have trained the whole chunk, so an interrupted run still says so.
                 for record in self._chunk_records(target, start):
@@ -169,14 +175,33 @@ class Trainer:
         like a low one while runs wait for their first epochs, TRACE_DEFER_S at most (measured
         in a class of 30 with these traces in the runs' line and not deferred: they took places
         from learners' own builds, and the 95th percentile first epoch came at 6.0-6.2 s
-        instead of 4.3-5.4 s). Its chunks go on op by op meanwhile, one a turn."""
+        instead of 4.3-5.4 s). The run's next chunk waits for it (`_wait_for_trace`)."""
         compiled = self._compiled
         if not compiled.running_eagerly:
             return
         width = self.scheduled.scheduler.workers if self.scheduled is not None else 1
         probe, grid, pictures, config, task = self.probe_set.x, self._grid, self._picture_inputs, self.config, self.task
+        self._tracing = compiled  # the next chunk waits for it (`_wait_for_trace`)
         compiled.trace_later(lambda: _BUILDS.place(width, defer=True, defer_s=TRACE_DEFER_S),
                              lambda c: take_snapshot(c, 0, probe, grid, pictures, config, task))
+
+    def _wait_for_trace(self) -> None:
+        """After a first chunk op by op, the next one waits (outside the turns, telling the
+        learner's page where it stands) for the set's background trace, TRACE_WAIT_S at most.
+        Op by op an epoch is ~15 times a graph's Python work (measured: 33 chunks op by op, ~40
+        epochs, while the trace took 2.8 s; the run of 200 epochs ended after 4.9 s); and in a
+        class that work holds the lock that other learners' first epochs need."""
+        tracing, self._tracing = self._tracing, None
+        if tracing is None:
+            return
+        started = told = time.perf_counter()
+        while not tracing.traced.wait(0.05):
+            now = time.perf_counter()
+            if self._stop_requested or now - started > TRACE_WAIT_S:
+                return
+            if now - told >= POLL_SECONDS:
+                told = now
+                self._tell_waiting()
 
     def _tell_waiting(self) -> None:
         session = self.scheduled
@@ -297,6 +322,8 @@ class Trainer:
     def compiling(self) -> bool:
         """TensorFlow is tracing or compiling for this run: its set has never trained (the
         first chunk traces the plain graph), or XLA compiles in the background meanwhile."""
+        if self._tracing is not None and not self._tracing.traced.is_set():
+            return True  # its set is being traced for its next chunk
         compiled = self._compiled
         if compiled is None:  # before its first turn: no traced set of its kind is waiting for it
             return not self.history and self._lease.signature is not None and not self._lease.traced_ready()
@@ -356,7 +383,8 @@ class Trainer:
                         records.append(EpochRecord(self.epoch, tl, vl, tm, vm, chunk_end, snapshot, fit))
                         if not finite:
                             break
-                    if n == 0 or not finite or self.pace or time.perf_counter() - started >= budget:
+                    if (n == 0 or not finite or self.pace or time.perf_counter() - started >= budget
+                            or self._compiled.running_eagerly):  # one chunk op by op, then the trace
                         break
             finally:
                 if turn is not None:

@@ -68,6 +68,7 @@ class _Pool:
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)  # a set came back, or a preparation ended
         self._preparing: dict[tuple, threading.Event] = {}  # sets being built and traced ahead
+        self._wanted: dict[tuple, int] = {}  # scheduled runs waiting for a preparation (`wanting`)
         self._count: dict[tuple, int] = {}  # sets of each signature alive (free or in use)
 
     def acquire(self, signature: tuple, token: object | None = None, wait_s: float = PREPARE_WAIT_S,
@@ -103,13 +104,13 @@ class _Pool:
         return self._free.pop((mine or traced or matches)[0])[1]
 
     def traced_or_preparing(self, signature: tuple) -> bool:
-        """A traced set of this signature is free, or one is being prepared."""
+        """A traced set of this signature is free (its step at least), or one is being prepared."""
         with self._lock:
             return self._taken(signature)
 
     def _taken(self, signature: tuple) -> bool:
         return signature in self._preparing or any(
-            sig == signature and compiled.has_run for sig, compiled in self._free)
+            sig == signature and (compiled.has_run or compiled.eager_until_traced) for sig, compiled in self._free)
 
     def start_preparing(self, signature: tuple, below: int | None = None) -> bool:
         """Claim the preparation of this signature's set: False when one is being prepared or
@@ -125,6 +126,25 @@ class _Pool:
         with self._lock:
             event = self._preparing.get(signature)
         return event is None or event.wait(timeout)
+
+    @contextmanager
+    def wanting(self, signature: tuple):
+        """The body waits for this signature's preparation on behalf of a run whose learner
+        pressed Train (core.training.ahead then hands the set over once its step is traced)."""
+        with self._lock:
+            self._wanted[signature] = self._wanted.get(signature, 0) + 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._wanted[signature] -= 1
+                if not self._wanted[signature]:
+                    del self._wanted[signature]
+
+    def wanted(self, signature: tuple) -> bool:
+        """A run waits for this signature's preparation now."""
+        with self._lock:
+            return signature in self._wanted
 
     def done_preparing(self, signature: tuple, compiled: _Compiled | None) -> None:
         """The prepared set (None: it failed) joins the free ones; whoever waits goes on."""
@@ -243,8 +263,7 @@ _BUILDS = _Builds()
 def _whole(compiled: _Compiled) -> _Compiled:
     """A set built for later (nobody waits for it) with its chunk and evaluation traced too, so
     that it never runs op by op (`_Compiled.running_eagerly`)."""
-    compiled.trace_plain()
-    compiled.evaluate_fn()
+    compiled.trace_rest()
     return compiled
 
 
@@ -297,7 +316,8 @@ class _Lease:
         the first set of its kind is being prepared, wait for it here (calling `on_wait()` every
         `poll` s: where Streamlit stops a learner who left). A further set of a kind in use is
         built in a background thread: sets in use come back within a turn, and the run's turn
-        waits for one (`hold`'s `free_wait_s`) or for that set."""
+        waits for one (`hold`'s `free_wait_s`) or for that set. A preparation ahead that this
+        run waits for hands its set over as soon as its step is traced (`wanting`)."""
         if self.signature is None or self.compiled is not None:
             return
         deadline = time.perf_counter() + PREPARE_WAIT_S
@@ -313,7 +333,10 @@ class _Lease:
                 return
             if time.perf_counter() > deadline:
                 return
-            if not _POOL.wait_prepared(self.signature, poll) and on_wait is not None:
+            with _POOL.wanting(self.signature):  # the preparation may hand its set over early
+                if _POOL.wait_prepared(self.signature, poll):
+                    return  # its set is in the pool (or it failed: the turn builds one)
+            if on_wait is not None:
                 on_wait()
 
     def _build_into_pool(self, build, width: int, on_wait=None, poll: float = 0.5, low: bool = False) -> None:

@@ -473,6 +473,7 @@ def test_a_new_architectures_first_epochs_need_only_its_step_traced():
     assert compiled.traced.wait(60) and not compiled.running_eagerly
     assert compiled.train_chunk_plain.experimental_get_tracing_count() == 1
     assert compiled.step_fn.experimental_get_tracing_count() == 1  # the chunk's trace reused it
+    assert compiled.chunks_run["eager"] == 1, "after one chunk op by op the run waits for the trace"
 
     again = list(trainer.run(10))  # the same set, traced now: whole chunks as one graph
     trainer.scheduled.leave()
@@ -648,3 +649,53 @@ def test_low_builds_wait_for_a_quiet_moment_and_leave_a_place_to_the_runs():
     thread.start()
     assert started.wait(2), "a further set waited for a quiet moment"
     thread.join(5)
+
+
+def test_a_run_waiting_for_its_architectures_preparation_takes_the_set_once_its_step_is_traced(monkeypatch):
+    """A learner who presses Train while the page's preparation ahead (core.training.ahead) is
+    still tracing waits for the step's trace only: the preparation hands the set over then, the
+    run's first chunk goes op by op and the run traces the rest in the background. No further
+    set is built for it, every function is traced once, and the numbers are a graph run's."""
+    pytest.importorskip("tensorflow")
+    from core.training import Trainer, prepare
+    from core.training.compiled import _Compiled
+    from core.training.pool import _BUILDS, _POOL
+
+    monkeypatch.setattr(_BUILDS, "crowded", lambda: False)  # the learner alone on the server
+    config = XOR.replace(hidden=(4, 7), seed=8, epochs=12)
+    alone = Trainer(config, reuse=False)
+    list(alone.run())
+
+    trainer = Trainer(config, hold=False, use_xla=False)  # as prepared below
+    signature = trainer._lease.signature
+    step, stepped = _Compiled.trace_step, threading.Event()
+
+    def trace_step(self):  # the preparation's step trace ends once the run waits for it
+        deadline = time.monotonic() + 60
+        while not _POOL.wanted(signature) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        step(self)
+        stepped.set()
+
+    monkeypatch.setattr(_Compiled, "trace_step", trace_step)
+    assert prepare(config, use_xla=False)
+    deadline = time.monotonic() + 60
+    while signature not in _POOL._preparing and time.monotonic() < deadline:
+        time.sleep(0.001)  # until the preparation has claimed it
+    trainer.scheduled = Scheduler(2).join()  # room for a second set: none may be built
+    run = trainer.run()
+    next(run)  # epoch 0 and the first chunk, in the first turn
+    assert stepped.is_set() and trainer.history[-1].epoch >= 1
+    assert signature not in _POOL._preparing and _POOL.sets(signature) == 1, "a second set for the same run"
+    for _ in run:
+        pass
+    trainer.scheduled.leave()
+    trainer._hold()
+    compiled = trainer._compiled
+    assert compiled.chunks_run["eager"] >= 1, "the run waited for the whole preparation"
+    assert compiled.traced.wait(60) and not compiled.running_eagerly
+    for fn in (compiled.step_fn, compiled.train_chunk_plain, compiled.evaluate_fn):
+        assert fn.experimental_get_tracing_count() == 1
+    assert trainer.status == "finished" and trainer.compile_seconds is None
+    np.testing.assert_allclose(_history(trainer), _history(alone), rtol=1e-5, atol=1e-6)
+    trainer.park()
