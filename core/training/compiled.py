@@ -234,14 +234,19 @@ class _Compiled:
     def _trace_queued(self, place, then) -> None:
         try:
             with place():
-                self.trace_plain()
-                self.evaluate_fn()
+                self.trace_rest()
                 if then is not None:
                     then(self)
         except Exception:  # noqa: BLE001 - it goes on op by op; the error is for the log
             traceback.print_exc()
         finally:
             self.traced.set()
+
+    def trace_rest(self) -> None:
+        """What a set traced for its step alone (`trace_step`) lacks to run as one graph: the
+        plain chunk function (which reuses the step's trace) and the evaluation."""
+        self.trace_plain()
+        self.evaluate_fn()
 
     def trace_plain(self) -> None:
         """Trace the plain-graph chunk function ahead of a run (zero epochs: nothing trains)."""
