@@ -33,6 +33,9 @@ GRID = "#E5ECF6"
 AXIS = "#BBBBBB"
 MAX_POINTS = 600          # per line; longer histories are thinned (the last point is kept)
 CURVES_HEIGHT = 450       # as a Plotly chart's default height, so nothing jumps at the end
+# The narrowest column a frame is drawn in, px (the Lab's curves column is ~400 px at 1280x720):
+# its x tick labels and legend are laid out to fit this width.
+NARROWEST_PX = 360.0
 # Plotly's RdBu_r (the regression colour scale of the Plotly charts), at five stops.
 RDBU_R = [[0.0, "#053061"], [0.25, "#4393c3"], [0.5, "#f7f7f7"], [0.75, "#d6604d"], [1.0, "#67001f"]]
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -82,20 +85,26 @@ def _panel_axes(panel: dict, box: tuple, i: int, font: float, scale: float, x_ti
     x0, width, top, plot_h, x_lo, x_hi, y_lo, y_hi = box
     out = [f'<text x="{x0 + width / 2:.2f}%" y="{top - 12 * scale:.1f}" text-anchor="middle" '
            f'font-size="{font + scale:.1f}">{escape(panel["title"])}</text>']
-    y_ticks = _log_ticks(y_lo, y_hi) if panel.get("log_y") else _ticks(y_lo, y_hi)
+    tick_font = font - 2 * scale
+    log_y = panel.get("log_y", False)
+    y_ticks = _fitting(lambda n: _log_ticks(y_lo, y_hi, n) if log_y else _ticks(y_lo, y_hi, n),
+                       y_lo, y_hi, plot_h, lambda label: 1.6 * tick_font)
     for value, label in y_ticks:
         y = top + plot_h * (1 - (value - y_lo) / (y_hi - y_lo))
         out.append(f'<line x1="{x0:.2f}%" x2="{x0 + width:.2f}%" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>')
         out.append(f'<text x="{x0:.2f}%" dx="{-6 * scale:.1f}" y="{y:.1f}" dy="0.35em" text-anchor="end" '
-                   f'font-size="{font - 2 * scale:.1f}">{label}</text>')
-    for value, label in _ticks(x_lo, x_hi, integer=True):
+                   f'font-size="{tick_font:.1f}">{label}</text>')
+    x_ticks = _fitting(lambda n: _ticks(x_lo, x_hi, n, integer=True), x_lo, x_hi, NARROWEST_PX * width / 100,
+                       # 1.5 widths: a label at a panel's end is drawn all inside it (below)
+                       lambda label: 1.5 * _text_width(label, tick_font) + 0.8 * tick_font)
+    for value, label in x_ticks:
         share = (value - x_lo) / (x_hi - x_lo)
         x = x0 + width * share
         # A label at a panel's edge is drawn inside it: a centred "1000" at the right end of
         # the loss panel ran into the "0" at the start of the next one.
         anchor = "end" if share > 0.9 else "start" if share < 0.1 and i > 0 else "middle"
         out.append(f'<text x="{x:.2f}%" y="{top + plot_h + 18 * scale:.1f}" text-anchor="{anchor}" '
-                   f'font-size="{font - 2 * scale:.1f}">{label}</text>')
+                   f'font-size="{tick_font:.1f}">{label}</text>')
     if x_titles:
         out.append(f'<text x="{x0 + width / 2:.2f}%" y="{top + plot_h + 40 * scale:.1f}" text-anchor="middle">'
                    f'{escape(panel.get("x_title", ""))}</text>')
@@ -123,9 +132,9 @@ def _panel_data(series: list, box: tuple, scale: float) -> list[str]:
     return out
 
 
-# A legend row wider than this (estimated) goes one entry a row: the Lab's curves column is
-# ~400 px at 1280x720, and English "training (inference mode)" pairs were cut off at both edges.
-LEGEND_ROW_PX = 360.0
+# A legend row wider than this (estimated) goes one entry a row: English "training (inference
+# mode)" pairs were cut off at both edges of the Lab's column.
+LEGEND_ROW_PX = NARROWEST_PX
 
 
 def _legend_entries(items: dict, scale: float) -> list[float]:
@@ -382,13 +391,38 @@ def _ticks(lo: float, hi: float, target: int = 5, integer: bool = False) -> list
     return [(v, _label(v, step)) for v in values]
 
 
-def _log_ticks(lo: float, hi: float) -> list[tuple[float, str]]:
-    """Ticks on a log10 axis (values are log10 already): powers of ten, labelled 10ⁿ."""
-    if hi - lo < 1:  # less than a decade: ordinary values, still on the log scale
-        return [(v, _label(10 ** v, 10 ** v / 10)) for v, _ in _ticks(lo, hi, 4)]
-    step = max(1, math.ceil((hi - lo) / 6))
-    powers = range(math.ceil(lo), math.floor(hi) + 1, step)
-    return [(float(p), "10" + str(p).translate(_SUPERSCRIPT)) for p in powers]
+def _fitting(ticks, lo: float, hi: float, room_px: float, size_px) -> list[tuple[float, str]]:
+    """`ticks(n)` for the largest n (5 down to 2) whose neighbouring labels are at least
+    `size_px(label)` apart along `room_px` (a label's width and a gap on an x axis, its height
+    and a gap on a y axis). A fixed five ran into each other in the Lab's small frames: "750"
+    touched "1000" past epoch 1000, and the loss axis's labels touched in a plot ~55 px tall."""
+    def fits(chosen) -> bool:
+        if len(chosen) < 2 or hi <= lo:
+            return True
+        spacing = (chosen[1][0] - chosen[0][0]) / (hi - lo) * room_px
+        return spacing >= max(size_px(label) for _, label in chosen)
+
+    for n in (5, 4, 3, 2):
+        chosen = ticks(n)
+        if fits(chosen):
+            return chosen
+    # Still too close (a plot ~40 px tall): every k-th of them, down to one label.
+    return next(thinned for k in range(2, len(chosen) + 1) if fits(thinned := chosen[::k]))
+
+
+def _log_ticks(lo: float, hi: float, target: int = 6) -> list[tuple[float, str]]:
+    """Ticks on a log10 axis (values are log10 already): powers of ten, labelled 10ⁿ; with fewer
+    than two powers in range, 1, 2 and 5 times them (a loss over ~1.3 decades had one label)."""
+    powers = range(math.ceil(lo - 1e-9), math.floor(hi + 1e-9) + 1)
+    if len(powers) >= 2:
+        step = max(1, math.ceil((hi - lo) / target))
+        return [(float(p), "10" + str(p).translate(_SUPERSCRIPT)) for p in powers[::step]]
+    nice = [k + math.log10(m) for k in range(math.floor(lo), math.ceil(hi) + 1) for m in (1, 2, 5)]
+    nice = [v for v in nice if lo - 1e-9 <= v <= hi + 1e-9]
+    if len(nice) >= 2:
+        return [(v, _label(10 ** v, 10 ** math.floor(v + 1e-9))) for v in nice[::max(1, math.ceil(len(nice) / target))]]
+    # less than that: ordinary values, still on the log scale
+    return [(v, _label(10 ** v, 10 ** v / 10)) for v, _ in _ticks(lo, hi, min(4, target))]
 
 
 def _label(value: float, step: float) -> str:

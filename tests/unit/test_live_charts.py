@@ -224,3 +224,39 @@ def test_the_lines_legend_is_centred_and_its_entries_do_not_overlap(labels, scal
     else:  # too wide for it: one entry a row, each row below the one before
         assert all(a < b for a, b in zip(rows, rows[1:]))
         assert abs(min(starts) + max(ends)) < 1.0
+
+
+@pytest.mark.parametrize("scale,height", [(1.0, 180), (1.5, 165), (1.0, live.CURVES_HEIGHT)])
+@pytest.mark.parametrize("last_epoch", [9, 240, 1100, 20000])
+def test_tick_labels_keep_apart_in_the_narrowest_column(scale, height, last_epoch):
+    """Each panel's x tick labels, at their estimated widths, do not touch when two panels share
+    the narrowest column the Lab draws them in ("750" ran into "1000" past epoch 1000), and its
+    y tick labels are at least their height and a gap apart (the loss axis's labels touched in
+    the Lab's short frame at presentation scale); at least two x labels a panel."""
+    epochs = np.arange(last_epoch + 1.0)
+    loss = 0.7 * np.exp(-epochs / max(1, last_epoch / 3))
+    panels = [{"title": title, "x_title": "epoch", "log_y": log_y,
+               "series": [("train", epochs, values, PALETTE[0], False)]}
+              for title, values, log_y in (("loss", loss, False), ("log loss", loss, True), ("accuracy", 1 - loss, False))]
+    root = _tree(live.lines(panels[:2], scale=scale, height=height, x_titles=False))
+    root3 = _tree(live.lines(panels[::2], scale=scale, height=height, x_titles=False))
+    font = live.BASE_FONT * scale - 2 * scale
+    for tree in (root, root3):
+        texts = [t for t in tree.iter(f"{NS}text") if t.get("font-size") == f"{font:.1f}"]
+        y_labels = [t for t in texts if t.get("text-anchor") == "end" and t.get("dx")]
+        x_labels = [t for t in texts if t not in y_labels]
+        by_row = {}
+        for t in y_labels:
+            by_row.setdefault(t.get("x"), []).append(float(t.get("y")))
+        assert len(by_row) == 2
+        for ys in by_row.values():  # (a plot ~40 px tall has room for one label)
+            assert len(ys) >= 1 and all(abs(a - b) >= 1.6 * font - 1e-6 for a, b in zip(ys, ys[1:]))
+        panels_x = {}
+        for t in x_labels:
+            x = float(t.get("x").rstrip("%")) / 100 * live.NARROWEST_PX
+            width = live._text_width(t.text, font)
+            start = {"start": x, "end": x - width}.get(t.get("text-anchor"), x - width / 2)
+            panels_x.setdefault(float(t.get("y")), []).append((start, start + width))
+        spans = sorted(span for row in panels_x.values() for span in row)
+        assert len(spans) >= 4  # two panels, two ticks each at least
+        assert all(a_end < b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:])), spans
