@@ -100,7 +100,9 @@ def wait_until_training(page, pid: int) -> int:
     """Wait for a live run to show an epoch of 10 or more and the server to be busy; the epoch."""
     page.wait_for_function("() => /(Training|Running)[^\\n]*epoch [1-9][0-9]/.test(document.body.innerText)",
                            timeout=120_000)
-    assert cpu_percent(pid, 0.3) > 50, "the server is not training"
+    # Busy in one of a few short windows: an idle server reads 0-3 %, a training one 60-150 %,
+    # but one window read 40 % while another process kept ~0.8 of a core busy.
+    assert any(cpu_percent(pid, 0.3) > 30 for _ in range(5)), "the server is not training"
     return int(re.search(r"epoch (\d+)", status_text(page)).group(1))
 
 
