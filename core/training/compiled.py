@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 import traceback
 
 import numpy as np
@@ -72,6 +73,7 @@ class _Compiled:
         self.snapshots_traced = False   # the snapshot functions have been traced (records.take_snapshot)
         self.chunks_run = {"eager": 0, "plain": 0, "xla": 0}  # how many chunks each way trained
         self.seconds_per_epoch: float | None = None
+        self.plain_seconds = 0.0  # spent in plain-graph chunks, over all its runs (loop's XLA decision)
         self.task = task
         self.batch_size = batch_size
         self.loss_fn = LOSSES[config.loss].keras
@@ -192,8 +194,11 @@ class _Compiled:
                     return results
                 except _xla_errors():
                     self.xla = False
+            traced, started = self.train_chunk_plain.experimental_get_tracing_count() > 0, time.perf_counter()
             results = _unpack(self.train_chunk_plain(*args))
             self.chunks_run["plain"] += 1
+            if traced:  # training only, not the trace of its first call
+                self.plain_seconds += time.perf_counter() - started
             return results
         finally:
             self.has_run = True

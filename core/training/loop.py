@@ -29,9 +29,9 @@ from core.training.records import (EpochRecord, Snapshot, make_grid, make_probe_
                                    run_arrays as _run_arrays, take_snapshot)
 
 TARGET_CHUNK_SECONDS = 0.06  # aim: a fresh record batch ~16 times a second
-# Compile XLA (in the background) only for runs with more than this much plain-graph work
-# left: a shorter run ends before XLA would pay off, and the compile would keep a core busy
-# after it (measured 0.5-1 s quiet, 20 s and more on a loaded 2-core machine).
+# Compile XLA (in the background) only for a set with more than this much plain-graph work,
+# done and left in the run (`_consider_xla`): less would end before XLA paid off, and the
+# compile keeps a core busy (measured 0.5-1 s quiet, 20 s and more on a loaded 2-core machine).
 XLA_WORTH_SECONDS = 1.0
 # In a turn, a set of the run's kind in use by another turn comes back when that turn ends:
 # waited for this long before building (tracing) another in the turn.
@@ -426,9 +426,12 @@ class Trainer:
         return results[:n], n, reason
 
     def _consider_xla(self, epochs_left: int) -> None:
-        """Start compiling XLA in the background once the plain graph's measured speed says
-        the run has more than XLA_WORTH_SECONDS of work left (a set that runs eagerly has its
-        plain graph traced first)."""
+        """Start compiling XLA in the background once the set's plain-graph work, done in all
+        its runs so far and left in this one at the measured speed, passes XLA_WORTH_SECONDS (a
+        set that runs eagerly has its plain graph traced first). Counted per set, not per run:
+        the set serves every later run of its architecture. Per run, the default link's 200
+        epochs (~0.5 s) sat at the threshold, and the compile (~100 MB) came at whichever run
+        measured slow: run 17 of 50 in one soak, so the server grew after its warm-up."""
         compiled = self._compiled
         if compiled.running_eagerly:
             self._trace_later()  # the plain graph first
@@ -437,7 +440,7 @@ class Trainer:
             return  # (a paced run waits anyway: no compile to keep a core busy)
         if self.scheduled is not None and self.scheduled.scheduler.first_turns_waiting():
             return  # runs wait for their first epochs: no core for a compile yet (asked again next chunk)
-        if epochs_left * self._seconds_per_epoch > XLA_WORTH_SECONDS:
+        if compiled.plain_seconds + epochs_left * self._seconds_per_epoch > XLA_WORTH_SECONDS:
             compiled.compile_xla_in_background()
 
     def _next_chunk_length(self, target: int) -> int:

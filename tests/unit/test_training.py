@@ -143,3 +143,30 @@ def test_a_long_first_run_compiles_xla_in_the_background_and_switches():
     assert compiled.chunks_run["plain"] >= 2 and compiled.chunks_run["xla"] >= 1
     assert not trainer.compiling and trainer.status == "stopped"
     assert all(r.finite for r in trainer.history)
+
+
+def test_a_set_compiles_xla_once_its_runs_together_have_done_enough_plain_graph_work(monkeypatch):
+    """XLA pays off over a compiled set's life (every later run of the architecture uses it):
+    runs each short of XLA_WORTH_SECONDS compile it once their plain-graph work together passes
+    it, not never (nor at whichever run happened to measure slow)."""
+    from core.training import loop
+
+    config = XOR.replace(epochs=40, hidden=(7, 3), batch_size=24, seed=4)  # a signature of its own
+    monkeypatch.setattr(loop, "XLA_WORTH_SECONDS", 1e9)
+    first = Trainer(config)
+    list(first.run())
+    first._hold()
+    compiled = first._compiled
+    first.park()
+    one_run = compiled.plain_seconds
+    assert one_run > 0 and not compiled.xla_ready.is_set() and compiled._xla_thread is None
+    monkeypatch.setattr(loop, "XLA_WORTH_SECONDS", 2.5 * one_run)
+    runs = 1
+    while compiled._xla_thread is None and runs < 8:
+        trainer = Trainer(config)
+        list(trainer.run())
+        assert trainer._lease.token is not None and compiled.loaded is trainer._lease.token  # the same set
+        runs += 1
+    assert compiled._xla_thread is not None and 2 <= runs <= 4, runs
+    compiled._xla_thread.join(120)
+    assert compiled.xla_ready.is_set()
