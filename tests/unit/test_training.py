@@ -167,6 +167,6 @@ def test_a_set_compiles_xla_once_its_runs_together_have_done_enough_plain_graph_
         list(trainer.run())
         assert trainer._lease.token is not None and compiled.loaded is trainer._lease.token  # the same set
         runs += 1
-    assert compiled._xla_thread is not None and 2 <= runs <= 4, runs
+    assert compiled._xla_thread is not None and 2 <= runs <= 6, runs  # ~3: 2.5 runs of work
     compiled._xla_thread.join(120)
     assert compiled.xla_ready.is_set()
