@@ -194,7 +194,7 @@ class _Compiled:
                     return results
                 except _xla_errors():
                     self.xla = False
-            traced, started = self.train_chunk_plain.experimental_get_tracing_count() > 0, time.perf_counter()
+            traced, started = self.has_run, time.perf_counter()  # a first call traces the plain graph
             results = _unpack(self.train_chunk_plain(*args))
             self.chunks_run["plain"] += 1
             if traced:  # training only, not the trace of its first call
