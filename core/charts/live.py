@@ -56,7 +56,9 @@ def lines(panels: list[dict], *, scale: float = 1.0, height: int = CURVES_HEIGHT
     for panel in panels:
         for label, _, _, colour, dashed in panel["series"]:
             legend.setdefault(label, (colour, dashed))
-    stacked = _legend_width(legend, scale) > LEGEND_ROW_PX
+    # A row wider than the column goes one entry a row: English "training (inference mode)"
+    # pairs were cut off at both edges of the Lab's column.
+    stacked = _legend_width(legend, scale) > NARROWEST_PX
     extra_rows = len(legend) - 1 if stacked else 0  # one entry a row, under one another
     top, bottom = 34 * scale, (78 if x_titles else 50) * scale
     plot_h = height - top - bottom
@@ -130,11 +132,6 @@ def _panel_data(series: list, box: tuple, scale: float) -> list[str]:
                        f'stroke-width="{2 * scale:.1f}" stroke-linecap="round" vector-effect="non-scaling-stroke"{dash}/>')
     out.append("</svg>")
     return out
-
-
-# A legend row wider than this (estimated) goes one entry a row: English "training (inference
-# mode)" pairs were cut off at both edges of the Lab's column.
-LEGEND_ROW_PX = NARROWEST_PX
 
 
 def _legend_entries(items: dict, scale: float) -> list[float]:

@@ -182,10 +182,9 @@ class _Pool:
 class _Builds:
     """Places for building sets outside the turns, taken first come first served. A `low`
     request (a preparation ahead of Train, core.training.ahead, or a further set of a kind in
-    use) goes behind every run's build
-    that waits, even one that came later, waits while `defer_low()` says so and for LOW_QUIET_S
-    after, and with two places or more leaves one to the runs: learners who pressed Train wait
-    for those."""
+    use) goes behind every run's build that waits, even one that came later, waits while
+    `defer_low()` says so and for LOW_QUIET_S after, and with two places or more leaves one to
+    the runs: learners who pressed Train wait for those."""
 
     def __init__(self):
         self._cond = threading.Condition()

@@ -220,7 +220,7 @@ def test_the_lines_legend_is_centred_and_its_entries_do_not_overlap(labels, scal
     if len(set(rows)) == 1:  # one row: side by side, centred, within the narrowest column
         assert all(end < start for end, start in zip(ends, starts[1:]))
         assert abs(starts[0] + ends[-1]) < 1.0  # centred on the middle of the frame
-        assert ends[-1] - starts[0] <= live.LEGEND_ROW_PX
+        assert ends[-1] - starts[0] <= live.NARROWEST_PX
     else:  # too wide for it: one entry a row, each row below the one before
         assert all(a < b for a, b in zip(rows, rows[1:]))
         assert abs(min(starts) + max(ends)) < 1.0
