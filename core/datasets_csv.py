@@ -30,15 +30,19 @@ class DataError(ValueError):
         return t(f"data.{self.key}", lang, **self.params)
 
 
-def _table(x, y):
-    def load(n, noise, rng):
-        xs, ys = x, y
+class _Table:
+    """An uploaded table as a data-set generator; a class, not a closure, so that the data set
+    pickles (a crowded server sends it to its helper process, core.training.helper)."""
+
+    def __init__(self, x, y):
+        self.x, self.y = x, y
+
+    def __call__(self, n, noise, rng):
+        xs, ys = self.x, self.y
         if n < len(xs):
             idx = np.sort(rng.choice(len(xs), size=n, replace=False))
             xs, ys = xs[idx], ys[idx]
         return xs + rng.normal(0, 1, xs.shape) * noise * xs.std(axis=0, keepdims=True), ys
-
-    return load
 
 
 def parse_csv(content: bytes, target: str | None = None) -> tuple[list[str], dict]:
@@ -157,7 +161,7 @@ def register_csv(content: bytes, target: str, label: str = "CSV") -> tuple[str, 
     name = "upload_" + hashlib.sha256(content + b"\x00" + target.encode()).hexdigest()[:10]
     if name not in _UPLOADS:
         x, y = summary["x"], summary["y"]
-        _UPLOADS[name] = Dataset(name, f"{label} → {target}", summary["task"], _table(x, y),
+        _UPLOADS[name] = Dataset(name, f"{label} → {target}", summary["task"], _Table(x, y),
                                  n_features=x.shape[1], n_classes=summary["n_classes"],
                                  max_samples=len(x), default_samples=len(x),
                                  feature_names=tuple(summary["features"]), class_names=summary["class_names"],
