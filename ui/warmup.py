@@ -27,6 +27,9 @@ def _work() -> None:
     from core.runtime import serialize_compile
 
     serialize_compile()  # from now on AutoGraph may compile while Streamlit compiles pages
+    from core.training import helper
+
+    helper.start_if_useful()  # a second interpreter for a crowded server (its own import, on another core)
     import keras  # noqa: F401
 
     import plotly.graph_objects  # noqa: F401

@@ -8,8 +8,9 @@ Usage:
 
 Modules: `loop` (the Trainer and its run loop), `compiled` (one architecture's model,
 optimizer, data variables and traced functions, with the training step one function per
-phase), `pool` (compiled sets shared in turn by the runs of one architecture), `records`
-(what a run reports).
+phase), `pool` (compiled sets shared in turn by the runs of one architecture), `ahead`
+(architectures prepared before Train), `helper` (a crowded server's first turns in a second
+process), `records` (what a run reports).
 """
 
 from core import runtime

@@ -65,6 +65,9 @@ def prepare(config: ExperimentConfig, use_xla: bool = True) -> bool:
             _worker[:] = [threading.Thread(target=_work, name="prepare-architectures", daemon=True)]
             _worker[0].start()
         _cond.notify()
+    from core.training.helper import HELPER
+
+    HELPER.prepare(config, data, {"use_xla": use_xla})  # for its first turns in a crowd (core.training.helper)
     return True
 
 

@@ -9,6 +9,7 @@ length adapts to the measured speed so that a caller can redraw about 15 times a
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 import uuid
@@ -22,7 +23,7 @@ from core.config import ExperimentConfig, live_changes
 from core.datasets import DataSplit, make_split
 from core.losses import LOSSES
 from core.training.compiled import MAX_CHUNK, _Compiled
-from core.training.pool import _BUILDS, _Lease, _signature
+from core.training.pool import _BUILDS, _POOL, _Lease, _signature, _whole
 from core.training.scheduler import POLL_SECONDS
 from core.network import PICTURE_GRID
 from core.training.records import (EpochRecord, Snapshot, make_grid, make_probe_set, metric_name,
@@ -62,6 +63,7 @@ class Trainer:
         """`hold=False`: no compiled set yet (a scheduled run takes one in its first turn, which
         also evaluates epoch 0 and trains the first chunk); numbers only, no TensorFlow work."""
         self.config = config.validate()
+        self._options = {"probe_size": probe_size, "grid_size": grid_size, "snapshots": snapshots, "use_xla": use_xla}
         self.run_id = uuid.uuid4().hex  # identifies this run in caches shared across sessions
         self.data = data or make_split(config.dataset, config.n_samples, config.noise,
                                        config.val_split, config.seed, config.features)
@@ -124,9 +126,20 @@ class Trainer:
         start = time.perf_counter() - self._elapsed
         try:
             if self.scheduled is not None and not self.history:
-                with self.scheduled.building():  # others redraw less and compile no XLA meanwhile
-                    self._lease.prepare_outside_turn(self._traced_set, self.scheduled.scheduler.workers,
-                                                     self._tell_waiting)
+                helped = self._first_turn_in_helper(target, start)
+                for record in helped:
+                    yield record
+                    if not record.finite:
+                        self.status = "diverged"
+                        return
+                if helped:
+                    if self._goes_on(target):  # its own set, traced outside the turns once others have their first epochs
+                        self._lease.prepare_outside_turn(lambda: _whole(self._traced_set()),
+                                                         self.scheduled.scheduler.workers, self._tell_waiting, defer=True)
+                else:
+                    with self.scheduled.building():  # others redraw less and compile no XLA meanwhile
+                        self._lease.prepare_outside_turn(self._traced_set, self.scheduled.scheduler.workers,
+                                                         self._tell_waiting)
             paced_from = (time.perf_counter(), self.epoch)
             # Epoch 0 comes from the first `_chunk_records` (with the first chunk, when scheduled).
             first = not self.history
@@ -153,6 +166,33 @@ class Trainer:
             if self.status == "stopped":
                 self.stopped_at = time.perf_counter()
             self._lease.park()
+
+    def _first_turn_in_helper(self, target: int, start: float) -> list[EpochRecord]:
+        """On a crowded server (`_BUILDS.crowded()`), the first turn of a run with no free set
+        of its architecture is trained in the helper process (core.training.helper says why):
+        always for an architecture with no set at all, for one whose sets are in use while
+        the helper has room. Returns its records, now in the history with the state they end
+        in, or [] (no helper, or it did not answer: the run trains its first turn here)."""
+        from core.training.helper import HELPER
+
+        signature = self._lease.signature
+        if signature is None or not HELPER.ready() or not _BUILDS.crowded() or _POOL.free(signature) or (
+                _POOL.sets(signature) and HELPER.busy()):  # a new architecture always; one in use when it is free
+            return []
+        with self.scheduled.building():
+            got = HELPER.first_turn(self.config, self.data, self._options, target - self.epoch,
+                                    on_wait=self._tell_waiting, stopped=lambda: bool(self._stop_requested))
+        if got is None:
+            return []
+        records, state, reason = got
+        now = time.perf_counter() - start
+        records = [dataclasses.replace(r, seconds=now) for r in records]
+        self._lease.state, self._lease.token, self._lease.dirty = state, object(), False
+        self._restart_early_stopping = False  # done in the helper's turn: its counters are in the state
+        self.epoch, self.stop_reason = records[-1].epoch, reason
+        self.history.extend(records)
+        self.scheduled.scheduler.first_turn_elsewhere(self.scheduled)
+        return records
 
     def _traced_set(self) -> _Compiled:
         """A new compiled set for this architecture, built outside the scheduler's turns while

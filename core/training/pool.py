@@ -103,6 +103,11 @@ class _Pool:
         traced = [i for i in matches if getattr(sets[i], "has_run", False)]
         return self._free.pop((mine or traced or matches)[0])[1]
 
+    def free(self, signature: tuple) -> bool:
+        """A set of this signature that has run (traced) is free now."""
+        with self._lock:
+            return any(sig == signature and compiled.has_run for sig, compiled in self._free)
+
     def traced_or_preparing(self, signature: tuple) -> bool:
         """A traced set of this signature is free (its step at least), or one is being prepared."""
         with self._lock:
@@ -307,7 +312,7 @@ class _Lease:
                 self.seconds_per_epoch = compiled.seconds_per_epoch
             return compiled
 
-    def prepare_outside_turn(self, build, max_sets: int, on_wait=None, poll: float = 0.5) -> None:
+    def prepare_outside_turn(self, build, max_sets: int, on_wait=None, poll: float = 0.5, defer: bool = False) -> None:
         """Before a scheduled run's first turn: when no traced set of its kind is free and fewer
         than `max_sets` (the scheduler's workers) exist, build and trace one now (`build()`
         returns it), on the caller's thread and outside any turn, so that tracing (seconds on a
@@ -326,7 +331,7 @@ class _Lease:
                     threading.Thread(target=self._build_into_pool, args=(lambda: _whole(build()), max_sets),
                                      kwargs={"low": True}, name="extra-set", daemon=True).start()
                 else:
-                    self._build_into_pool(build, max_sets, on_wait, poll)
+                    self._build_into_pool(build, max_sets, on_wait, poll, defer=defer)
                 return
             if _POOL.sets(self.signature) or _POOL.wait_prepared(self.signature, 0):
                 return
@@ -338,7 +343,8 @@ class _Lease:
             if on_wait is not None:
                 on_wait()
 
-    def _build_into_pool(self, build, width: int, on_wait=None, poll: float = 0.5, low: bool = False) -> None:
+    def _build_into_pool(self, build, width: int, on_wait=None, poll: float = 0.5, low: bool = False,
+                         defer: bool = False) -> None:
         """At most `width` builds at once, first come first served: traces are Python work, and
         many at once only share the interpreter's lock, so that all of them end late. A further
         set of a kind in use (`low`: nobody waits for it) goes behind the first sets of new kinds
@@ -348,7 +354,7 @@ class _Lease:
         try:
             # A further set goes without waiting for a quiet moment: with one set, the kind's
             # turns run one at a time (measured: a class's default learners waited for it).
-            with _BUILDS.place(width, on_wait, poll, low=low, quiet=not low):
+            with _BUILDS.place(width, on_wait, poll, low=low, quiet=not low, defer=low or defer):
                 compiled = build()
         finally:
             _POOL.done_preparing(self.signature, compiled)

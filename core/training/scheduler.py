@@ -210,6 +210,14 @@ class Scheduler:
         return any(s.outside and s.turns == 0 and now - s.outside_since < BUILD_PAUSE_SECONDS
                    for s in self._sessions if s is not session)
 
+    def first_turn_elsewhere(self, session: Session) -> None:
+        """The session's first turn was trained outside these turns (core.training.helper): its
+        learner has seen a trained epoch, and its next turn is a later one."""
+        with self._cond:
+            session.turns = max(session.turns, FIRST_TURNS)
+            session.first_trained = True
+            self._cond.notify_all()
+
     def end(self, session: Session, report: Turn | None = None, cpu_seconds: float = 0.0) -> None:
         """The turn is over (in any way): measure it and let the next one start. `cpu_seconds`
         (the turn thread's CPU) is only counted, for the load benchmark."""
