@@ -14,11 +14,15 @@ Before the class, one learner trains the default link alone: `solo_run_s` (Train
 That first run also pays for importing TensorFlow and compiling the default model, as a
 teacher's demonstration does before the class presses Train.
 
+`--helper 1` starts the server with its helper process (core.training.helper), which trains a
+crowded server's first turns of runs with no free set; its peak RSS is counted with the server's.
+
 The last lines are exactly `learners=<n>`, `errors=<n>`, `p95_first_epoch_s=<s>`,
 `all_done_s=<s>`, `peak_rss_mb=<mb>` and `solo_run_s=<s>`.
 
 Usage: python -m bench.classroom_load [--learners 30] [--epochs 200] [--timeout 600]
-       [--taskset 0] [--no-solo] [--all-default] [--settle 0] [--url http://host:port  (an already running server or proxy; no RSS)]
+       [--taskset 0] [--no-solo] [--all-default] [--settle 0] [--helper 1]
+       [--url http://host:port  (an already running server or proxy; no RSS)]
 """
 
 from __future__ import annotations
@@ -228,6 +232,8 @@ def report_work(before: dict[str, float], after: dict[str, float], n: int) -> No
           f"({1000 * spent['frame_s'] / frames:.0f} ms each), training {spent['turn_s'] / n:.2f} s in "
           f"{spent['turns'] / n:.0f} turns ({1000 * spent['turn_s'] / turns:.0f} ms each); "
           f"drawing/training {spent['frame_s'] / max(1e-9, spent['turn_s']):.2f}")
+    if "helper_turns" in spent:
+        print(f"first turns trained in the helper process: {spent['helper_turns']:.0f} of {n}")
     if "run_cpu_s" in spent:  # CPU seconds (thread time): less sensitive to the machine's other load
         runs = max(1.0, spent["runs"])
         print(f"server CPU per learner: script runs {spent['run_cpu_s'] / n:.2f} s in {spent['runs'] / n:.1f} runs "
@@ -272,13 +278,15 @@ def main() -> None:
     parser.add_argument("--settle", type=float, default=0.0,
                         help="seconds between the pages being open and the class pressing Train")
     parser.add_argument("--url", default="", help="use this running server (or proxy) instead of starting one")
+    parser.add_argument("--helper", choices=("0", "1"), default="0",
+                        help="KERAS_LENS_HELPER for the server: 1 starts its helper process (core.training.helper)")
     args = parser.parse_args()
     if args.url:
         asyncio.run(bench(args.url, args, None))
         return
     port = free_port()
     log = Path(tempfile.gettempdir()) / f"keras-lens-class-{port}.log"
-    server = start_server(port, log, env={LOAD_LOG_ENV: "1"},
+    server = start_server(port, log, env={LOAD_LOG_ENV: "1", "KERAS_LENS_HELPER": args.helper},
                           prefix=["taskset", "-c", args.taskset] if args.taskset else None)
     try:
         wait_healthy(port, timeout=120)
