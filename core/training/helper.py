@@ -42,7 +42,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 HELPER_WAIT_S = 8.0
-MAX_WAITING = 6  # first turns in the helper's line at once, at most
+MAX_WAITING = 3  # first turns in the helper's line at once, at most
 MAX_EARLY = 6  # preparations kept for the child while it starts (the newest)  # a first turn waited for this long at most, then the run builds its own set
 _HEADER = struct.Struct("!Q")
 

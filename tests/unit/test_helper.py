@@ -19,12 +19,8 @@ def _history(trainer):
     return np.array([[r.train_loss, r.val_loss, r.train_metric, r.val_metric] for r in trainer.history])
 
 
-@pytest.fixture
-def helper(monkeypatch):
-    """A started helper in place of the app's (none runs in tests: tests/conftest.py)."""
-    pytest.importorskip("tensorflow")
+def _started():
     from core.training import helper as module
-    from core.training.pool import _BUILDS
 
     made = module.Helper()
     made.start()
@@ -32,10 +28,29 @@ def helper(monkeypatch):
     while not made.ready() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert made.ready(), "the helper process did not start"
-    monkeypatch.setattr(module, "HELPER", made)
-    monkeypatch.setattr(_BUILDS, "crowded", lambda: True)  # other sessions train
+    return made
+
+
+@pytest.fixture(scope="module")
+def shared_helper():
+    """One child process for this file's tests (each start imports TensorFlow: ~5 s)."""
+    pytest.importorskip("tensorflow")
+    made = _started()
     yield made
     made.stop()
+
+
+@pytest.fixture
+def helper(shared_helper, monkeypatch):
+    """A started helper in place of the app's (none runs in tests: tests/conftest.py), on a
+    crowded server; `served` counts this test's first turns."""
+    from core.training import helper as module
+    from core.training.pool import _BUILDS
+
+    shared_helper.served = 0
+    monkeypatch.setattr(module, "HELPER", shared_helper)
+    monkeypatch.setattr(_BUILDS, "crowded", lambda: True)  # other sessions train
+    return shared_helper
 
 
 def _scheduled_run(config):
@@ -100,9 +115,15 @@ def test_a_run_alone_or_with_a_free_set_trains_its_first_turn_itself(helper, mon
     again.park()
 
 
-def test_a_helper_that_is_gone_leaves_the_run_to_the_server(helper):
+def test_a_helper_that_is_gone_leaves_the_run_to_the_server(monkeypatch):
+    pytest.importorskip("tensorflow")
     from core.training import Trainer
+    from core.training import helper as module
+    from core.training.pool import _BUILDS
 
+    helper = _started()  # its own: this one is killed
+    monkeypatch.setattr(module, "HELPER", helper)
+    monkeypatch.setattr(_BUILDS, "crowded", lambda: True)
     helper._proc.kill()
     assert helper._gone.wait(30) and not helper.ready()
     config = XOR.replace(hidden=(4, 4, 4), seed=9, epochs=5)
@@ -112,6 +133,7 @@ def test_a_helper_that_is_gone_leaves_the_run_to_the_server(helper):
     trainer, _ = _scheduled_run(config)
     assert trainer.status == "finished" and helper.served == 0
     trainer.park()
+    helper.stop()
 
 
 def test_a_stopped_run_does_not_wait_for_the_helpers_reply(helper):
