@@ -129,6 +129,8 @@ class Helper:
     def prepare(self, config, data, options: dict) -> bool:
         """Have the helper build `config`'s set (its step traced) before anyone presses Train:
         the page opened with it (core.training.ahead). No reply; False when not sent."""
+        if self._proc is None:  # the app's default: no helper, nothing to build on a page's run
+            return False
         request = (-1, ("prepare", _upload(config), config, data, options))
         with self._lock:
             proc = self._proc
@@ -159,12 +161,9 @@ class Helper:
             if proc is None:
                 return None
             self._replies[rid] = waiting = [event, None]
-        try:
-            # Not under `_lock`: a full pipe blocks here until the child reads, and the child
-            # may be writing a reply that the reader thread must take `_lock` to hand over.
-            with self._send_lock:
-                _send(proc.stdin, (rid, ("first", _upload(config), config, data, options, epochs)))
-        except (OSError, ValueError):
+        # Not under `_lock`: a full pipe blocks until the child reads, and the child may be
+        # writing a reply that the reader thread must take `_lock` to hand over.
+        if not self._send(proc, (rid, ("first", _upload(config), config, data, options, epochs))):
             with self._lock:
                 self._replies.pop(rid, None)
             return None
