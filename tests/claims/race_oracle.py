@@ -127,8 +127,9 @@ def numpy_final(config) -> dict[str, float]:
 # How far the float32 Trainer and this float64 run may end apart after 300 full-batch steps.
 # They agree to 1e-7 after 20 steps. Smooth activations (swish, GELU) stay within 2e-3 to the
 # end; ReLU's kink amplifies rounding (a point crossing 0 switches a unit off), and its runs end
-# apart by up to 0.15 in validation loss (measured: spiral, seed 1, 0.344 vs 0.491).
-DRIFT = {"relu": 0.16, "swish": 0.01, "gelu": 0.01}
+# apart by up to 0.18 in validation loss (measured: spiral, seed 1, 0.344 vs 0.491 on one CPU;
+# 0.315 vs 0.491 on an AMD EPYC with AVX-512, whose kernels round otherwise).
+DRIFT = {"relu": 0.2, "swish": 0.01, "gelu": 0.01}
 
 
 def drift(config) -> float:

@@ -20,7 +20,9 @@ from tests.claims.race_oracle import fit_final, possible_outcomes
 
 DROPOUT_NOISE = 0.03  # measured: Trainer vs model.fit at epoch 25 differ by at most 0.011 (seeds 0-1)
 REACH_DRIFT = 0.02    # relative, before DRIFT_FROM (after it, measured: BatchNorm 40 % at epoch 63, seed 2)
-DRIFT_FROM = 50       # where float rounding through ReLU's kinks starts to show in the training-mode loss
+# Where float rounding through ReLU's kinks starts to show in the training-mode loss: past epoch
+# 50 on one CPU; on an AMD EPYC with AVX-512, plain seed 0 passes 2 % at epoch 41 (1.1 % before).
+DRIFT_FROM = 40
 REACH_EPOCHS = 70     # model.fit long enough for plain and BatchNorm to pass THRESHOLD (at most 67 and 19 here)
 
 
