@@ -14,14 +14,18 @@ Before the class, one learner trains the default link alone: `solo_run_s` (Train
 That first run also pays for importing TensorFlow and compiling the default model, as a
 teacher's demonstration does before the class presses Train.
 
-`--helper 1` starts the server with its helper process (core.training.helper), which trains a
-crowded server's first turns of runs with no free set; its peak RSS is counted with the server's.
+The server starts its helper process (core.training.helper) as the app does by default where
+it can help (two cores, 3 GiB): a crowded server's runs with no free set train there. Its peak
+RSS is counted with the server's. The app starts it a few seconds after a fresh server's first
+visitor (ui.warmup), so the class waits for it after the solo run (HELPER_WAIT_S at most; a
+teacher who opened the app for the lesson's start has it); `--helper 0` measures the server
+without it, which is also what a class meets that comes sooner.
 
 The last lines are exactly `learners=<n>`, `errors=<n>`, `p95_first_epoch_s=<s>`,
 `all_done_s=<s>`, `peak_rss_mb=<mb>` and `solo_run_s=<s>`.
 
 Usage: python -m bench.classroom_load [--learners 30] [--epochs 200] [--timeout 600]
-       [--taskset 0] [--no-solo] [--all-default] [--settle 0] [--helper 1]
+       [--taskset 0] [--no-solo] [--all-default] [--settle 0] [--helper 0]
        [--url http://host:port  (an already running server or proxy; no RSS)]
 """
 
@@ -56,6 +60,7 @@ OTHER_LINKS = (
     ("csv-upload", ""),  # the default link, then a CSV file uploaded and used (upload_csv)
 )
 CSV_NAME = "class.csv"
+HELPER_WAIT_S = 30.0  # for the server's helper process to say it is ready, after the solo run
 FINISHED = tuple(t("lab.status.finished", lang) for lang in ("en", "ko"))
 DIVERGED = tuple(t("lab.status.diverged", lang).split(":")[0] for lang in ("en", "ko"))
 WAITING = tuple(t("lab.status.waiting", lang, ahead=0).split("(")[0].strip() for lang in ("en", "ko"))
@@ -233,7 +238,8 @@ def report_work(before: dict[str, float], after: dict[str, float], n: int) -> No
           f"{spent['turns'] / n:.0f} turns ({1000 * spent['turn_s'] / turns:.0f} ms each); "
           f"drawing/training {spent['frame_s'] / max(1e-9, spent['turn_s']):.2f}")
     if "helper_turns" in spent:
-        print(f"first turns trained in the helper process: {spent['helper_turns']:.0f} of {n}")
+        print(f"first turns trained in the helper process: {spent['helper_turns']:.0f} of {n}; "
+              f"later turns there: {spent.get('helper_later_turns', 0.0):.0f}")
     if "run_cpu_s" in spent:  # CPU seconds (thread time): less sensitive to the machine's other load
         runs = max(1.0, spent["runs"])
         print(f"server CPU per learner: script runs {spent['run_cpu_s'] / n:.2f} s in {spent['runs'] / n:.1f} runs "
@@ -242,11 +248,29 @@ def report_work(before: dict[str, float], after: dict[str, float], n: int) -> No
               f"{spent['turn_cpu_s'] / n:.2f} s ({1000 * spent['turn_cpu_s'] / turns:.1f} ms each)")
 
 
+async def helper_started(log: Path, timeout: float = HELPER_WAIT_S) -> str:
+    """The server's line about its helper process (core.training.helper): "ready after <s> s"
+    or "not started (...)"; waited for, `timeout` s at most, from when the solo run ended. The
+    app starts it a few seconds after a fresh server's first visitor (ui.warmup): a class that
+    came sooner would train without it, as with `--helper 0`."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        lines = [line for line in log.read_text(errors="replace").splitlines()
+                 if line.startswith("keras-lens helper: ") and ("ready" in line or "not started" in line)]
+        if lines:
+            return lines[0].removeprefix("keras-lens helper: ")
+        if asyncio.get_running_loop().time() > deadline:
+            return f"not ready after {timeout:.0f} s more"
+        await asyncio.sleep(0.2)
+
+
 async def bench(base: str, args, pid: int | None, log: Path | None = None) -> None:
     solo = [Learner(0, "none", "")]
     if not args.no_solo:
         solo, _ = await classroom(base, 1, args.epochs, args.timeout)
         print(f"solo learner: open {fmt(solo[0].open_s)} s, run {fmt(solo[0].finished_s)} s {'; '.join(solo[0].errors)}")
+    if log is not None and args.helper == "1":
+        print(f"helper: {await helper_started(log)}", flush=True)
     if pid is not None:
         print(f"server RSS before the class {rss_mb(pid):.0f} MB", flush=True)
     work_before = load_totals(log)
@@ -278,8 +302,9 @@ def main() -> None:
     parser.add_argument("--settle", type=float, default=0.0,
                         help="seconds between the pages being open and the class pressing Train")
     parser.add_argument("--url", default="", help="use this running server (or proxy) instead of starting one")
-    parser.add_argument("--helper", choices=("0", "1"), default="0",
-                        help="KERAS_LENS_HELPER for the server: 1 starts its helper process (core.training.helper)")
+    parser.add_argument("--helper", choices=("0", "1"), default="1",
+                        help="KERAS_LENS_HELPER for the server: 0 never starts its helper process "
+                             "(core.training.helper); 1, the app's default, where it can help")
     args = parser.parse_args()
     if args.url:
         asyncio.run(bench(args.url, args, None))

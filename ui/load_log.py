@@ -2,12 +2,13 @@
 one stderr line of totals after each script run and each training run, over all sessions:
 
     keras-lens-load frames= frame_s= frame_cpu_s= turns= turn_s= turn_cpu_s= runs= run_cpu_s= helper_turns=
+    helper_later_turns=
 
 frame_s and turn_s are wall seconds (drawing live frames, training in turns); the *_cpu_s are
 CPU seconds of the threads doing it (time.thread_time: less sensitive to other load); runs and
 run_cpu_s count the script runs (every page open and click) and their whole CPU, the frames
 and turns of a run included; helper_turns the first turns trained in the helper process
-(core.training.helper)."""
+(core.training.helper), helper_later_turns the later turns trained there."""
 
 from __future__ import annotations
 
@@ -55,4 +56,4 @@ def log() -> None:
     print(f"keras-lens-load frames={budget.frames} frame_s={budget.total_seconds:.2f} "
           f"frame_cpu_s={budget.cpu_seconds:.2f} turns={sched.turns_run} turn_s={sched.turn_seconds_total:.2f} "
           f"turn_cpu_s={sched.turn_cpu_total:.2f} runs={runs} run_cpu_s={run_cpu:.2f} "
-          f"helper_turns={HELPER.served}", file=sys.stderr, flush=True)
+          f"helper_turns={HELPER.served} helper_later_turns={HELPER.later_served}", file=sys.stderr, flush=True)

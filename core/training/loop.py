@@ -23,7 +23,7 @@ from core.config import ExperimentConfig, live_changes
 from core.datasets import DataSplit, make_split
 from core.losses import LOSSES
 from core.training.compiled import MAX_CHUNK, _Compiled
-from core.training.pool import _BUILDS, _POOL, _Lease, _signature, _whole
+from core.training.pool import _BUILDS, _POOL, _Lease, _signature
 from core.training.scheduler import POLL_SECONDS
 from core.network import PICTURE_GRID
 from core.training.records import (EpochRecord, Snapshot, make_grid, make_probe_set, metric_name,
@@ -91,6 +91,7 @@ class Trainer:
         self._restart_early_stopping = False  # at the first turn of a run
         self._turn_began = 0.0  # perf_counter when the current turn began (before taking the set)
         self._tracing = None  # a set that ran op by op, being traced in the background (`_trace_later`)
+        self._in_helper = False  # its turns are trained in the helper process (core.training.helper)
 
         n_train = len(self.data.x_train)
         self.batch_size = int(min(config.batch_size, n_train))
@@ -132,14 +133,9 @@ class Trainer:
                     if not record.finite:
                         self.status = "diverged"
                         return
-                if helped:
-                    if self._goes_on(target):  # its own set, traced outside the turns once others have their first epochs
-                        self._lease.prepare_outside_turn(lambda: _whole(self._traced_set()),
-                                                         self.scheduled.scheduler.workers, self._tell_waiting, defer=True)
-                else:
-                    with self.scheduled.building():  # others redraw less and compile no XLA meanwhile
-                        self._lease.prepare_outside_turn(self._traced_set, self.scheduled.scheduler.workers,
-                                                         self._tell_waiting)
+                self._in_helper = bool(helped)  # its later turns too, while the server has no free set for it
+                if not helped:
+                    self._prepare_own_set()
             paced_from = (time.perf_counter(), self.epoch)
             # Epoch 0 comes from the first `_chunk_records` (with the first chunk, when scheduled).
             first = not self.history
@@ -147,10 +143,13 @@ class Trainer:
                 first = False
                 if not self._wait_for_pace(*paced_from):
                     break
-                self._wait_for_trace()
+                records = self._later_turn_in_helper(target, start) if self._in_helper and self.scheduled else None
+                if records is None:
+                    self._wait_for_trace()
+                    records = self._chunk_records(target, start)
                 # A chunk's records are all in the history before the first is yielded: the
                 # weights have trained the whole chunk, so an interrupted run still says so.
-                for record in self._chunk_records(target, start):
+                for record in records:
                     yield record
                     if not record.finite:
                         self.status = "diverged"
@@ -181,18 +180,48 @@ class Trainer:
             return []
         with self.scheduled.building():
             got = HELPER.first_turn(self.config, self.data, self._options, target - self.epoch,
-                                    on_wait=self._tell_waiting, stopped=lambda: bool(self._stop_requested))
+                                    on_wait=self._tell_waiting, stopped=lambda: bool(self._stop_requested),
+                                    run_id=self.run_id)
         if got is None:
             return []
+        self.scheduled.scheduler.first_turn_elsewhere(self.scheduled)
+        return self._adopt(got, start)
+
+    def _later_turn_in_helper(self, target: int, start: float) -> list[EpochRecord] | None:
+        """A later turn of a run whose first turn the helper trained, trained there too, until
+        the server has a free traced set of its architecture (then, or when the helper does not
+        answer, the run goes on here from the last state: None). So a new architecture's set is
+        never traced on the server in a class: ~1.5 s of the interpreter's lock each, which the
+        other learners' first epochs wait for; and its learner does not wait at epoch 1 for it."""
+        from core.training.helper import HELPER
+
+        if not _POOL.free(self._lease.signature):
+            got = HELPER.later_turn(self.run_id, self.config, self.epoch, target, self._restart_early_stopping,
+                                    on_wait=self._tell_waiting)
+            if got is not None:
+                return self._adopt(got, start)
+        self._in_helper = False
+        self._prepare_own_set()
+        return None
+
+    def _adopt(self, got, start: float) -> list[EpochRecord]:
+        """A turn trained in the helper: its records (timed here) join the history, and its
+        state is the lease's, as if this process had parked it."""
         records, state, reason = got
         now = time.perf_counter() - start
         records = [dataclasses.replace(r, seconds=now) for r in records]
         self._lease.state, self._lease.token, self._lease.dirty = state, object(), False
         self._restart_early_stopping = False  # done in the helper's turn: its counters are in the state
         self.epoch, self.stop_reason = records[-1].epoch, reason
+        if self._layer_names is None:  # without holding a set here (a snapshot names them in order)
+            self._layer_names = next((list(r.snapshot.grad_norms) for r in records if r.snapshot), None)
         self.history.extend(records)
-        self.scheduled.scheduler.first_turn_elsewhere(self.scheduled)
         return records
+
+    def _prepare_own_set(self) -> None:
+        """This run's set on the server, built outside the turns if none of its kind is free."""
+        with self.scheduled.building():  # others redraw less and compile no XLA meanwhile
+            self._lease.prepare_outside_turn(self._traced_set, self.scheduled.scheduler.workers, self._tell_waiting)
 
     def _traced_set(self) -> _Compiled:
         """A new compiled set for this architecture, built outside the scheduler's turns while
