@@ -277,8 +277,8 @@ def start_if_useful() -> bool:
     second TensorFlow (MIN_MEMORY_BYTES).
 
     On by default there: measured on this project's 2-core machine with 30 learners pressing
-    Train at once, the 95th-percentile wait for a first epoch falls from ~5 s to ~2.5 s and the
-    class ends sooner (its new architectures train in the helper: the server traces none of
+    Train at once, the 95th-percentile wait for a first epoch falls from 5-7 s to ~2.6 s (median
+    of 10 runs) and the class ends no later (its new architectures train in the helper: the server traces none of
     them in the class), for ~0.9 GB more memory at the peak (README, "What keeps a shared
     server quick")."""
     if os.environ.get(HELPER_ENV, "1") == "0":
