@@ -55,7 +55,6 @@ MAX_EARLY = 6  # preparations kept for the child while it starts (the newest)
 _HEADER = struct.Struct("!Q")
 
 
-
 def _send(stream, message) -> None:
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     stream.write(_HEADER.pack(len(data)) + data)
@@ -278,9 +277,9 @@ def start_if_useful() -> bool:
 
     On by default there: measured on this project's 2-core machine with 30 learners pressing
     Train at once, the 95th-percentile wait for a first epoch falls from 5-7 s to ~2.6 s (median
-    of 10 runs) and the class ends no later (its new architectures train in the helper: the server traces none of
-    them in the class), for ~0.9 GB more memory at the peak (README, "What keeps a shared
-    server quick")."""
+    of 10 runs) and the class ends no later (its new architectures train in the helper: the
+    server traces none of them in the class), for ~0.9 GB more memory at the peak (README,
+    "What keeps a shared server quick")."""
     if os.environ.get(HELPER_ENV, "1") == "0":
         return False
     cores, memory = cpu_limit(), memory_limit()
@@ -316,13 +315,16 @@ def _first_turn(scheduler, config, data, options: dict, epochs: int, run_id: str
     finally:
         run.close()  # parks the set: the state is copied out
         trainer.scheduled.leave()
-    if run_id is not None and reason is None and trainer.epoch < trainer.target and trainer.history[-1].finite:
-        _keep(run_id, trainer)
+    if run_id is not None:
+        _keep_if_going_on(run_id, trainer, reason)
     return "ok", trainer.history, trainer._lease.state, reason
 
 
-def _keep(run_id: str, trainer) -> None:
-    _RUNS.pop(run_id, None)
+def _keep_if_going_on(run_id: str, trainer, reason: str | None) -> None:
+    """Keep the run's Trainer for its next later turn, unless its run ended (`reason`: early
+    stopping's; its target; a non-finite loss)."""
+    if reason is not None or trainer.epoch >= trainer.target or not trainer.history[-1].finite:
+        return
     _RUNS[run_id] = trainer
     while len(_RUNS) > MAX_RUNS:
         _RUNS.pop(next(iter(_RUNS)))
@@ -350,10 +352,8 @@ def _later_turn(scheduler, run_id: str, config, epoch: int, target: int, restart
     finally:
         trainer.park()
         session.leave()
-    reason = trainer.stop_reason
-    if reason is None and trainer.epoch < target and records and records[-1].finite:
-        _keep(run_id, trainer)
-    return "ok", records, trainer._lease.state, reason
+    _keep_if_going_on(run_id, trainer, trainer.stop_reason)
+    return "ok", records, trainer._lease.state, trainer.stop_reason
 
 
 def _prepare(config, data, options: dict):
